@@ -1,0 +1,55 @@
+using System.CommandLine;
+using GanSharp.Native;
+using GanSharp.Training;
+using Spectre.Console;
+
+namespace GanSharp.Cli;
+
+/// <summary>Shared pieces of the commands: exit codes, error reporting, option helpers.</summary>
+static class Cli
+{
+    public const int Success = 0, RuntimeError = 1, UsageError = 2, Interrupted = 130;
+
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show stack traces of errors", Recursive = true,
+    };
+
+    /// <summary>Prints one line for <paramref name="e"/> (and its stack trace with --verbose) and returns the exit code.</summary>
+    public static int Fail(Exception e, bool verbose)
+    {
+        var (code, message) = e switch
+        {
+            InputException => (UsageError, e.Message),
+            TrainingDivergedException => (RuntimeError, e.Message),
+            GanSharpException => (RuntimeError, e.Message),
+            OperationCanceledException => (Interrupted, "interrupted"),
+            UnauthorizedAccessException or IOException => (RuntimeError, e.Message),
+            _ => (RuntimeError, $"internal error ({e.GetType().Name}): {e.Message}"),
+        };
+        Console.Error.WriteLine($"gan: error: {message.ReplaceLineEndings(" ")}");
+        if (verbose) Console.Error.WriteLine(e);
+        return code;
+    }
+
+    /// <summary>Loads libtorch, or fails with the real reason.</summary>
+    public static void LoadTorch() => TorchRuntime.EnsureLoaded();
+
+    /// <summary>Whether progress can be drawn in place (a terminal), or should be printed as lines (logs, CI).</summary>
+    public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+
+    /// <summary>A cancellation token fired by Ctrl-C (SIGINT) or SIGTERM, which stops the default abrupt exit.</summary>
+    public static CancellationTokenSource CancelOnSignal()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            ctx => { ctx.Cancel = true; cts.Cancel(); });
+        return cts;
+    }
+
+    public static Option<T> Option<T>(string name, string description) => new(name) { Description = description };
+
+    public static string Duration(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:D2}s" : $"{t.Seconds}s";
+}

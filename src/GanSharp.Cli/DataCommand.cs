@@ -1,0 +1,74 @@
+using System.CommandLine;
+using GanSharp.Data;
+using Spectre.Console;
+
+namespace GanSharp.Cli;
+
+/// <summary><c>gan data list</c> and <c>gan data fetch NAME</c>.</summary>
+static class DataCommand
+{
+    public static readonly Option<string?> DataDir = Cli.Option<string?>("--data-dir",
+        $"Dataset cache folder (default: ${DatasetCatalog.DataEnvironmentVariable} or ~/.cache/gansharp)");
+
+    public static Command Create()
+    {
+        var list = new Command("list", "List the catalogued datasets and whether they are cached") { Options = { DataDir } };
+        list.SetAction(parse =>
+        {
+            var dataDir = parse.GetValue(DataDir);
+            var table = new Table().AddColumns("name", "description", "cached", "folder");
+            foreach (var d in DatasetCatalog.All)
+                table.AddRow(d.Name, Markup.Escape(d.Description), DatasetCatalog.IsCached(d, dataDir) ? "yes" : "no",
+                             Markup.Escape(DatasetCatalog.Folder(d, dataDir)));
+            AnsiConsole.Write(table);
+            return Cli.Success;
+        });
+
+        var name = new Argument<string>("name") { Description = "Dataset to fetch (see 'gan data list')" };
+        var fetch = new Command("fetch", "Fetch a dataset into the cache, verifying every file's SHA-256") { Arguments = { name }, Options = { DataDir } };
+        fetch.SetAction(parse =>
+        {
+            var spec = DatasetCatalog.Find(parse.GetValue(name)!)
+                       ?? throw new InputException($"unknown dataset '{parse.GetValue(name)}' (known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))})");
+            var folder = WithFetchProgress(progress => DatasetCatalog.Ensure(spec, parse.GetValue(DataDir), progress));
+            Console.WriteLine($"{spec.Name}: verified in {folder}");
+            return Cli.Success;
+        });
+
+        return new Command("data", "Datasets: list the catalogue, fetch into the cache") { Subcommands = { list, fetch } };
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress display for any files it fetches.</summary>
+    public static T WithFetchProgress<T>(Func<IProgress<FetchProgress>, T> work)
+    {
+        if (!Cli.Interactive) return work(new LineProgress());
+        T result = default!;
+        AnsiConsole.Progress().AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn())
+            .Start(ctx => result = work(new BarProgress(ctx)));
+        return result;
+    }
+
+    sealed class LineProgress : IProgress<FetchProgress>
+    {
+        string? current;
+        public void Report(FetchProgress p)
+        {
+            if (p.Item == current) return;
+            current = p.Item;
+            Console.Error.WriteLine($"fetching {p.Item}…");
+        }
+    }
+
+    sealed class BarProgress(ProgressContext ctx) : IProgress<FetchProgress>
+    {
+        readonly Dictionary<string, ProgressTask> tasks = [];
+        public void Report(FetchProgress p)
+        {
+            if (!tasks.TryGetValue(p.Item, out var task))
+                tasks[p.Item] = task = ctx.AddTask(Markup.Escape(p.Item), maxValue: p.Total ?? 1);
+            if (p.Total is { } total) { task.MaxValue = total; task.Value = p.Done; }
+            else task.IsIndeterminate = true;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.CommandLine;
+using GanSharp;
+using GanSharp.Cli;
+
+// The `gan` command: parses flags, calls the library, prints. Exit codes: 0 success, 1 runtime failure,
+// 2 usage or input error, 130 interrupted (a checkpoint was saved).
+var root = new RootCommand("GanSharp: generative adversarial nets (Goodfellow et al., 2014) for .NET")
+{
+    Options = { Cli.Verbose },
+    Subcommands = { TrainCommand.Create(), SampleCommand.Create(), DataCommand.Create() },
+};
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"gan: {error.Message}");
+    Console.Error.WriteLine("Run 'gan --help' (or 'gan COMMAND --help') for usage.");
+    return Cli.UsageError;
+}
+try
+{
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    return Cli.Fail(e, parse.GetValue(Cli.Verbose));
+}

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using GanSharp.Data;
+using GanSharp.Training;
+using Spectre.Console;
+
+namespace GanSharp.Cli;
+
+/// <summary><c>gan train</c>: resolves preset → config file → flags, then runs Algorithm 1 into a run directory.</summary>
+static class TrainCommand
+{
+    static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.All.Keys)})");
+    static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON file whose keys override the preset (same shape as a run's config.json)");
+    static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset name (mnist, fashion-mnist) or a folder of IDX files");
+    static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)");
+    static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs");
+    static readonly Option<int?> Batch = Cli.Option<int?>("--batch", "Minibatch size m");
+    static readonly Option<int?> K = Cli.Option<int?>("--k", "Discriminator updates per generator update");
+    static readonly Option<string?> GLoss = Cli.Option<string?>("--g-loss", "Generator loss: non-saturating (default) or minimax");
+    static readonly Option<string?> Update = Cli.Option<string?>("--update", "alternating (Algorithm 1, default) or simultaneous (the paper's code)");
+    static readonly Option<string?> Optimizer = Cli.Option<string?>("--optimizer", "sgd (the paper's, with momentum) or adam");
+    static readonly Option<double?> LearningRate = Cli.Option<double?>("--lr", "Initial learning rate (default: 0.1 for sgd, 2e-4 for adam)");
+    static readonly Option<long?> Seed = Cli.Option<long?>("--seed", "Seed of all random draws");
+    static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads (default: one per core)");
+    static readonly Option<string?> Out = Cli.Option<string?>("--out", "Run directory to create (default runs/<preset>-<time>)");
+    static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly");
+    static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations");
+    static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations");
+    static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations");
+    static readonly Option<bool> NoTensorBoard = Cli.Option<bool>("--no-tensorboard", "Do not write TensorBoard event files");
+
+    public static Command Create()
+    {
+        GLoss.AcceptOnlyFromAmong("non-saturating", "minimax");
+        Update.AcceptOnlyFromAmong("alternating", "simultaneous");
+        Optimizer.AcceptOnlyFromAmong("sgd", "adam");
+        var command = new Command("train", "Train a generative adversarial net (Algorithm 1) into a run directory")
+        {
+            Options =
+            {
+                Preset, ConfigFile, Dataset, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
+                Out, Resume, LogEvery, SampleEvery, CheckpointEvery, NoTensorBoard, DataCommand.DataDir,
+            },
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    static int Run(ParseResult p)
+    {
+        var resume = p.GetValue(Resume);
+        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Out,
+                                  LogEvery, SampleEvery, CheckpointEvery];
+        if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is not null) is { } clash)
+            throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
+
+        var config = resume is null ? Configure(p) : TrainingRun.ReadConfig(resume);
+        Cli.LoadTorch();
+        using var data = DataCommand.WithFetchProgress(progress =>
+            DatasetLoader.Load(config.Data.Dataset, p.GetValue(DataCommand.DataDir), progress));
+
+        using var run = resume is null
+            ? TrainingRun.Start(config, p.GetValue(Out) ?? Path.Combine("runs", $"{config.Preset}-{DateTime.Now:yyyyMMdd-HHmmss}"), data.Train)
+            : TrainingRun.Resume(resume, data.Train, t => ExtendLength(t, p));
+        var c = run.Config;
+        Console.WriteLine($"run {run.Folder}");
+        Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
+                          $"{c.Train.Batch}-image minibatches, k = {c.Train.K}, {c.Train.GLoss} G loss, {c.Train.Update} updates, " +
+                          $"{c.Optimizer.Kind} optimizer, seed {c.Train.Seed}, {c.Train.Threads} threads");
+        if (run.Trainer.Step > 0) Console.WriteLine($"  resuming at step {run.Trainer.Step:N0} of {run.TotalSteps:N0}");
+
+        using var cancel = Cli.CancelOnSignal();
+        var outcome = Cli.Interactive ? RunWithBar(run, cancel.Token) : RunWithLines(run, cancel.Token);
+        if (outcome == RunOutcome.Interrupted)
+        {
+            Console.Error.WriteLine($"interrupted at step {run.Trainer.Step:N0}; checkpoint saved: continue with 'gan train --resume {run.Folder}'");
+            return Cli.Interrupted;
+        }
+        Console.WriteLine($"done: {run.Trainer.Step:N0} steps; samples {Path.Combine(run.SamplesFolder, "last.png")}, checkpoint {run.LastCheckpointPath}");
+        return Cli.Success;
+    }
+
+    /// <summary>Preset, then the config file, then flags.</summary>
+    static GanConfig Configure(ParseResult p)
+    {
+        var configPath = p.GetValue(ConfigFile);
+        string? fileText = null;
+        if (configPath is not null)
+        {
+            if (!File.Exists(configPath)) throw new InputException($"{configPath}: config file not found");
+            fileText = File.ReadAllText(configPath);
+        }
+        var presetName = p.GetValue(Preset) ?? (fileText is null ? null : PresetNamedIn(fileText, configPath!)) ?? Presets.Default;
+        var config = Presets.Get(presetName);
+        if (fileText is not null) config = GanConfig.Overlay(config, fileText, configPath!);
+
+        var t = config.Train;
+        t = ExtendLength(t, p) with
+        {
+            Batch = p.GetValue(Batch) ?? t.Batch,
+            K = p.GetValue(K) ?? t.K,
+            GLoss = p.GetValue(GLoss) switch { null => t.GLoss, "minimax" => GeneratorLossKind.Minimax, _ => GeneratorLossKind.NonSaturating },
+            Update = p.GetValue(Update) switch { null => t.Update, "simultaneous" => UpdateOrder.Simultaneous, _ => UpdateOrder.Alternating },
+            Seed = p.GetValue(Seed) ?? t.Seed,
+            Threads = p.GetValue(Threads) ?? t.Threads,
+        };
+        var o = config.Optimizer;
+        if (p.GetValue(Optimizer) is { } kind)
+        {
+            // Switching to Adam takes DCGAN's recipe (lr 2e-4, β₁ = 0.5) with a constant rate, unless flags say otherwise.
+            o = kind == "adam" && o.Kind != OptimizerKind.Adam
+                ? o with { Kind = OptimizerKind.Adam, LearningRate = 2e-4, LearningRateDecay = 1 }
+                : o with { Kind = kind == "adam" ? OptimizerKind.Adam : OptimizerKind.Sgd };
+        }
+        o = o with { LearningRate = p.GetValue(LearningRate) ?? o.LearningRate };
+        var output = config.Output with
+        {
+            LogEvery = p.GetValue(LogEvery) ?? config.Output.LogEvery,
+            SampleEvery = p.GetValue(SampleEvery) ?? config.Output.SampleEvery,
+            CheckpointEvery = p.GetValue(CheckpointEvery) ?? config.Output.CheckpointEvery,
+            TensorBoard = config.Output.TensorBoard && !p.GetValue(NoTensorBoard),
+        };
+        var dataConfig = config.Data with { Dataset = p.GetValue(Dataset) ?? config.Data.Dataset };
+        return config with { Train = t, Optimizer = o, Output = output, Data = dataConfig };
+    }
+
+    static TrainConfig ExtendLength(TrainConfig t, ParseResult p) => p.GetValue(Steps) is { } steps
+        ? t with { Steps = steps }
+        : p.GetValue(Epochs) is { } epochs ? t with { Epochs = epochs, Steps = null } : t;
+
+    static string? PresetNamedIn(string json, string where)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty("preset", out var v)
+                ? v.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException e) { throw new InputException($"{where}: {e.Message}", e); }
+    }
+
+    static string Describe(TrainingStatus s) =>
+        $"epoch {s.Epoch:F2}  D {s.DLoss:F3}  G {s.GLoss:F3}  D(x) {s.DReal:F2}  D(G(z)) {s.DFake:F2}  {s.ImagesPerSecond:N0} img/s";
+
+    static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel)
+    {
+        var outcome = RunOutcome.Completed;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                     new RemainingTimeColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: run.TotalSteps);
+                task.Value = run.Trainer.Step;
+                var progress = new SyncProgress(s =>
+                {
+                    task.Value = s.Step;
+                    task.Description = Markup.Escape($"step {s.Step:N0}/{s.TotalSteps:N0}  {Describe(s)}");
+                });
+                outcome = run.Run(cancel, progress);
+            });
+        return outcome;
+    }
+
+    static RunOutcome RunWithLines(TrainingRun run, CancellationToken cancel)
+    {
+        long firstStep = run.Trainer.Step;
+        int every = run.Config.Output.LogEvery;
+        var progress = new SyncProgress(s =>
+        {
+            if (s.Step % every != 0 && s.Step != s.TotalSteps) return;
+            var eta = TimeSpan.FromSeconds(s.Elapsed.TotalSeconds / Math.Max(1, s.Step - firstStep) * (s.TotalSteps - s.Step));
+            Console.WriteLine($"step {s.Step:N0}/{s.TotalSteps:N0} ({100.0 * s.Step / s.TotalSteps:F0}%)  {Describe(s)}  ETA {Cli.Duration(eta)}");
+        });
+        return run.Run(cancel, progress);
+    }
+
+    /// <summary>An IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    sealed class SyncProgress(Action<TrainingStatus> report) : IProgress<TrainingStatus>
+    {
+        public void Report(TrainingStatus value) => report(value);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text;
+using static TorchSharp.torch;
+
+namespace GanSharp.Data;
+
+/// <summary>File formats for exchanging image samples with other tools.</summary>
+public enum SampleFormat
+{
+    /// <summary>A PNG grid, for people.</summary>
+    Png,
+    /// <summary>IDX unsigned bytes, N×H×W (one channel) or N×C×H×W, pixel = round(255·x).</summary>
+    Idx,
+    /// <summary>NumPy .npy, float32, N×H×W (one channel) or N×C×H×W, values in [0, 1].</summary>
+    Npy,
+}
+
+/// <summary>Writes and reads sample arrays as IDX and NPY files, so that samples from any tool can be evaluated.</summary>
+public static class SampleFiles
+{
+    static readonly byte[] NpyMagic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    /// <summary>The format a file name implies (.png, .npy, anything else IDX).</summary>
+    public static SampleFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".png" => SampleFormat.Png,
+        ".npy" => SampleFormat.Npy,
+        _ => SampleFormat.Idx,
+    };
+
+    /// <summary>Writes <paramref name="images"/> <c>[N, C, H, W]</c> in [0, 1] as IDX unsigned bytes, atomically.</summary>
+    public static void WriteIdx(string path, Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var bytes = images.detach().cpu().clamp(0, 1).mul(255).round().to_type(ScalarType.Byte).contiguous();
+        Idx.Write(path, new IdxArray(ShapeWithoutSingleChannel(images), bytes.data<byte>().ToArray()));
+    }
+
+    /// <summary>Writes <paramref name="images"/> <c>[N, C, H, W]</c> as a little-endian float32 .npy file, atomically.</summary>
+    public static void WriteNpy(string path, Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var values = images.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        var shape = ShapeWithoutSingleChannel(images);
+        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : "")}), }}";
+        int unpadded = 10 + dict.Length + 1;                    // magic(6) + version(2) + length(2) + dict + '\n'
+        var header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";
+        AtomicFile.Write(path, s =>
+        {
+            s.Write(NpyMagic);
+            s.Write([1, 0]);
+            s.Write(BitConverter.GetBytes((ushort)header.Length));
+            s.Write(Encoding.ASCII.GetBytes(header));
+            s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        });
+    }
+
+    /// <summary>
+    /// Reads samples from an IDX (unsigned bytes, scaled to [0, 1]) or .npy (float32, or uint8 scaled) file as
+    /// <c>[N, C, H, W]</c>.
+    /// </summary>
+    /// <exception cref="InputException">Malformed or unsupported file.</exception>
+    public static Tensor Read(string path)
+    {
+        if (FormatOf(path) == SampleFormat.Npy) return ReadNpy(path);
+        var array = Idx.Read(path);
+        using var dataset = ImageDataset.FromIdx(path, array, null);
+        return dataset.Images.clone();
+    }
+
+    static Tensor ReadNpy(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: file not found");
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(NpyMagic))
+            throw new InputException($"{path}: not a .npy file");
+        int major = bytes[6];
+        int headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : BitConverter.ToInt32(bytes, 8);
+        int start = (major == 1 ? 10 : 12) + headerLength;
+        if (start > bytes.Length) throw new InputException($"{path}: truncated .npy header");
+        var header = Encoding.ASCII.GetString(bytes, major == 1 ? 10 : 12, headerLength);
+        string Field(string key)
+        {
+            int i = header.IndexOf($"'{key}'", StringComparison.Ordinal);
+            if (i < 0) throw new InputException($"{path}: .npy header lacks '{key}'");
+            return header[(header.IndexOf(':', i) + 1)..].TrimStart();
+        }
+        var descr = Field("descr");
+        bool isFloat = descr.StartsWith("'<f4'") || descr.StartsWith("'float32'");
+        bool isByte = descr.StartsWith("'|u1'") || descr.StartsWith("'<u1'");
+        if (!isFloat && !isByte) throw new InputException($"{path}: .npy dtype {descr.Split(',')[0]} is not supported (float32 or uint8)");
+        if (Field("fortran_order").StartsWith("True")) throw new InputException($"{path}: Fortran-ordered .npy is not supported");
+        var shapeText = Field("shape");
+        var dims = shapeText[1..shapeText.IndexOf(')')].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                                                       .Select(long.Parse).ToArray();
+        if (dims.Length is < 3 or > 4) throw new InputException($"{path}: expected N×H×W or N×C×H×W samples, got shape ({string.Join(", ", dims)})");
+        long count = dims.Aggregate(1L, (a, d) => a * d);
+        long needed = count * (isFloat ? 4 : 1);
+        if (bytes.Length - start != needed)
+            throw new InputException($"{path}: header claims {count:N0} values but the file holds {(bytes.Length - start) / (isFloat ? 4 : 1):N0}");
+        long[] shape = dims.Length == 3 ? [dims[0], 1, dims[1], dims[2]] : dims;
+        if (isByte) return tensor(bytes.AsSpan(start).ToArray(), dtype: ScalarType.Byte).reshape(shape).to_type(ScalarType.Float32).div_(255f);
+        var floats = new float[count];
+        Buffer.BlockCopy(bytes, start, floats, 0, (int)needed);
+        return tensor(floats).reshape(shape);
+    }
+
+    static int[] ShapeWithoutSingleChannel(Tensor images)
+    {
+        if (images.dim() != 4) throw new ArgumentException("expected [N, C, H, W] images");
+        var s = images.shape.Select(d => (int)d).ToArray();
+        return s[1] == 1 ? [s[0], s[2], s[3]] : s;
+    }
+}

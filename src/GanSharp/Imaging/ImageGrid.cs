@@ -1,0 +1,66 @@
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace GanSharp.Imaging;
+
+/// <summary>Tiles a batch of images into one picture and writes it as PNG (TorchVision's make_grid, for GanSharp).</summary>
+public static class ImageGrid
+{
+    /// <summary>
+    /// Tiles <paramref name="images"/> (<c>[N, C, H, W]</c>, C = 1 or 3, values in [0, 1], clamped) into rows of
+    /// <paramref name="columns"/> (default: ⌈√N⌉) separated by <paramref name="padding"/> pixels, each pixel drawn as a
+    /// <paramref name="scale"/>×<paramref name="scale"/> block. Returns 8-bit RGBA pixels and the picture's size.
+    /// </summary>
+    public static (byte[] Rgba, int Width, int Height) Tile(Tensor images, int? columns = null, int padding = 2, int scale = 1,
+                                                            byte background = 255)
+    {
+        if (images.dim() != 4 || (images.shape[1] != 1 && images.shape[1] != 3))
+            throw new ArgumentException($"expected [N, 1 or 3, H, W] images, got [{string.Join(", ", images.shape)}]");
+        int n = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
+        int cols = Math.Max(1, columns ?? (int)Math.Ceiling(Math.Sqrt(n)));
+        int rows = Math.Max(1, (n + cols - 1) / cols);
+        int cellW = w * scale + padding, cellH = h * scale + padding;
+        int width = cols * cellW + padding, height = rows * cellH + padding;
+
+        byte[] pixels;  // [N, H, W, C] bytes
+        using (var scope = NewDisposeScope())
+            pixels = images.detach().cpu().clamp(0, 1).mul(255).round().to_type(ScalarType.Byte)
+                           .permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+
+        var rgba = new byte[width * height * 4];
+        Array.Fill(rgba, background);
+        for (int i = 0; i < n; i++)
+        {
+            int x0 = padding + (i % cols) * cellW, y0 = padding + (i / cols) * cellH;
+            for (int y = 0; y < h * scale; y++)
+            for (int x = 0; x < w * scale; x++)
+            {
+                int src = ((i * h + y / scale) * w + x / scale) * c;
+                int dst = ((y0 + y) * width + x0 + x) * 4;
+                rgba[dst] = pixels[src];
+                rgba[dst + 1] = pixels[src + (c == 3 ? 1 : 0)];
+                rgba[dst + 2] = pixels[src + (c == 3 ? 2 : 0)];
+                rgba[dst + 3] = 255;
+            }
+        }
+        return (rgba, width, height);
+    }
+
+    /// <summary>Tiles <paramref name="images"/> (see <see cref="Tile"/>) and writes the grid to <paramref name="path"/> as PNG, atomically.</summary>
+    public static void SavePng(Tensor images, string path, int? columns = null, int padding = 2, int scale = 1)
+    {
+        var (rgba, width, height) = Tile(images, columns, padding, scale);
+        WritePng(path, rgba, width, height);
+    }
+
+    /// <summary>Encodes 8-bit RGBA pixels as PNG and writes them to <paramref name="path"/> atomically.</summary>
+    public static void WritePng(string path, byte[] rgba, int width, int height)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var data = SKData.CreateCopy(rgba);
+        using var image = SKImage.FromPixels(info, data, info.RowBytes)
+                          ?? throw new InvalidOperationException("SkiaSharp could not wrap the pixels");
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, s => png.SaveTo(s));
+    }
+}

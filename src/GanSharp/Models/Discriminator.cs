@@ -1,0 +1,65 @@
+using GanSharp.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GanSharp.Models;
+
+/// <summary>
+/// A discriminator D(x; θ_d): maps images <c>[B, C, H, W]</c> to logits <c>[B]</c>; D(x) = σ(logit) is the probability
+/// that x came from the data rather than from the generator. Losses work on logits for numerical stability.
+/// </summary>
+public abstract class Discriminator : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The model configuration this discriminator was built from.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Base constructor: subclasses build their layers and call RegisterComponents.</summary>
+    protected Discriminator(string name, ModelConfig config) : base(name) => Config = config;
+
+    /// <summary>The discriminator the configuration describes (the paper's maxout net), freshly initialised.</summary>
+    public static Discriminator Create(ModelConfig config) => new MaxoutDiscriminator(config);
+}
+
+/// <summary>
+/// The paper's discriminator: maxout layers with dropout on every layer's input (keep 0.8 on the image, 0.5 after),
+/// then a single logit (MNIST: 784 → maxout 240×5 → maxout 240×5 → 1).
+/// </summary>
+public sealed class MaxoutDiscriminator : Discriminator
+{
+    private readonly ModuleList<Dropout> dropouts = new();
+    private readonly ModuleList<Maxout> layers = new();
+    private readonly Linear output;
+
+    /// <summary>Builds and initialises the maxout discriminator (weights U(±DiscriminatorInitRange), biases 0).</summary>
+    public MaxoutDiscriminator(ModelConfig config) : base("discriminator", config)
+    {
+        long width = (long)config.Channels * config.Height * config.Width;
+        for (int i = 0; i < config.DiscriminatorLayers; i++)
+        {
+            dropouts.Add(nn.Dropout(1 - (i == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep)));
+            layers.Add(new Maxout(width, config.DiscriminatorUnits, config.DiscriminatorPieces));
+            width = config.DiscriminatorUnits;
+        }
+        dropouts.Add(nn.Dropout(1 - (config.DiscriminatorLayers == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep)));
+        output = nn.Linear(width, 1);
+        RegisterComponents();
+        using var _ = no_grad();
+        foreach (var affine in layers.Select(l => l.Affine).Append(output))
+        {
+            nn.init.uniform_(affine.weight, -config.DiscriminatorInitRange, config.DiscriminatorInitRange);
+            nn.init.zeros_(affine.bias!);
+        }
+    }
+
+    /// <summary>images [B, C, H, W] → logits [B].</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = x.flatten(1);                                          // [B, C·H·W]
+        for (int i = 0; i < layers.Count; i++)
+            h = layers[i].forward(dropouts[i].forward(h));             // [B, units]
+        var logit = output.forward(dropouts[layers.Count].forward(h)); // [B, 1]
+        return logit.squeeze(1).MoveToOuterDisposeScope();            // [B]
+    }
+}

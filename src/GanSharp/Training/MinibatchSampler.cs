@@ -1,0 +1,50 @@
+using static TorchSharp.torch;
+
+namespace GanSharp.Training;
+
+/// <summary>
+/// Draws data minibatches without replacement, epoch by epoch, in an order that depends only on (seed, epoch): the
+/// n-th minibatch of a run is the same whether or not the run was interrupted and resumed in between. The last
+/// incomplete minibatch of each epoch is dropped.
+/// </summary>
+public sealed class MinibatchSampler : IDisposable
+{
+    private readonly Tensor images;   // [N, C, H, W]
+    private readonly int batch;
+    private readonly long seed;
+    private long permutationEpoch = -1;
+    private Tensor? permutation;      // [N] int64, the current epoch's order
+
+    /// <summary>A sampler over <paramref name="images"/> (not owned) with minibatches of <paramref name="batch"/>.</summary>
+    public MinibatchSampler(Tensor images, int batch, long seed)
+    {
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch));
+        if (images.shape[0] < batch)
+            throw new InputException($"the training set has {images.shape[0]} images, fewer than one minibatch of {batch}");
+        this.images = images;
+        this.batch = batch;
+        this.seed = seed;
+    }
+
+    /// <summary>Minibatches per epoch.</summary>
+    public long BatchesPerEpoch => images.shape[0] / batch;
+
+    /// <summary>The <paramref name="index"/>-th minibatch of the run (0-based, counting across epochs): <c>[m, C, H, W]</c>.</summary>
+    public Tensor Batch(long index)
+    {
+        long epoch = index / BatchesPerEpoch, within = index % BatchesPerEpoch;
+        if (epoch != permutationEpoch)
+        {
+            permutation?.Dispose();
+            var rng = new TorchSharp.torch.Generator(unchecked((ulong)(seed * 1_000_003 + epoch)));
+            permutation = randperm(images.shape[0], generator: rng).DetachFromDisposeScope();
+            rng.Dispose();
+            permutationEpoch = epoch;
+        }
+        using var rows = permutation!.narrow(0, within * batch, batch);
+        return images.index_select(0, rows);  // one gather: [m, C, H, W]
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => permutation?.Dispose();
+}

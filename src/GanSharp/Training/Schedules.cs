@@ -1,0 +1,25 @@
+namespace GanSharp.Training;
+
+/// <summary>
+/// The paper's schedules, as pure functions of progress so that a resumed run recomputes them exactly.
+/// </summary>
+public static class Schedules
+{
+    /// <summary>
+    /// Learning rate after <paramref name="step"/> iterations: initial / decay^step, never below the floor
+    /// (pylearn2's ExponentialDecay, applied once per minibatch).
+    /// </summary>
+    public static double LearningRate(OptimizerConfig o, long step) =>
+        Math.Max(o.LearningRate / Math.Pow(o.LearningRateDecay, step), o.MinLearningRate);
+
+    /// <summary>
+    /// Momentum after <paramref name="epochs"/> completed epochs: the start value until the ramp's first epoch, then
+    /// linear to the end value at the ramp's last epoch, constant after (pylearn2's MomentumAdjustor).
+    /// </summary>
+    public static double Momentum(OptimizerConfig o, long epochs)
+    {
+        if (o.MomentumRampEnd <= o.MomentumRampStart) return epochs >= o.MomentumRampEnd ? o.MomentumEnd : o.MomentumStart;
+        double a = Math.Clamp((double)(epochs - o.MomentumRampStart) / (o.MomentumRampEnd - o.MomentumRampStart), 0, 1);
+        return o.MomentumStart + a * (o.MomentumEnd - o.MomentumStart);
+    }
+}

@@ -1,0 +1,241 @@
+using GanSharp.Losses;
+using GanSharp.Models;
+using Generator = GanSharp.Models.Generator;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GanSharp.Training;
+
+/// <summary>What one training iteration measured (the last discriminator minibatch, and the generator update).</summary>
+/// <param name="DLoss">The discriminator's loss −V(D, G) on its last minibatch.</param>
+/// <param name="GLoss">The generator's loss (minimax or non-saturating form).</param>
+/// <param name="DReal">Mean D(x) over the last real minibatch.</param>
+/// <param name="DFake">Mean D(G(z)) over the last generated minibatch the discriminator saw.</param>
+public readonly record struct StepResult(double DLoss, double GLoss, double DReal, double DFake);
+
+/// <summary>Training produced a non-finite loss; the nets are no longer usable, and nothing was checkpointed.</summary>
+public sealed class TrainingDivergedException(string message) : GanSharpException(message);
+
+/// <summary>
+/// Algorithm 1 of Goodfellow et al. (2014), "Minibatch stochastic gradient descent training of generative adversarial
+/// nets". <see cref="TrainStep"/> is one iteration of the algorithm's outer loop:
+/// <code>
+/// for k steps:
+///     sample m noise samples z ~ p_g(z) and m examples x ~ p_data(x)
+///     update D by ascending  ∇θd (1/m) Σ [log D(x) + log(1 − D(G(z)))]
+/// sample m noise samples z ~ p_g(z)
+/// update G by descending ∇θg (1/m) Σ log(1 − D(G(z)))      (minimax)
+///           or ascending ∇θg (1/m) Σ log D(G(z))           (non-saturating, the paper's recommendation)
+/// </code>
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    /// <summary>The generator G.</summary>
+    public Generator G { get; }
+    /// <summary>The discriminator D.</summary>
+    public Discriminator D { get; }
+    /// <summary>The configuration being trained.</summary>
+    public GanConfig Config { get; }
+    /// <summary>Completed iterations (generator updates).</summary>
+    public long Step { get; private set; }
+    /// <summary>Completed discriminator minibatches; locates the position in the data.</summary>
+    public long DataBatches { get; private set; }
+    /// <summary>Minibatches per epoch.</summary>
+    public long BatchesPerEpoch => data.BatchesPerEpoch;
+    /// <summary>Completed epochs (passes of the discriminator over the training images).</summary>
+    public long Epoch => DataBatches / data.BatchesPerEpoch;
+    /// <summary>The learning rate of the next update.</summary>
+    public double LearningRate => Config.Optimizer.Kind == OptimizerKind.Sgd ? Schedules.LearningRate(Config.Optimizer, Step) : Config.Optimizer.LearningRate;
+    /// <summary>The SGD momentum of the next update (Adam: β₁).</summary>
+    public double Momentum => Config.Optimizer.Kind == OptimizerKind.Sgd ? Schedules.Momentum(Config.Optimizer, Epoch) : Config.Optimizer.Beta1;
+
+    private readonly IAdversarialLoss loss;
+    private readonly TorchSharp.Modules.OptimizerHelper optG, optD;
+    private readonly MinibatchSampler data;
+    private readonly torch.Generator noiseRng;
+    private readonly Tensor z;  // [m, NoiseDim], refilled in place for every minibatch of noise
+    private readonly Parameter[] gParams, dParams;
+
+    /// <summary>
+    /// Builds both nets and optimizers for <paramref name="config"/> over <paramref name="trainImages"/>
+    /// (<c>[N, C, H, W]</c>, not owned), seeding every random number generator from the configuration's seed.
+    /// </summary>
+    public Trainer(GanConfig config, Tensor trainImages)
+    {
+        Config = config;
+        var t = config.Train;
+        if (t.K < 1) throw new InputException($"k must be at least 1 (got {t.K})");
+        if (t.Update == UpdateOrder.Simultaneous && t.K != 1)
+            throw new InputException("simultaneous updates use one discriminator step per iteration: use k = 1");
+
+        torch.manual_seed(config.Train.Seed);  // initialisation and dropout masks
+        G = Generator.Create(config.Model);
+        D = Discriminator.Create(config.Model);
+        if (config.Model.GeneratorOutputBiasFromData && G is MlpGenerator mlp) mlp.InitOutputBiasFromData(trainImages);
+        gParams = G.parameters().ToArray();
+        dParams = D.parameters().ToArray();
+        loss = IAdversarialLoss.For(t.GLoss);
+        optG = MakeOptimizer(gParams);
+        optD = MakeOptimizer(dParams);
+        data = new MinibatchSampler(trainImages, t.Batch, t.Seed);
+        noiseRng = new torch.Generator(unchecked((ulong)(t.Seed * 7919 + 17)));
+        z = empty(t.Batch, config.Model.NoiseDim);
+        G.train();
+        D.train();
+    }
+
+    private TorchSharp.Modules.OptimizerHelper MakeOptimizer(IEnumerable<Parameter> parameters)
+    {
+        var o = Config.Optimizer;
+        return o.Kind switch
+        {
+            OptimizerKind.Sgd => optim.SGD(parameters, o.LearningRate, o.MomentumStart),
+            OptimizerKind.Adam => optim.Adam(parameters, o.LearningRate, o.Beta1, o.Beta2),
+            _ => throw new ArgumentOutOfRangeException(nameof(o.Kind)),
+        };
+    }
+
+    /// <summary>One iteration of Algorithm 1 (or one simultaneous update, if configured).</summary>
+    /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
+    public StepResult TrainStep()
+    {
+        ApplySchedules();
+        var result = Config.Train.Update == UpdateOrder.Alternating ? AlternatingStep() : SimultaneousStep();
+        Step++;
+        if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
+            throw new TrainingDivergedException(
+                $"training diverged at step {Step}: D loss {result.DLoss}, G loss {result.GLoss}; the last checkpoint is kept");
+        return result;
+    }
+
+    private StepResult AlternatingStep()
+    {
+        double dLoss = 0, dReal = 0, dFake = 0;
+        for (int i = 0; i < Config.Train.K; i++)
+        {
+            using var scope = NewDisposeScope();
+            // Sample m noise samples and m examples; the generator is fixed here, so G(z) needs no graph.
+            Tensor fake;
+            using (no_grad()) fake = G.forward(G.Prior.Fill(z, noiseRng));   // [m, C, H, W]
+            var x = data.Batch(DataBatches++);                            // [m, C, H, W]
+            var realLogits = D.forward(x);                                // [m]
+            var fakeLogits = D.forward(fake);                             // [m]
+            // Ascend log D(x) + log(1 − D(G(z))), i.e. descend the discriminator's loss.
+            var l = loss.Discriminator(realLogits, fakeLogits);
+            optD.zero_grad();
+            l.backward();
+            optD.step();
+            dLoss = l.item<float>();
+            dReal = sigmoid(realLogits).mean().item<float>();
+            dFake = sigmoid(fakeLogits).mean().item<float>();
+        }
+
+        using (var scope = NewDisposeScope())
+        {
+            // Sample fresh noise and update G; D is frozen so that only θ_g receives gradients.
+            SetRequiresGrad(dParams, false);
+            try
+            {
+                var fakeLogits = D.forward(G.forward(G.Prior.Fill(z, noiseRng)));  // [m]
+                var l = loss.Generator(fakeLogits);
+                optG.zero_grad();
+                l.backward();
+                optG.step();
+                return new StepResult(dLoss, l.item<float>(), dReal, dFake);
+            }
+            finally
+            {
+                SetRequiresGrad(dParams, true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The paper's released code's variant: one minibatch, one forward pass, and both nets step on gradients taken at
+    /// the same parameters.
+    /// </summary>
+    private StepResult SimultaneousStep()
+    {
+        using var scope = NewDisposeScope();
+        var x = data.Batch(DataBatches++);                    // [m, C, H, W]
+        var fake = G.forward(G.Prior.Fill(z, noiseRng));     // [m, C, H, W]
+        var realLogits = D.forward(x);                        // [m]
+        var fakeLogits = D.forward(fake);                     // [m]
+        var dl = loss.Discriminator(realLogits, fakeLogits);
+        var gl = loss.Generator(fakeLogits);
+        optD.zero_grad();
+        optG.zero_grad();
+        gl.backward(retain_graph: true, inputs: gParams);    // θ_g's gradient only
+        dl.backward(inputs: dParams);                         // θ_d's gradient only
+        optD.step();
+        optG.step();
+        return new StepResult(dl.item<float>(), gl.item<float>(), sigmoid(realLogits).mean().item<float>(),
+                              sigmoid(fakeLogits).mean().item<float>());
+    }
+
+    private void ApplySchedules()
+    {
+        double lr = LearningRate, momentum = Momentum;
+        foreach (var opt in new[] { optG, optD })
+            foreach (var group in opt.ParamGroups)
+            {
+                group.LearningRate = lr;
+                if (group is TorchSharp.Modules.ParamGroup { Options: SGD.Options sgd }) sgd.momentum = momentum;
+            }
+    }
+
+    private static void SetRequiresGrad(Parameter[] parameters, bool value)
+    {
+        foreach (var p in parameters) p.requires_grad = value;
+    }
+
+    /// <summary>The state needed to continue exactly: both nets, both optimizers, both random number generators.</summary>
+    public Checkpoint ToCheckpoint()
+    {
+        using var globalState = torch.get_rng_state();
+        using var noiseState = noiseRng.get_state();
+        return new Checkpoint
+        {
+            Config = Config,
+            Step = Step,
+            DataBatches = DataBatches,
+            Sections = new Dictionary<string, byte[]>
+            {
+                [Checkpoint.GeneratorSection] = Checkpoint.Save(G),
+                [Checkpoint.DiscriminatorSection] = Checkpoint.Save(D),
+                [Checkpoint.GeneratorOptimizerSection] = Checkpoint.Save(optG),
+                [Checkpoint.DiscriminatorOptimizerSection] = Checkpoint.Save(optD),
+                [Checkpoint.GlobalRngSection] = globalState.data<byte>().ToArray(),
+                [Checkpoint.NoiseRngSection] = noiseState.data<byte>().ToArray(),
+            },
+        };
+    }
+
+    /// <summary>Restores the state of a checkpoint of the same configuration.</summary>
+    public void Restore(Checkpoint checkpoint)
+    {
+        checkpoint.LoadInto(Checkpoint.GeneratorSection, G);
+        checkpoint.LoadInto(Checkpoint.DiscriminatorSection, D);
+        checkpoint.LoadInto(Checkpoint.GeneratorOptimizerSection, optG);
+        checkpoint.LoadInto(Checkpoint.DiscriminatorOptimizerSection, optD);
+        using (var state = tensor(checkpoint.Section(Checkpoint.GlobalRngSection), dtype: ScalarType.Byte))
+            torch.set_rng_state(state);
+        using (var state = tensor(checkpoint.Section(Checkpoint.NoiseRngSection), dtype: ScalarType.Byte))
+            noiseRng.set_state(state);
+        Step = checkpoint.Step;
+        DataBatches = checkpoint.DataBatches;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        z.Dispose();
+        noiseRng.Dispose();
+        data.Dispose();
+        optG.Dispose();
+        optD.Dispose();
+        G.Dispose();
+        D.Dispose();
+    }
+}
