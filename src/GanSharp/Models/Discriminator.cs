@@ -17,8 +17,17 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor>
     /// <summary>Base constructor: subclasses build their layers and call RegisterComponents.</summary>
     protected Discriminator(string name, ModelConfig config) : base(name) => Config = config;
 
-    /// <summary>The discriminator the configuration describes (the paper's maxout net), freshly initialised.</summary>
-    public static Discriminator Create(ModelConfig config) => new MaxoutDiscriminator(config);
+    /// <summary>
+    /// Source of the discriminator's dropout masks (null: libtorch's global generator). A trainer sets its own, so that
+    /// its runs are reproducible whatever else the process draws.
+    /// </summary>
+    public virtual torch.Generator? Rng { get; set; }
+
+    /// <summary>
+    /// The discriminator the configuration describes (the paper's maxout net), initialised from <paramref name="rng"/>
+    /// (null: libtorch's global generator).
+    /// </summary>
+    public static Discriminator Create(ModelConfig config, torch.Generator? rng = null) => new MaxoutDiscriminator(config, rng);
 }
 
 /// <summary>
@@ -27,29 +36,36 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor>
 /// </summary>
 public sealed class MaxoutDiscriminator : Discriminator
 {
-    private readonly ModuleList<Dropout> dropouts = new();
+    private readonly ModuleList<SeededDropout> dropouts = new();
     private readonly ModuleList<Maxout> layers = new();
     private readonly Linear output;
 
     /// <summary>Builds and initialises the maxout discriminator (weights U(±DiscriminatorInitRange), biases 0).</summary>
-    public MaxoutDiscriminator(ModelConfig config) : base("discriminator", config)
+    public MaxoutDiscriminator(ModelConfig config, torch.Generator? rng = null) : base("discriminator", config)
     {
         long width = (long)config.Channels * config.Height * config.Width;
         for (int i = 0; i < config.DiscriminatorLayers; i++)
         {
-            dropouts.Add(nn.Dropout(1 - (i == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep)));
+            dropouts.Add(new SeededDropout(i == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep));
             layers.Add(new Maxout(width, config.DiscriminatorUnits, config.DiscriminatorPieces));
             width = config.DiscriminatorUnits;
         }
-        dropouts.Add(nn.Dropout(1 - (config.DiscriminatorLayers == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep)));
+        dropouts.Add(new SeededDropout(config.DiscriminatorLayers == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep));
         output = nn.Linear(width, 1);
         RegisterComponents();
         using var _ = no_grad();
         foreach (var affine in layers.Select(l => l.Affine).Append(output))
         {
-            nn.init.uniform_(affine.weight, -config.DiscriminatorInitRange, config.DiscriminatorInitRange);
+            affine.weight.uniform_(-config.DiscriminatorInitRange, config.DiscriminatorInitRange, rng);  // nn.init.uniform_ ignores its generator (TorchSharp 0.107)
             nn.init.zeros_(affine.bias!);
         }
+    }
+
+    /// <inheritdoc/>
+    public override torch.Generator? Rng
+    {
+        get => dropouts[0].Rng;
+        set { foreach (var d in dropouts) d.Rng = value; }
     }
 
     /// <summary>images [B, C, H, W] → logits [B].</summary>

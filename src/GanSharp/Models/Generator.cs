@@ -46,8 +46,11 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         finally { train(wasTraining); }
     }
 
-    /// <summary>The generator the configuration describes (the paper's MLP), freshly initialised.</summary>
-    public static Generator Create(ModelConfig config) => new MlpGenerator(config);
+    /// <summary>
+    /// The generator the configuration describes (the paper's MLP), initialised from <paramref name="rng"/>
+    /// (null: libtorch's global generator).
+    /// </summary>
+    public static Generator Create(ModelConfig config, torch.Generator? rng = null) => new MlpGenerator(config, rng);
 
     /// <summary>Loads the generator of a training checkpoint (<c>checkpoints/last.ckpt</c> or any periodic one).</summary>
     /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint.</exception>
@@ -71,7 +74,7 @@ public sealed class MlpGenerator : Generator
     private readonly TorchSharp.Modules.Linear output;
 
     /// <summary>Builds and initialises the MLP generator (weights U(±GeneratorInitRange), biases 0).</summary>
-    public MlpGenerator(ModelConfig config) : base("generator", config)
+    public MlpGenerator(ModelConfig config, torch.Generator? rng = null) : base("generator", config)
     {
         long width = config.NoiseDim;
         foreach (var h in config.GeneratorHidden)
@@ -84,7 +87,7 @@ public sealed class MlpGenerator : Generator
         using var _ = no_grad();
         foreach (var layer in hidden.Append(output))
         {
-            nn.init.uniform_(layer.weight, -config.GeneratorInitRange, config.GeneratorInitRange);
+            layer.weight.uniform_(-config.GeneratorInitRange, config.GeneratorInitRange, rng);  // nn.init.uniform_ ignores its generator (TorchSharp 0.107)
             nn.init.zeros_(layer.bias!);
         }
     }

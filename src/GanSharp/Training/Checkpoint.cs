@@ -28,10 +28,8 @@ public sealed class Checkpoint
     public const string GeneratorOptimizerSection = "generator-optimizer";
     /// <summary>Section holding the discriminator optimizer's state.</summary>
     public const string DiscriminatorOptimizerSection = "discriminator-optimizer";
-    /// <summary>Section holding libtorch's global CPU generator state (dropout masks, initialisation).</summary>
-    public const string GlobalRngSection = "rng-global";
-    /// <summary>Section holding the noise generator's state.</summary>
-    public const string NoiseRngSection = "rng-noise";
+    /// <summary>Section holding the state of the run's random number generator (noise and dropout masks).</summary>
+    public const string RngSection = "rng";
 
     /// <summary>The run's configuration.</summary>
     public required GanConfig Config { get; init; }

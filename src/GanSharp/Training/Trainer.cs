@@ -53,7 +53,7 @@ public sealed class Trainer : IDisposable
     private readonly IAdversarialLoss loss;
     private readonly TorchSharp.Modules.OptimizerHelper optG, optD;
     private readonly MinibatchSampler data;
-    private readonly torch.Generator noiseRng;
+    private readonly torch.Generator rng;
     private readonly Tensor z;  // [m, NoiseDim], refilled in place for every minibatch of noise
     private readonly Parameter[] gParams, dParams;
 
@@ -69,9 +69,12 @@ public sealed class Trainer : IDisposable
         if (t.Update == UpdateOrder.Simultaneous && t.K != 1)
             throw new InputException("simultaneous updates use one discriminator step per iteration: use k = 1");
 
-        torch.manual_seed(config.Train.Seed);  // initialisation and dropout masks
-        G = Generator.Create(config.Model);
-        D = Discriminator.Create(config.Model);
+        // One generator for every random draw of the run (initialisation, noise, dropout masks), in program order;
+        // the data order is a function of (seed, epoch). Nothing depends on libtorch's process-wide generator.
+        rng = new torch.Generator(unchecked((ulong)t.Seed));
+        G = Generator.Create(config.Model, rng);
+        D = Discriminator.Create(config.Model, rng);
+        D.Rng = rng;
         if (config.Model.GeneratorOutputBiasFromData && G is MlpGenerator mlp) mlp.InitOutputBiasFromData(trainImages);
         gParams = G.parameters().ToArray();
         dParams = D.parameters().ToArray();
@@ -79,7 +82,6 @@ public sealed class Trainer : IDisposable
         optG = MakeOptimizer(gParams);
         optD = MakeOptimizer(dParams);
         data = new MinibatchSampler(trainImages, t.Batch, t.Seed);
-        noiseRng = new torch.Generator(unchecked((ulong)(t.Seed * 7919 + 17)));
         z = empty(t.Batch, config.Model.NoiseDim);
         G.train();
         D.train();
@@ -101,7 +103,15 @@ public sealed class Trainer : IDisposable
     public StepResult TrainStep()
     {
         ApplySchedules();
-        var result = Config.Train.Update == UpdateOrder.Alternating ? AlternatingStep() : SimultaneousStep();
+        StepResult result;
+        if (Config.Train.Update == UpdateOrder.Alternating)
+        {
+            (double Loss, double Real, double Fake) d = default;
+            for (int i = 0; i < Config.Train.K; i++) d = DiscriminatorStep();
+            double gLoss = GeneratorStep();
+            result = new StepResult(d.Loss, gLoss, d.Real, d.Fake);
+        }
+        else result = SimultaneousStep();
         Step++;
         if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
             throw new TrainingDivergedException(
@@ -109,45 +119,45 @@ public sealed class Trainer : IDisposable
         return result;
     }
 
-    private StepResult AlternatingStep()
+    /// <summary>
+    /// One discriminator update: m fresh noise samples and the next m examples; ascend log D(x) + log(1 − D(G(z))).
+    /// Returns the loss, mean D(x) and mean D(G(z)).
+    /// </summary>
+    public (double Loss, double Real, double Fake) DiscriminatorStep()
     {
-        double dLoss = 0, dReal = 0, dFake = 0;
-        for (int i = 0; i < Config.Train.K; i++)
-        {
-            using var scope = NewDisposeScope();
-            // Sample m noise samples and m examples; the generator is fixed here, so G(z) needs no graph.
-            Tensor fake;
-            using (no_grad()) fake = G.forward(G.Prior.Fill(z, noiseRng));   // [m, C, H, W]
-            var x = data.Batch(DataBatches++);                            // [m, C, H, W]
-            var realLogits = D.forward(x);                                // [m]
-            var fakeLogits = D.forward(fake);                             // [m]
-            // Ascend log D(x) + log(1 − D(G(z))), i.e. descend the discriminator's loss.
-            var l = loss.Discriminator(realLogits, fakeLogits);
-            optD.zero_grad();
-            l.backward();
-            optD.step();
-            dLoss = l.item<float>();
-            dReal = sigmoid(realLogits).mean().item<float>();
-            dFake = sigmoid(fakeLogits).mean().item<float>();
-        }
+        using var scope = NewDisposeScope();
+        Tensor fake;
+        using (no_grad()) fake = G.forward(G.Prior.Fill(z, rng));  // [m, C, H, W]; G is fixed here: no graph
+        var x = data.Batch(DataBatches++);                               // [m, C, H, W]
+        var realLogits = D.forward(x);                                   // [m]
+        var fakeLogits = D.forward(fake);                                // [m]
+        var l = loss.Discriminator(realLogits, fakeLogits);             // −V(D, G) on the minibatch
+        optD.zero_grad();
+        l.backward();
+        optD.step();
+        return (l.item<float>(), sigmoid(realLogits).mean().item<float>(), sigmoid(fakeLogits).mean().item<float>());
+    }
 
-        using (var scope = NewDisposeScope())
+    /// <summary>
+    /// One generator update on m fresh noise samples, descending the generator's loss. D is frozen for the pass, so
+    /// only θ_g receives gradients and D's parameters cannot change.
+    /// </summary>
+    public double GeneratorStep()
+    {
+        using var scope = NewDisposeScope();
+        SetRequiresGrad(dParams, false);
+        try
         {
-            // Sample fresh noise and update G; D is frozen so that only θ_g receives gradients.
-            SetRequiresGrad(dParams, false);
-            try
-            {
-                var fakeLogits = D.forward(G.forward(G.Prior.Fill(z, noiseRng)));  // [m]
-                var l = loss.Generator(fakeLogits);
-                optG.zero_grad();
-                l.backward();
-                optG.step();
-                return new StepResult(dLoss, l.item<float>(), dReal, dFake);
-            }
-            finally
-            {
-                SetRequiresGrad(dParams, true);
-            }
+            var fakeLogits = D.forward(G.forward(G.Prior.Fill(z, rng)));  // [m]
+            var l = loss.Generator(fakeLogits);
+            optG.zero_grad();
+            l.backward();
+            optG.step();
+            return l.item<float>();
+        }
+        finally
+        {
+            SetRequiresGrad(dParams, true);
         }
     }
 
@@ -159,7 +169,7 @@ public sealed class Trainer : IDisposable
     {
         using var scope = NewDisposeScope();
         var x = data.Batch(DataBatches++);                    // [m, C, H, W]
-        var fake = G.forward(G.Prior.Fill(z, noiseRng));     // [m, C, H, W]
+        var fake = G.forward(G.Prior.Fill(z, rng));     // [m, C, H, W]
         var realLogits = D.forward(x);                        // [m]
         var fakeLogits = D.forward(fake);                     // [m]
         var dl = loss.Discriminator(realLogits, fakeLogits);
@@ -193,8 +203,7 @@ public sealed class Trainer : IDisposable
     /// <summary>The state needed to continue exactly: both nets, both optimizers, both random number generators.</summary>
     public Checkpoint ToCheckpoint()
     {
-        using var globalState = torch.get_rng_state();
-        using var noiseState = noiseRng.get_state();
+        using var rngState = rng.get_state();
         return new Checkpoint
         {
             Config = Config,
@@ -206,8 +215,7 @@ public sealed class Trainer : IDisposable
                 [Checkpoint.DiscriminatorSection] = Checkpoint.Save(D),
                 [Checkpoint.GeneratorOptimizerSection] = Checkpoint.Save(optG),
                 [Checkpoint.DiscriminatorOptimizerSection] = Checkpoint.Save(optD),
-                [Checkpoint.GlobalRngSection] = globalState.data<byte>().ToArray(),
-                [Checkpoint.NoiseRngSection] = noiseState.data<byte>().ToArray(),
+                [Checkpoint.RngSection] = rngState.data<byte>().ToArray(),
             },
         };
     }
@@ -219,10 +227,8 @@ public sealed class Trainer : IDisposable
         checkpoint.LoadInto(Checkpoint.DiscriminatorSection, D);
         checkpoint.LoadInto(Checkpoint.GeneratorOptimizerSection, optG);
         checkpoint.LoadInto(Checkpoint.DiscriminatorOptimizerSection, optD);
-        using (var state = tensor(checkpoint.Section(Checkpoint.GlobalRngSection), dtype: ScalarType.Byte))
-            torch.set_rng_state(state);
-        using (var state = tensor(checkpoint.Section(Checkpoint.NoiseRngSection), dtype: ScalarType.Byte))
-            noiseRng.set_state(state);
+        using (var state = tensor(checkpoint.Section(Checkpoint.RngSection), dtype: ScalarType.Byte))
+            rng.set_state(state);
         Step = checkpoint.Step;
         DataBatches = checkpoint.DataBatches;
     }
@@ -231,7 +237,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         z.Dispose();
-        noiseRng.Dispose();
+        rng.Dispose();
         data.Dispose();
         optG.Dispose();
         optD.Dispose();

@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanSharp.Models;
+
+/// <summary>
+/// Inverted dropout (keep each input with probability <c>keep</c>, scale kept ones by 1/keep) whose masks come from
+/// an explicit random number generator. A trainer that owns its generator is then reproducible and independent of
+/// libtorch's process-wide one, which anything else in the process may draw from.
+/// </summary>
+public sealed class SeededDropout : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Probability of keeping an input.</summary>
+    public double Keep { get; }
+    /// <summary>Source of the masks; null uses libtorch's global generator.</summary>
+    public torch.Generator? Rng { get; set; }
+
+    /// <summary>Dropout keeping each input with probability <paramref name="keep"/>.</summary>
+    public SeededDropout(double keep, string name = "dropout") : base(name)
+    {
+        if (keep is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(keep), "keep must lie in (0, 1]");
+        Keep = keep;
+    }
+
+    /// <summary>x → x · mask / keep in training, x unchanged in evaluation.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        if (!training || Keep == 1) return x.alias();
+        using var mask = empty_like(x).bernoulli_(Keep, Rng);  // 1 with probability keep
+        return x.mul(mask.div_(Keep));
+    }
+}

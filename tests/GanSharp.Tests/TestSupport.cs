@@ -1,0 +1,52 @@
+using System.Reflection;
+using GanSharp.Data;
+using GanSharp.Native;
+using GanSharp.Training;
+using static TorchSharp.torch;
+
+namespace GanSharp.Tests;
+
+/// <summary>Fixtures and small configurations shared by the tests.</summary>
+static class TestSupport
+{
+    static TestSupport() => TorchRuntime.EnsureLoaded();
+
+    /// <summary>Folder of the 500-digit MNIST fixture (first 500 training and 100 test images, gzip IDX).</summary>
+    public static string MnistFixture => Path.Combine(AppContext.BaseDirectory, "Fixtures", "mnist-500");
+
+    /// <summary>NuGet's package folder, as the build saw it.</summary>
+    public static string NuGetPackageRoot =>
+        typeof(TestSupport).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NuGetPackageRoot").Value!;
+
+    /// <summary>A fresh temporary folder.</summary>
+    public static string TempFolder() => Directory.CreateTempSubdirectory("gansharp-test-").FullName;
+
+    /// <summary>A tiny configuration (4×4 images, small nets) whose steps take microseconds.</summary>
+    public static GanConfig Tiny(int k = 1, UpdateOrder update = UpdateOrder.Alternating, OptimizerKind optimizer = OptimizerKind.Sgd) => new()
+    {
+        Model = new ModelConfig
+        {
+            NoiseDim = 3, GeneratorHidden = [8], DiscriminatorUnits = 4, DiscriminatorPieces = 2, Height = 4, Width = 4,
+            GeneratorInitRange = 0.3, DiscriminatorInitRange = 0.3,
+        },
+        Train = new TrainConfig { Batch = 5, K = k, Update = update, Steps = 10, Seed = 7 },
+        Optimizer = new OptimizerConfig { Kind = optimizer, LearningRate = optimizer == OptimizerKind.Adam ? 1e-3 : 0.1 },
+        Output = new OutputConfig { LogEvery = 2, SampleEvery = 5, CheckpointEvery = 5, SampleCount = 4, TensorBoard = false },
+    };
+
+    /// <summary>Synthetic 4×4 images in [0, 1], <c>[n, 1, 4, 4]</c>, from a fixed seed.</summary>
+    public static Tensor TinyImages(int n = 40)
+    {
+        using var rng = new TorchSharp.torch.Generator(123);
+        return rand([n, 1, 4, 4], generator: rng);
+    }
+
+    /// <summary>All parameters of a module, copied.</summary>
+    public static Tensor[] Snapshot(nn.Module module) => module.parameters().Select(p => p.detach().clone()).ToArray();
+
+    /// <summary>Whether two snapshots are equal element for element.</summary>
+    public static bool Same(Tensor[] a, Tensor[] b) => a.Length == b.Length && a.Zip(b).All(p => Equal(p.First, p.Second));
+
+    /// <summary>Whether two tensors have the same shape and elements.</summary>
+    public static bool Equal(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+}

@@ -1,0 +1,135 @@
+using GanSharp.Training;
+using static GanSharp.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace GanSharp.Tests;
+
+/// <summary>Algorithm 1: order, k, which parameters each update touches, and the simultaneous variant.</summary>
+public class TrainerTests
+{
+    [Fact]
+    public void A_discriminator_update_changes_D_only()
+    {
+        using var images = TinyImages();
+        using var t = new Trainer(Tiny(), images);
+        var g0 = Snapshot(t.G); var d0 = Snapshot(t.D);
+        t.DiscriminatorStep();
+        Assert.True(Same(g0, Snapshot(t.G)));
+        Assert.False(Same(d0, Snapshot(t.D)));
+        Assert.Equal(1, t.DataBatches);
+    }
+
+    [Fact]
+    public void A_generator_update_changes_G_only_and_leaves_D_trainable()
+    {
+        using var images = TinyImages();
+        using var t = new Trainer(Tiny(), images);
+        var g0 = Snapshot(t.G); var d0 = Snapshot(t.D);
+        t.GeneratorStep();
+        Assert.False(Same(g0, Snapshot(t.G)));
+        Assert.True(Same(d0, Snapshot(t.D)));
+        Assert.All(t.D.parameters(), p => Assert.True(p.requires_grad));
+        Assert.Equal(0, t.DataBatches);  // the generator update uses noise only
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void An_iteration_is_k_discriminator_updates_then_one_generator_update(int k)
+    {
+        using var images = TinyImages();
+        // A constant learning rate: TrainStep applies the schedule, the hand-made iterations below do not.
+        var config = Tiny(k) with { Optimizer = new OptimizerConfig { LearningRateDecay = 1 } };
+        using var a = new Trainer(config, images);
+        using var b = new Trainer(config, images);
+        using var c = new Trainer(config, images);
+        for (int s = 0; s < 3; s++)
+        {
+            a.TrainStep();
+            for (int i = 0; i < k; i++) b.DiscriminatorStep();   // the same updates by hand, in Algorithm 1's order
+            b.GeneratorStep();
+            c.GeneratorStep();                                    // and in the wrong order
+            for (int i = 0; i < k; i++) c.DiscriminatorStep();
+        }
+        Assert.Equal(3 * k, a.DataBatches);
+        Assert.Equal(3, a.Step);
+        Assert.True(Same(Snapshot(a.G), Snapshot(b.G)) && Same(Snapshot(a.D), Snapshot(b.D)));
+        Assert.False(Same(Snapshot(a.G), Snapshot(c.G)));
+    }
+
+    [Fact]
+    public void Simultaneous_updates_take_both_gradients_at_the_same_parameters()
+    {
+        using var images = TinyImages();
+        using var sim = new Trainer(Tiny(update: UpdateOrder.Simultaneous), images);
+        using var alt = new Trainer(Tiny(), images);
+        var g0 = Snapshot(sim.G); var d0 = Snapshot(sim.D);
+        var r = sim.TrainStep();
+        Assert.Equal(1, sim.DataBatches);
+        Assert.False(Same(g0, Snapshot(sim.G)));
+        Assert.False(Same(d0, Snapshot(sim.D)));
+        Assert.True(double.IsFinite(r.DLoss) && double.IsFinite(r.GLoss));
+        alt.TrainStep();
+        Assert.False(Same(Snapshot(alt.G), Snapshot(sim.G)));  // a different algorithm, not a relabelling
+    }
+
+    [Fact]
+    public void Simultaneous_updates_need_k_equal_1() =>
+        Assert.Throws<InputException>(() => new Trainer(Tiny(k: 2, update: UpdateOrder.Simultaneous), TinyImages()));
+
+    [Fact]
+    public void The_schedules_reach_the_optimizer()
+    {
+        using var images = TinyImages();
+        var config = Tiny() with { Optimizer = new OptimizerConfig { LearningRate = 0.1, LearningRateDecay = 2, MinLearningRate = 0.01 } };
+        using var t = new Trainer(config, images);
+        Assert.Equal(0.1, t.LearningRate);
+        t.TrainStep();
+        Assert.Equal(0.05, t.LearningRate);
+        for (int i = 0; i < 10; i++) t.TrainStep();
+        Assert.Equal(0.01, t.LearningRate);  // the floor
+    }
+
+    [Fact]
+    public void Adam_trains_too()
+    {
+        using var images = TinyImages();
+        using var t = new Trainer(Tiny(optimizer: OptimizerKind.Adam), images);
+        var g0 = Snapshot(t.G);
+        var r = t.TrainStep();
+        Assert.False(Same(g0, Snapshot(t.G)));
+        Assert.Equal(0.5, t.Momentum);  // reported as β₁
+        Assert.True(double.IsFinite(r.GLoss));
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_training()
+    {
+        using var images = TinyImages();
+        using var t = new Trainer(Tiny(), images);
+        using (no_grad()) t.D.parameters().First().fill_(float.NaN);
+        Assert.Throws<TrainingDivergedException>(() => t.TrainStep());
+    }
+}
+
+public class ScheduleTests
+{
+    static readonly OptimizerConfig Paper = Presets.PaperMnist.Optimizer;
+
+    [Theory]
+    [InlineData(0, 0.1)]
+    [InlineData(1, 0.1 / 1.000004)]
+    [InlineData(100_000, 0.06703206)]     // 0.1 · e^(−100000 · ln 1.000004)
+    [InlineData(5_000_000, 1e-6)]         // the floor
+    public void Learning_rate_decays_by_1_000004_per_minibatch(long step, double expected) =>
+        Assert.Equal(expected, Schedules.LearningRate(Paper, step), 7);
+
+    [Theory]
+    [InlineData(0, 0.5)]
+    [InlineData(1, 0.5)]
+    [InlineData(125, 0.5 + 0.2 * 124 / 249)]
+    [InlineData(250, 0.7)]
+    [InlineData(1000, 0.7)]
+    public void Momentum_rises_linearly_from_epoch_1_to_250(long epochs, double expected) =>
+        Assert.Equal(expected, Schedules.Momentum(Paper, epochs), 12);
+}
