@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using GanSharp.Native;
 using GanSharp.Training;
 using Spectre.Console;
@@ -38,13 +39,21 @@ static class Cli
     /// <summary>Whether progress can be drawn in place (a terminal), or should be printed as lines (logs, CI).</summary>
     public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
-    /// <summary>A cancellation token fired by Ctrl-C (SIGINT) or SIGTERM, which stops the default abrupt exit.</summary>
+    static readonly List<PosixSignalRegistration> signalHandlers = [];  // a registration lasts as long as it is referenced
+
+    /// <summary>
+    /// A cancellation token fired by Ctrl-C (SIGINT) or SIGTERM instead of the default abrupt exit, so that a training
+    /// run can save its checkpoint. A second signal while the first is being handled exits at once.
+    /// </summary>
     public static CancellationTokenSource CancelOnSignal()
     {
         var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-        System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            ctx => { ctx.Cancel = true; cts.Cancel(); });
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
+            signalHandlers.Add(PosixSignalRegistration.Create(signal, ctx =>
+            {
+                ctx.Cancel = !cts.IsCancellationRequested;
+                cts.Cancel();
+            }));
         return cts;
     }
 

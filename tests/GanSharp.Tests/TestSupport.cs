@@ -18,8 +18,19 @@ static class TestSupport
     public static string NuGetPackageRoot =>
         typeof(TestSupport).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NuGetPackageRoot").Value!;
 
-    /// <summary>A fresh temporary folder.</summary>
-    public static string TempFolder() => Directory.CreateTempSubdirectory("gansharp-test-").FullName;
+    /// <summary>Root of this test process's temporary folders, deleted when the process exits.</summary>
+    static readonly Lazy<string> TempRoot = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory($"gansharp-tests-{Environment.ProcessId}-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        };
+        return root;
+    });
+
+    /// <summary>A fresh temporary folder (removed with the others when the test process exits).</summary>
+    public static string TempFolder() => Directory.CreateDirectory(Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N")[..12])).FullName;
 
     /// <summary>A tiny configuration (4×4 images, small nets) whose steps take microseconds.</summary>
     public static GanConfig Tiny(int k = 1, UpdateOrder update = UpdateOrder.Alternating, OptimizerKind optimizer = OptimizerKind.Sgd) => new()

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GanSharp.Data;
+using GanSharp.Training;
+using SkiaSharp;
+using static GanSharp.Tests.TestSupport;
+
+namespace GanSharp.Tests;
+
+/// <summary>The `gan` command end to end, as a separate process, on the 500-digit fixture.</summary>
+public class CliTests
+{
+    record Result(int Code, string Out, string Err);
+
+    static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gan.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment[DatasetCatalog.DataEnvironmentVariable] = Path.Combine(Path.GetTempPath(), "gansharp-test-cache");
+        return Process.Start(psi)!;
+    }
+
+    static Result Gan(params string[] args)
+    {
+        using var p = Start(args);
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "gan did not finish");
+        return new Result(p.ExitCode, output, err.Result);
+    }
+
+    /// <summary>A short run of the paper's model on the fixture: minibatches of 50, so 8 per epoch.</summary>
+    static string[] TinyTrain(string outDir, long steps, int every = 6) =>
+    [
+        "train", "--dataset", MnistFixture, "--steps", steps.ToString(), "--batch", "50", "--threads", "1",
+        "--log-every", "2", "--sample-every", every.ToString(), "--checkpoint-every", every.ToString(), "--out", outDir,
+    ];
+
+    static List<JsonElement> Metrics(string run) =>
+        File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    static void AssertOneLineError(Result r, int code, string contains)
+    {
+        Assert.Equal(code, r.Code);
+        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(contains, r.Err);
+        Assert.DoesNotContain("   at ", r.Err);  // no stack trace
+        Assert.True(lines.Length <= 2, r.Err);   // the error, and at most a pointer to --help
+    }
+
+    [Fact]
+    public void Train_writes_a_complete_run_directory_and_sample_reads_it()
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        var r = Gan(TinyTrain(run, 12));
+        Assert.True(r.Code == 0, r.Err);
+
+        var config = TrainingRun.ReadConfig(run);
+        Assert.Equal(12, config.Train.Steps);
+        Assert.Equal(28, config.Model.Height);
+        Assert.Equal(1, config.Train.Threads);
+
+        var rows = Metrics(run);
+        Assert.Equal([2L, 4, 6, 8, 10, 12], rows.Select(m => m.GetProperty("step").GetInt64()));
+        foreach (var key in new[] { "epoch", "d_loss", "g_loss", "d_real", "d_fake", "lr", "momentum", "images_per_s" })
+            Assert.All(rows, m => Assert.True(double.IsFinite(m.GetProperty(key).GetDouble()), key));
+        Assert.Equal(12 * 50 / 8.0 / 50, rows[^1].GetProperty("epoch").GetDouble(), 3);
+
+        foreach (var name in new[] { "step-0000000.png", "step-0000006.png", "step-0000012.png", "last.png" })
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(run, "samples", name));
+            Assert.Equal(10 * 30 + 2, bitmap.Width);  // a 10×10 grid of 28-pixel digits with 2-pixel gaps
+        }
+        Assert.Equal(12, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
+        Assert.Equal(6, Checkpoint.Read(Path.Combine(run, "checkpoints", "step-0000006.ckpt")).Step);
+        Assert.True(new FileInfo(Directory.GetFiles(Path.Combine(run, "tb")).Single()).Length > 0);
+
+        var npy = Path.Combine(run, "s.npy");
+        Assert.Equal(0, Gan("sample", "--run", run, "--count", "10", "--out", npy).Code);
+        using (var samples = SampleFiles.Read(npy)) Assert.Equal([10L, 1, 28, 28], samples.shape);
+        var idx = Path.Combine(run, "s-idx3-ubyte");
+        Assert.Equal(0, Gan("sample", "--run", run, "--count", "7", "--format", "idx", "--out", idx).Code);
+        Assert.Equal([7, 28, 28], Idx.Read(idx).Shape);
+        var png = Path.Combine(run, "s.png");
+        Assert.Equal(0, Gan("sample", "--checkpoint", Path.Combine(run, "checkpoints", "step-0000006.ckpt"), "--count", "16", "--out", png).Code);
+        using (var bitmap = SKBitmap.Decode(png)) Assert.Equal(4 * 30 + 2, bitmap.Width);
+    }
+
+    [Fact]
+    public void A_resumed_run_matches_an_uninterrupted_one_step_for_step()
+    {
+        var straight = Path.Combine(TempFolder(), "straight");
+        Assert.Equal(0, Gan(TinyTrain(straight, 14)).Code);
+        var resumed = Path.Combine(TempFolder(), "resumed");
+        Assert.Equal(0, Gan(TinyTrain(resumed, 6)).Code);
+        var r = Gan("train", "--resume", resumed, "--steps", "14");
+        Assert.True(r.Code == 0, r.Err);
+
+        string[] keys = ["step", "d_loss", "g_loss", "d_real", "d_fake", "lr", "momentum"];
+        string Key(JsonElement m) => string.Join(",", keys.Select(k => m.GetProperty(k).GetRawText()));
+        Assert.Equal(Metrics(straight).Select(Key), Metrics(resumed).Select(Key));
+        var a = Checkpoint.Read(Path.Combine(straight, "checkpoints", "last.ckpt"));
+        var b = Checkpoint.Read(Path.Combine(resumed, "checkpoints", "last.ckpt"));
+        Assert.Equal(a.Section(Checkpoint.GeneratorSection), b.Section(Checkpoint.GeneratorSection));
+        Assert.Equal(a.Section(Checkpoint.DiscriminatorSection), b.Section(Checkpoint.DiscriminatorSection));
+    }
+
+    [Theory]
+    [InlineData(2)]   // SIGINT, what Ctrl-C sends
+    [InlineData(15)]  // SIGTERM, what service managers send
+    public void Interrupting_saves_a_checkpoint_and_exits_cleanly(int signal)
+    {
+        // A process started with SIGINT ignored (a background job of a non-interactive shell) passes that on to its
+        // children, and .NET honours it: then only SIGTERM can be checked.
+        if (signal == 2 && SignalIgnoredHere(2)) signal = 15;
+        InterruptAndResume(signal);
+    }
+
+    static bool SignalIgnoredHere(int signal)
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:"));
+        return line is not null && (Convert.ToUInt64(line[7..].Trim(), 16) & (1UL << (signal - 1))) != 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+
+    static void InterruptAndResume(int signal)
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        using var p = Start(TinyTrain(run, 100_000, every: 1_000_000));
+        try
+        {
+            InterruptAndCheck(p, run, signal);
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill();
+        }
+    }
+
+    static void InterruptAndCheck(Process p, string run, int signal)
+    {
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEndAsync();
+        var metrics = Path.Combine(run, "metrics.jsonl");
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(File.Exists(metrics) && File.ReadAllLines(metrics).Length >= 2) && DateTime.UtcNow < deadline && !p.HasExited)
+            Thread.Sleep(50);
+        if (p.HasExited) Assert.Fail($"gan exited early: {err.Result}");
+        Assert.Equal(0, kill(p.Id, signal));
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Equal(130, p.ExitCode);
+        Assert.Contains("checkpoint saved", err.Result);
+        Assert.DoesNotContain("   at ", err.Result);
+        var step = Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step;
+        Assert.True(step >= 4);
+        Assert.Equal(0, Gan("train", "--resume", run, "--steps", (step + 2).ToString()).Code);
+        Assert.Equal(step + 2, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
+    }
+
+    [Theory]
+    [InlineData("--k", "0", "k must be at least 1")]
+    [InlineData("--batch", "-5", "batch must be positive")]
+    [InlineData("--g-loss", "hinge", "hinge")]
+    [InlineData("--epochs", "many", "many")]
+    [InlineData("--frobnicate", "3", "--frobnicate")]
+    public void Bad_flags_get_a_one_line_error_and_exit_2_and_leave_nothing(string flag, string value, string message)
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        AssertOneLineError(Gan("train", "--dataset", MnistFixture, "--steps", "2", "--out", run, flag, value), 2, message);
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void A_malformed_data_file_gets_a_one_line_error()
+    {
+        var data = TempFolder();
+        File.WriteAllBytes(Path.Combine(data, "train-images-idx3-ubyte"), [0, 0, 8, 3, 0, 0, 0x27, 0x10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3]);
+        var run = Path.Combine(TempFolder(), "run");
+        AssertOneLineError(Gan("train", "--dataset", data, "--steps", "2", "--out", run), 2, "train-images-idx3-ubyte: IDX header claims 10000×28×28");
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Bad_configuration_files_and_unknown_names_get_one_line_errors()
+    {
+        var folder = TempFolder();
+        var config = Path.Combine(folder, "c.json");
+        File.WriteAllText(config, """{ "train": { "bacth": 10 } }""");
+        AssertOneLineError(Gan("train", "--config", config, "--dataset", MnistFixture), 2, "bacth");
+        File.WriteAllText(config, """{ "train": { "batch": "ten" } }""");
+        AssertOneLineError(Gan("train", "--config", config, "--dataset", MnistFixture), 2, "c.json");
+        AssertOneLineError(Gan("train", "--preset", "nope"), 2, "unknown preset 'nope'");
+        AssertOneLineError(Gan("train", "--dataset", "no-such-dataset"), 2, "unknown dataset 'no-such-dataset'");
+        AssertOneLineError(Gan("sample", "--run", Path.Combine(folder, "none"), "--count", "3", "--out", Path.Combine(folder, "x.png")), 2, "checkpoint not found");
+        AssertOneLineError(Gan("data", "fetch", "imagenet"), 2, "unknown dataset 'imagenet'");
+    }
+
+    [Fact]
+    public void An_existing_run_is_never_overwritten()
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        Assert.Equal(0, Gan(TinyTrain(run, 2)).Code);
+        var before = File.ReadAllBytes(Path.Combine(run, "checkpoints", "last.ckpt"));
+        AssertOneLineError(Gan(TinyTrain(run, 4)), 2, "already holds a run");
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(run, "checkpoints", "last.ckpt")));
+        AssertOneLineError(Gan("train", "--resume", run, "--k", "3"), 2, "--k cannot be combined with --resume");
+    }
+}
