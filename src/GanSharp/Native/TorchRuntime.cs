@@ -12,11 +12,23 @@ public static class TorchRuntime
 {
     static bool loaded;
 
-    /// <summary>Makes sure libtorch is loaded.</summary>
+    /// <summary>
+    /// Makes sure libtorch is loaded. On Linux the application's own libLibTorchSharp.so is loaded first, directly:
+    /// when the dynamic loader refuses it, its reason is reported, and TorchSharp's fallback (a long trace on standard
+    /// output, and a 600 MB copy of libtorch into the application folder) never runs.
+    /// </summary>
     /// <exception cref="GanSharpException">It cannot be; the message names the cause and a fix.</exception>
     public static void EnsureLoaded()
     {
         if (loaded) return;
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && FindLibTorchSharp() is { } library)
+        {
+            try { NativeLibrary.Load(library); }
+            catch (DllNotFoundException e)
+            {
+                throw new GanSharpException($"TorchSharp cannot load libtorch: {Explain(library, LoaderReason(e.Message))}", e);
+            }
+        }
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
@@ -24,37 +36,45 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new GanSharpException($"TorchSharp cannot load libtorch: {Diagnose()}", e);
+            var found = FindLibTorchSharp();
+            var why = found is null
+                ? $"libLibTorchSharp.so is not in {AppContext.BaseDirectory} (or runtimes/{Rid}/native): the TorchSharp package's native files were not copied"
+                : Explain(found, e.Message.Split('\n')[0].Trim());
+            throw new GanSharpException($"TorchSharp cannot load libtorch: {why}", e);
         }
     }
 
-    /// <summary>The most specific explanation available of why the native libraries do not load.</summary>
-    public static string Diagnose()
+    static string Rid => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+
+    /// <summary>The application's copy of libLibTorchSharp.so, or null.</summary>
+    static string? FindLibTorchSharp()
     {
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
-            return "check that the libtorch-cpu package for this platform is referenced and its files are next to the program";
         var baseDir = AppContext.BaseDirectory;
-        var rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
-        string[] candidates = [Path.Combine(baseDir, "runtimes", rid, "native", "libLibTorchSharp.so"), Path.Combine(baseDir, "libLibTorchSharp.so")];
-        var library = candidates.FirstOrDefault(File.Exists);
-        if (library is null)
-            return $"libLibTorchSharp.so is not in {baseDir} (or runtimes/{rid}/native): the TorchSharp package's native files were not copied";
+        string[] candidates = [Path.Combine(baseDir, "runtimes", Rid, "native", "libLibTorchSharp.so"), Path.Combine(baseDir, "libLibTorchSharp.so")];
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>The dynamic loader's own words, without .NET's generic advice around them.</summary>
+    static string LoaderReason(string message)
+    {
+        var flat = message.ReplaceLineEndings(" ");
+        int colon = flat.LastIndexOf("environment variable:", StringComparison.Ordinal);
+        return (colon >= 0 ? flat[(colon + "environment variable:".Length)..] : flat).Trim();
+    }
+
+    /// <summary>The most specific explanation of why <paramref name="library"/> does not load.</summary>
+    static string Explain(string library, string reason)
+    {
         var folder = Path.GetDirectoryName(library)!;
         if (!File.Exists(Path.Combine(folder, "libtorch_cpu.so")) && !File.Exists(Path.Combine(folder, "libtorch_cuda.so")))
-            return $"{folder} has libLibTorchSharp.so but no libtorch_cpu.so: reference the libtorch-cpu-{rid} package";
-        var loaderMessage = "";
-        try { NativeLibrary.Free(NativeLibrary.Load(library)); }
-        catch (DllNotFoundException e) { loaderMessage = e.Message.ReplaceLineEndings(" ").Trim(); }
+            return $"{folder} has libLibTorchSharp.so but no libtorch_cpu.so: reference the libtorch-cpu-{Rid} package";
         var missing = MissingLibstdcxxVersions(library);
         if (missing.Count > 0)
-        {
-            var weak = missing.All(n => n.IsWeak);
             return $"the machine's libstdc++ lacks {string.Join(", ", missing.Select(n => n.Version))}, which {library} requires" +
-                   (weak ? " (weakly); " : "; ") +
-                   "rebuild with GanSharp's build targets (they patch a copy of the library where that is safe) or install a newer libstdc++6" +
-                   (loaderMessage.Length > 0 ? $". Loader: {loaderMessage}" : "");
-        }
-        return loaderMessage.Length > 0 ? loaderMessage : "the native libraries load, but TorchSharp's initialisation failed";
+                   (missing.All(n => n.IsWeak) ? " weakly" : "") +
+                   ". Build with GanSharp's build targets (they use a patched copy where that is safe) or install a newer libstdc++6" +
+                   $" (loader: {reason})";
+        return reason;
     }
 
     static List<ElfVersionNeed> MissingLibstdcxxVersions(string library)
