@@ -56,7 +56,7 @@ static class DataCommand
         {
             if (p.Item == current) return;
             current = p.Item;
-            Console.Error.WriteLine($"fetching {p.Item}…");
+            Console.Error.WriteLine(p.Item.StartsWith("failed") ? $"  {p.Item}" : $"fetching {p.Item}…");
         }
     }
 

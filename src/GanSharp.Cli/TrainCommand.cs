@@ -54,12 +54,14 @@ static class TrainCommand
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
 
         var config = resume is null ? Configure(p) : TrainingRun.ReadConfig(resume);
+        var outDir = resume ?? p.GetValue(Out) ?? Path.Combine("runs", $"{config.Preset}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        if (resume is null) TrainingRun.EnsureNewFolder(outDir);  // before minutes of data loading, not after
         Cli.LoadTorch();
         using var data = DataCommand.WithFetchProgress(progress =>
             DatasetLoader.Load(config.Data.Dataset, p.GetValue(DataCommand.DataDir), progress));
 
         using var run = resume is null
-            ? TrainingRun.Start(config, p.GetValue(Out) ?? Path.Combine("runs", $"{config.Preset}-{DateTime.Now:yyyyMMdd-HHmmss}"), data.Train)
+            ? TrainingRun.Start(config, outDir, data.Train)
             : TrainingRun.Resume(resume, data.Train, t => ExtendLength(t, p));
         var c = run.Config;
         Console.WriteLine($"run {run.Folder}");

@@ -102,14 +102,17 @@ public static class DatasetCatalog
         {
             var missing = spec.Files.Where(f => !IsCachedFile(folder, f)).ToArray();
             if (missing.Length == 0) break;
+            progress?.Report(new FetchProgress($"{spec.Name} from {source.Description}", 0, null));
             try
             {
                 source.Fetch(missing, (file, bytes) => Store(folder, file, bytes), progress, cancel);
             }
-            catch (OperationCanceledException) { throw; }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested) { throw; }
             catch (Exception e)
             {
-                failures.Add($"{source.Description}: {e.Message}");
+                var reason = $"{source.Description}: {e.Message.ReplaceLineEndings(" ")}";
+                failures.Add(reason);
+                progress?.Report(new FetchProgress($"failed, {reason}", 0, null));
             }
         }
         if (IsCached(spec, dataDir)) return folder;

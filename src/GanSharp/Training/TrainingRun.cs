@@ -67,15 +67,23 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     public static TrainingRun Start(GanConfig config, string folder, ImageDataset train)
     {
-        if (File.Exists(Path.Combine(folder, "config.json")) || Directory.Exists(Path.Combine(folder, "checkpoints")))
-            throw new InputException($"{folder} already holds a run: continue it with --resume {folder}, or choose another --out");
+        EnsureNewFolder(folder);
         config = Resolve(config, train);
         Validate(config);
         var run = new TrainingRun(folder, config, train);
         Directory.CreateDirectory(run.Folder);
         AtomicFile.WriteText(run.ConfigPath, config.ToJson() + "\n");
-        if (File.Exists(run.MetricsPath)) File.Delete(run.MetricsPath);
         return run;
+    }
+
+    /// <summary>Refuses a folder that already has content: a run never overwrites another run, or anything else.</summary>
+    /// <exception cref="InputException">The folder exists and is not empty.</exception>
+    public static void EnsureNewFolder(string folder)
+    {
+        if (File.Exists(Path.Combine(folder, "config.json")))
+            throw new InputException($"{folder} already holds a run: continue it with --resume {folder}, or choose another --out");
+        if (File.Exists(folder) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()))
+            throw new InputException($"{folder} exists and is not an empty folder: choose another --out");
     }
 
     /// <summary>
