@@ -51,7 +51,7 @@ public sealed class Trainer : IDisposable
     public double Momentum => Config.Optimizer.Kind == OptimizerKind.Sgd ? Schedules.Momentum(Config.Optimizer, Epoch) : Config.Optimizer.Beta1;
 
     private readonly IAdversarialLoss loss;
-    private readonly TorchSharp.Modules.OptimizerHelper optG, optD;
+    private readonly OptimizerHelper optG, optD;
     private readonly MinibatchSampler data;
     private readonly torch.Generator rng;
     private readonly Tensor z;  // [m, NoiseDim], refilled in place for every minibatch of noise
@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
         D.train();
     }
 
-    private TorchSharp.Modules.OptimizerHelper MakeOptimizer(IEnumerable<Parameter> parameters)
+    private OptimizerHelper MakeOptimizer(IEnumerable<Parameter> parameters)
     {
         var o = Config.Optimizer;
         return o.Kind switch
@@ -191,7 +191,7 @@ public sealed class Trainer : IDisposable
             foreach (var group in opt.ParamGroups)
             {
                 group.LearningRate = lr;
-                if (group is TorchSharp.Modules.ParamGroup { Options: SGD.Options sgd }) sgd.momentum = momentum;
+                if (group is ParamGroup { Options: SGD.Options sgd }) sgd.momentum = momentum;
             }
     }
 
