@@ -141,7 +141,8 @@ static class TrainCommand
     }
 
     static string Describe(TrainingStatus s) =>
-        $"epoch {s.Epoch:F2}  D {s.DLoss:F3}  G {s.GLoss:F3}  D(x) {s.DReal:F2}  D(G(z)) {s.DFake:F2}  {s.ImagesPerSecond:N0} img/s";
+        $"epoch {s.Epoch:F2}  D {s.DLoss:F3}  G {s.GLoss:F3}  D(x) {s.DReal:F2}  D(G(z)) {s.DFake:F2}  " +
+        (s.ImagesPerSecond > 0 ? $"{s.ImagesPerSecond:N0} img/s" : "– img/s");  // measured once per log interval
 
     static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel)
     {
