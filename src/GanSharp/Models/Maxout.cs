@@ -31,6 +31,6 @@ public sealed class Maxout : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var z = linear.forward(x).view(-1, units, pieces);  // [B, units, pieces]
-        return z.amax(2).MoveToOuterDisposeScope();          // [B, units]
+        return z.max(2).values.MoveToOuterDisposeScope();    // [B, units]
     }
 }

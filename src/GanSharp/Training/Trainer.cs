@@ -129,10 +129,14 @@ public sealed class Trainer : IDisposable
         Tensor fake;
         using (no_grad()) fake = G.forward(G.Prior.Fill(z, rng));  // [m, C, H, W]; G is fixed here: no graph
         var x = data.Batch(DataBatches++);                               // [m, C, H, W]
-        var realLogits = D.forward(x);                                   // [m]
-        var fakeLogits = D.forward(fake);                                // [m]
+        // One pass of D over real and generated images together: the same function (dropout masks are drawn per
+        // element either way), but one matrix product of 2m rows instead of two of m, which the CPU does faster.
+        var logits = D.forward(cat([x, fake]));                          // [2m]
+        long m = x.shape[0];
+        var realLogits = logits.narrow(0, 0, m);                         // [m]
+        var fakeLogits = logits.narrow(0, m, m);                         // [m]
         var l = loss.Discriminator(realLogits, fakeLogits);             // −V(D, G) on the minibatch
-        optD.zero_grad();
+        ClearGradients(dParams);
         l.backward();
         optD.step();
         return (l.item<float>(), sigmoid(realLogits).mean().item<float>(), sigmoid(fakeLogits).mean().item<float>());
@@ -150,7 +154,7 @@ public sealed class Trainer : IDisposable
         {
             var fakeLogits = D.forward(G.forward(G.Prior.Fill(z, rng)));  // [m]
             var l = loss.Generator(fakeLogits);
-            optG.zero_grad();
+            ClearGradients(gParams);
             l.backward();
             optG.step();
             return l.item<float>();
@@ -174,8 +178,8 @@ public sealed class Trainer : IDisposable
         var fakeLogits = D.forward(fake);                     // [m]
         var dl = loss.Discriminator(realLogits, fakeLogits);
         var gl = loss.Generator(fakeLogits);
-        optD.zero_grad();
-        optG.zero_grad();
+        ClearGradients(dParams);
+        ClearGradients(gParams);
         gl.backward(retain_graph: true, inputs: gParams);    // θ_g's gradient only
         dl.backward(inputs: dParams);                         // θ_d's gradient only
         optD.step();
@@ -193,6 +197,12 @@ public sealed class Trainer : IDisposable
                 group.LearningRate = lr;
                 if (group is ParamGroup { Options: SGD.Options sgd }) sgd.momentum = momentum;
             }
+    }
+
+    /// <summary>Drops the gradients instead of zeroing them: backward then writes fresh ones, saving a pass over every parameter.</summary>
+    private static void ClearGradients(Parameter[] parameters)
+    {
+        foreach (var p in parameters) p.grad = null;
     }
 
     private static void SetRequiresGrad(Parameter[] parameters, bool value)
