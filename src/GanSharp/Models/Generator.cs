@@ -109,8 +109,8 @@ public sealed class MlpGenerator : Generator
     {
         using var scope = NewDisposeScope();
         var h = z;
-        foreach (var layer in hidden) h = nn.functional.relu(layer.forward(h));  // [B, 1200]
-        var x = torch.sigmoid(output.forward(h));                                  // [B, C·H·W]
+        foreach (var layer in hidden) h = layer.forward(h).relu_();          // [B, 1200]; in place: addmm needs no output
+        var x = output.forward(h).sigmoid_();                                      // [B, C·H·W]
         return x.view(-1, Config.Channels, Config.Height, Config.Width).MoveToOuterDisposeScope();
     }
 }

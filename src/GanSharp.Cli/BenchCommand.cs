@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using GanSharp.Evaluation;
+using GanSharp.Training;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanSharp.Cli;
+
+/// <summary>
+/// <c>gan bench</c>: the speed of the training step beside the machine's matrix-product rate, and of sampling and the
+/// Parzen evaluation, for each thread count asked for. Prints a table and, with --json, writes the numbers.
+/// </summary>
+static class BenchCommand
+{
+    static readonly Option<string> Threads = new("--threads") { Description = "Thread counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
+    static readonly Option<int> Steps = new("--steps") { Description = "Timed training iterations per thread count", DefaultValueFactory = _ => 300 };
+    static readonly Option<int> Warmup = new("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 20 };
+    static readonly Option<int> ParzenSize = new("--parzen-size") { Description = "Kernel centres and points of the Parzen timing (N × N × 784)", DefaultValueFactory = _ => 10_000 };
+    static readonly Option<int> Samples = new("--samples") { Description = "Images drawn for the sampling rate", DefaultValueFactory = _ => 10_000 };
+    static readonly Option<string?> Json = Cli.Option<string?>("--json", "Also write the results to this JSON file");
+
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure training, sampling and evaluation speed on this machine")
+        {
+            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json },
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    /// <summary>One thread count's measurements.</summary>
+    record Row(int Threads, double GemmGflops, double TrainImagesPerSecond, double TrainGflops, double TrainShareOfGemm,
+               double SampleImagesPerSecond, double ParzenSeconds);
+
+    static int Run(ParseResult p)
+    {
+        int[] threadCounts;
+        try { threadCounts = p.GetValue(Threads)!.Split(',').Select(s => int.Parse(s.Trim())).ToArray(); }
+        catch (FormatException) { throw new InputException($"--threads takes comma-separated whole numbers, not '{p.GetValue(Threads)}'"); }
+        if (threadCounts.Any(t => t < 1)) throw new InputException("--threads must be positive");
+        int steps = p.GetValue(Steps), warmup = p.GetValue(Warmup), parzen = p.GetValue(ParzenSize), samples = p.GetValue(Samples);
+        if (steps < 1 || warmup < 0 || parzen < 1 || samples < 1) throw new InputException("--steps, --parzen-size and --samples must be positive");
+
+        Cli.LoadTorch();
+        var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps + warmup } };
+        double flopsPerImage = StepFlops.PerImage(config);
+        var machine = Machine();
+        Console.WriteLine($"{machine["cpu"]}, {machine["cores"]} cores; {machine["os"]}; .NET {machine["dotnet"]}; TorchSharp {machine["torchsharp"]}, libtorch {machine["libtorch"]}");
+        Console.WriteLine($"paper-mnist step: {flopsPerImage / 1e6:F2} MFLOP per image (batch {config.Train.Batch}, k = {config.Train.K})");
+
+        var rows = new List<Row>();
+        foreach (int t in threadCounts)
+        {
+            torch.set_num_threads(t);
+            double gemm = GemmGflops();
+            double train = TrainImagesPerSecond(config, warmup, steps);
+            double gflops = train * flopsPerImage / 1e9;
+            rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, SampleImagesPerSecond(config, samples), ParzenSeconds(parzen)));
+            Console.WriteLine($"  measured {t} thread(s)");
+        }
+        double peakRssMb = PeakRssMb();
+
+        var table = new Table().AddColumns("threads", "matmul 2048³ GFLOP/s", "train img/s", "train GFLOP/s", "share of matmul",
+                                           "sample img/s", $"Parzen {parzen / 1000}k×{parzen / 1000}k s");
+        foreach (var r in rows)
+            table.AddRow($"{r.Threads}", $"{r.GemmGflops:F1}", $"{r.TrainImagesPerSecond:N0}", $"{r.TrainGflops:F1}",
+                         $"{r.TrainShareOfGemm:P0}", $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
+        AnsiConsole.Write(table);
+        Console.WriteLine($"peak RSS {peakRssMb:N0} MB");
+
+        if (p.GetValue(Json) is { } path)
+        {
+            var document = new Dictionary<string, object>
+            {
+                ["machine"] = machine, ["preset"] = config.Preset, ["mflop_per_image"] = flopsPerImage / 1e6,
+                ["steps"] = steps, ["warmup"] = warmup, ["parzen_size"] = parzen, ["samples"] = samples,
+                ["rows"] = rows, ["peak_rss_mb"] = peakRssMb,
+            };
+            AtomicFile.WriteText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions
+            {
+                WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            }) + "\n");
+            Console.WriteLine($"results → {path}");
+        }
+        return Cli.Success;
+    }
+
+    /// <summary>float32 matrix-product rate: 2048 × 2048 by 2048 × 2048, best of 10 after 3 warm-ups.</summary>
+    static double GemmGflops()
+    {
+        using var a = randn(2048, 2048);
+        using var b = randn(2048, 2048);
+        for (int i = 0; i < 3; i++) using (a.mm(b)) { }
+        double best = double.MaxValue;
+        for (int i = 0; i < 10; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            using (a.mm(b)) { }
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * 2048 * 2048 * 2048 / best / 1e9;
+    }
+
+    /// <summary>Training iterations of the preset on random images of MNIST's shape (as the PyTorch peer does).</summary>
+    static double TrainImagesPerSecond(GanConfig config, int warmup, int steps)
+    {
+        using var images = rand(6000, 1, 28, 28);
+        using var trainer = new Trainer(config, images);
+        for (int i = 0; i < warmup; i++) trainer.TrainStep();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) trainer.TrainStep();
+        return (double)steps * config.Train.Batch * config.Train.K / sw.Elapsed.TotalSeconds;
+    }
+
+    static double SampleImagesPerSecond(GanConfig config, int count)
+    {
+        using var g = Models.Generator.Create(config.Model);
+        using (g.Sample(1000)) { }
+        var sw = Stopwatch.StartNew();
+        for (int done = 0; done < count; done += 1000)
+            using (g.Sample(Math.Min(1000, count - done))) { }
+        return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Seconds for the Parzen log-likelihood of n points under n kernels in 784 dimensions (one σ).</summary>
+    static double ParzenSeconds(int n)
+    {
+        using var centres = rand(n, 784);
+        using var points = rand(n, 784);
+        var sw = Stopwatch.StartNew();
+        using var ll = ParzenWindow.LogLikelihood(centres, points, 0.2);
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Peak resident set size of this process (VmHWM), in MB.</summary>
+    public static double PeakRssMb()
+    {
+        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:")) : null;
+        return line is null ? Process.GetCurrentProcess().PeakWorkingSet64 / 1e6 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+    }
+
+    static Dictionary<string, string> Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim()
+            : null;
+        return new Dictionary<string, string>
+        {
+            ["cpu"] = cpu ?? RuntimeInformation.ProcessArchitecture.ToString(),
+            ["cores"] = Environment.ProcessorCount.ToString(),
+            ["os"] = RuntimeInformation.OSDescription,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["torchsharp"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
+            ["libtorch"] = torch.__version__,
+        };
+    }
+}
