@@ -199,6 +199,20 @@ public class CliTests
     }
 
     [Fact]
+    public void Bench_measures_and_writes_json()
+    {
+        var json = Path.Combine(TempFolder(), "bench.json");
+        var r = Gan("bench", "--threads", "1", "--steps", "3", "--warmup", "1", "--parzen-size", "200", "--samples", "50", "--json", json);
+        Assert.True(r.Code == 0, r.Err);
+        var row = JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("rows")[0];
+        foreach (var key in new[] { "gemm_gflops", "train_images_per_second", "train_gflops", "sample_images_per_second", "parzen_seconds" })
+            Assert.True(row.GetProperty(key).GetDouble() > 0, key);
+        Assert.Equal(row.GetProperty("train_gflops").GetDouble() / row.GetProperty("gemm_gflops").GetDouble(),
+                     row.GetProperty("train_share_of_gemm").GetDouble(), 9);
+        AssertOneLineError(Gan("bench", "--threads", "two"), 2, "--threads");
+    }
+
+    [Fact]
     public void An_existing_run_is_never_overwritten()
     {
         var run = Path.Combine(TempFolder(), "run");

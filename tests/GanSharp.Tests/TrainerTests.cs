@@ -133,3 +133,19 @@ public class ScheduleTests
     public void Momentum_rises_linearly_from_epoch_1_to_250(long epochs, double expected) =>
         Assert.Equal(expected, Schedules.Momentum(Paper, epochs), 12);
 }
+
+public class StepFlopsTests
+{
+    [Fact]
+    public void The_paper_steps_flops_follow_from_its_layer_sizes()
+    {
+        // Products per image (inputs × outputs): G 100×1200, 1200×1200, 1200×784; D 784×1200 (maxout 240×5), 240×1200, 240×1.
+        double g = 100 * 1200 + 1200 * 1200 + 1200 * 784, gInner = 1200 * 1200 + 1200 * 784;
+        double d = 784 * 1200 + 240 * 1200 + 240, dInner = 240 * 1200 + 240;
+        double dStep = g + 2 * d + 2 * d + 2 * dInner;   // G fwd; D fwd real+fake; D weight grads; D inner input grads
+        double gStep = g + d + d + g + gInner;           // G fwd; D fwd; D input grads; G weight grads; G inner input grads
+        Assert.Equal(2 * (dStep + gStep), StepFlops.PerImage(Presets.PaperMnist));
+        var k3 = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { K = 3 } };
+        Assert.Equal(2 * (3 * dStep + gStep), StepFlops.PerImage(k3));
+    }
+}
