@@ -22,12 +22,16 @@ static class BenchCommand
     static readonly Option<int> ParzenSize = new("--parzen-size") { Description = "Kernel centres and points of the Parzen timing (N × N × 784)", DefaultValueFactory = _ => 10_000 };
     static readonly Option<int> Samples = new("--samples") { Description = "Images drawn for the sampling rate", DefaultValueFactory = _ => 10_000 };
     static readonly Option<string?> Json = Cli.Option<string?>("--json", "Also write the results to this JSON file");
+    static readonly Option<int> RssSteps = new("--rss-check")
+    {
+        Description = "Instead: train N iterations on MNIST and check that RSS at the end is within 5% of RSS after 1,000 (a leak check)",
+    };
 
     public static Command Create()
     {
         var command = new Command("bench", "Measure training, sampling and evaluation speed on this machine")
         {
-            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json },
+            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps },
         };
         command.SetAction(Run);
         return command;
@@ -47,6 +51,7 @@ static class BenchCommand
         if (steps < 1 || warmup < 0 || parzen < 1 || samples < 1) throw new InputException("--steps, --parzen-size and --samples must be positive");
 
         Cli.LoadTorch();
+        if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
         var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps + warmup } };
         double flopsPerImage = StepFlops.PerImage(config);
         var machine = Machine();
@@ -88,6 +93,54 @@ static class BenchCommand
             Console.WriteLine($"results → {path}");
         }
         return Cli.Success;
+    }
+
+    /// <summary>
+    /// Trains the paper's preset for <paramref name="steps"/> iterations on MNIST and compares the resident set early
+    /// and late: a step that leaks native memory makes it grow with the iteration count. RSS is sampled every 100
+    /// iterations and each end is the median of ten samples (iterations 1,001–2,000, and the last 1,000), because the
+    /// allocator returns memory to the system in bursts and single readings swing by a hundred megabytes.
+    /// </summary>
+    static int RssCheck(int steps, string? json)
+    {
+        if (steps < 3000) throw new InputException("--rss-check needs at least 3,000 iterations");
+        var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps } };
+        // Real MNIST: on random images the paper's learning rate makes D's loss explode after a few thousand steps.
+        using var data = DataCommand.WithFetchProgress(progress => Data.DatasetLoader.Load("mnist", progress: progress));
+        using var trainer = new Trainer(config, data.Train.Images);
+        var early = new List<double>();
+        var late = new List<double>();
+        var sw = Stopwatch.StartNew();
+        for (int i = 1; i <= steps; i++)
+        {
+            trainer.TrainStep();
+            if (i % 100 != 0) continue;
+            double rss = CurrentRssMb();
+            if (i > 1000 && i <= 2000) early.Add(rss);
+            if (i > steps - 1000) late.Add(rss);
+            if (i % 5000 == 0) Console.WriteLine($"  step {i:N0}: RSS {rss:N1} MB");
+        }
+        double Median(List<double> v) => v.Order().ElementAt(v.Count / 2) / 2 + v.Order().ElementAt((v.Count - 1) / 2) / 2;
+        double atStart = Median(early), atEnd = Median(late), growth = atEnd / atStart - 1;
+        bool flat = growth <= 0.05;
+        Console.WriteLine($"RSS median over iterations 1,001–2,000: {atStart:N1} MB; over the last 1,000: {atEnd:N1} MB: " +
+                          $"{growth:+0.0%;-0.0%} ({(flat ? "flat, within 5%" : "GROWING")}); range {early.Concat(late).Min():N0}–" +
+                          $"{early.Concat(late).Max():N0} MB; {steps / sw.Elapsed.TotalSeconds:N1} iterations/s");
+        if (json is not null)
+            AtomicFile.WriteText(json, JsonSerializer.Serialize(new
+            {
+                steps, rss_mb_median_1001_2000 = atStart, rss_mb_median_last_1000 = atEnd, growth, flat,
+                rss_mb_samples_early = early, rss_mb_samples_late = late,
+            }) + "\n");
+        return flat ? Cli.Success : Cli.RuntimeError;
+    }
+
+    static double CurrentRssMb() => StatusKilobytes("VmRSS:") / 1024.0;
+
+    static double StatusKilobytes(string key)
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(key));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
     }
 
     /// <summary>float32 matrix-product rate: 2048 × 2048 by 2048 × 2048, best of 10 after 3 warm-ups.</summary>
@@ -138,11 +191,7 @@ static class BenchCommand
     }
 
     /// <summary>Peak resident set size of this process (VmHWM), in MB.</summary>
-    public static double PeakRssMb()
-    {
-        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:")) : null;
-        return line is null ? Process.GetCurrentProcess().PeakWorkingSet64 / 1e6 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-    }
+    static double PeakRssMb() => StatusKilobytes("VmHWM:") / 1024.0;
 
     static Dictionary<string, string> Machine()
     {
