@@ -210,6 +210,7 @@ public class CliTests
         Assert.Equal(row.GetProperty("train_gflops").GetDouble() / row.GetProperty("gemm_gflops").GetDouble(),
                      row.GetProperty("train_share_of_gemm").GetDouble(), 9);
         AssertOneLineError(Gan("bench", "--threads", "two"), 2, "--threads");
+        AssertOneLineError(Gan("bench", "--rss-check", "10"), 2, "at least 3,000");
     }
 
     [Fact]
