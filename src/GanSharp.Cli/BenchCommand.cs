@@ -120,7 +120,11 @@ static class BenchCommand
             if (i > steps - 1000) late.Add(rss);
             if (i % 5000 == 0) Console.WriteLine($"  step {i:N0}: RSS {rss:N1} MB");
         }
-        double Median(List<double> v) => v.Order().ElementAt(v.Count / 2) / 2 + v.Order().ElementAt((v.Count - 1) / 2) / 2;
+        static double Median(List<double> v)
+        {
+            var sorted = v.Order().ToArray();
+            return (sorted[sorted.Length / 2] + sorted[(sorted.Length - 1) / 2]) / 2;
+        }
         double atStart = Median(early), atEnd = Median(late), growth = atEnd / atStart - 1;
         bool flat = growth <= 0.05;
         Console.WriteLine($"RSS median over iterations 1,001–2,000: {atStart:N1} MB; over the last 1,000: {atEnd:N1} MB: " +
