@@ -24,8 +24,7 @@ public static class ImageGrid
 
         byte[] pixels;  // [N, H, W, C] bytes
         using (var scope = NewDisposeScope())
-            pixels = images.detach().cpu().clamp(0, 1).mul(255).round().to_type(ScalarType.Byte)
-                           .permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+            pixels = Data.SampleFiles.ToBytes(images).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
 
         var rgba = new byte[width * height * 4];
         Array.Fill(rgba, background);
