@@ -16,6 +16,7 @@ namespace GanSharp.Cli;
 /// </summary>
 static class BenchCommand
 {
+    static readonly Option<string> DeviceOption = new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
     static readonly Option<string> Threads = new("--threads") { Description = "Thread counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
     static readonly Option<int> Steps = new("--steps") { Description = "Timed training iterations per thread count", DefaultValueFactory = _ => 300 };
     static readonly Option<int> Warmup = new("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 20 };
@@ -31,7 +32,7 @@ static class BenchCommand
     {
         var command = new Command("bench", "Measure training, sampling and evaluation speed on this machine")
         {
-            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps },
+            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, DeviceOption },
         };
         command.SetAction(Run);
         return command;
@@ -51,21 +52,22 @@ static class BenchCommand
         if (steps < 1 || warmup < 0 || parzen < 1 || samples < 1) throw new InputException("--steps, --parzen-size and --samples must be positive");
 
         Cli.LoadTorch();
+        var device = Devices.Resolve(p.GetValue(DeviceOption)!);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
-        var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps + warmup } };
+        var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps + warmup, Device = Devices.Name(device) } };
         double flopsPerImage = StepFlops.PerImage(config);
         var machine = Machine();
-        Console.WriteLine($"{machine["cpu"]}, {machine["cores"]} cores; {machine["os"]}; .NET {machine["dotnet"]}; TorchSharp {machine["torchsharp"]}, libtorch {machine["libtorch"]}");
+        Console.WriteLine($"{Devices.Name(device)}: {machine["cpu"]}, {machine["cores"]} cores; {machine["os"]}; .NET {machine["dotnet"]}; TorchSharp {machine["torchsharp"]}, libtorch {machine["libtorch"]}");
         Console.WriteLine($"paper-mnist step: {flopsPerImage / 1e6:F2} MFLOP per image (batch {config.Train.Batch}, k = {config.Train.K})");
 
         var rows = new List<Row>();
         foreach (int t in threadCounts)
         {
             torch.set_num_threads(t);
-            double gemm = GemmGflops();
+            double gemm = GemmGflops(device);
             double train = TrainImagesPerSecond(config, warmup, steps);
             double gflops = train * flopsPerImage / 1e9;
-            rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, SampleImagesPerSecond(config, samples), ParzenSeconds(parzen)));
+            rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, SampleImagesPerSecond(config, samples, device), ParzenSeconds(parzen, device)));
             Console.WriteLine($"  measured {t} thread(s)");
         }
         double peakRssMb = PeakRssMb();
@@ -82,7 +84,7 @@ static class BenchCommand
         {
             var document = new Dictionary<string, object>
             {
-                ["machine"] = machine, ["preset"] = config.Preset, ["mflop_per_image"] = flopsPerImage / 1e6,
+                ["machine"] = machine, ["device"] = Devices.Name(device), ["preset"] = config.Preset, ["mflop_per_image"] = flopsPerImage / 1e6,
                 ["steps"] = steps, ["warmup"] = warmup, ["parzen_size"] = parzen, ["samples"] = samples,
                 ["rows"] = rows, ["peak_rss_mb"] = peakRssMb,
             };
@@ -148,16 +150,18 @@ static class BenchCommand
     }
 
     /// <summary>float32 matrix-product rate: 2048 × 2048 by 2048 × 2048, best of 10 after 3 warm-ups.</summary>
-    static double GemmGflops()
+    static double GemmGflops(Device device)
     {
-        using var a = randn(2048, 2048);
-        using var b = randn(2048, 2048);
+        using var a = randn(2048, 2048, device: device);
+        using var b = randn(2048, 2048, device: device);
         for (int i = 0; i < 3; i++) using (a.mm(b)) { }
+        Synchronize(device);
         double best = double.MaxValue;
         for (int i = 0; i < 10; i++)
         {
             var sw = Stopwatch.StartNew();
             using (a.mm(b)) { }
+            Synchronize(device);
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
         }
         return 2.0 * 2048 * 2048 * 2048 / best / 1e9;
@@ -174,24 +178,33 @@ static class BenchCommand
         return (double)steps * config.Train.Batch * config.Train.K / sw.Elapsed.TotalSeconds;
     }
 
-    static double SampleImagesPerSecond(GanConfig config, int count)
+    static double SampleImagesPerSecond(GanConfig config, int count, Device device)
     {
         using var g = Models.Generator.Create(config.Model);
+        g.to(device);
         using (g.Sample(1000)) { }
         var sw = Stopwatch.StartNew();
         for (int done = 0; done < count; done += 1000)
             using (g.Sample(Math.Min(1000, count - done))) { }
+        Synchronize(device);
         return count / sw.Elapsed.TotalSeconds;
     }
 
     /// <summary>Seconds for the Parzen log-likelihood of n points under n kernels in 784 dimensions (one σ).</summary>
-    static double ParzenSeconds(int n)
+    static double ParzenSeconds(int n, Device device)
     {
-        using var centres = rand(n, 784);
-        using var points = rand(n, 784);
+        using var centres = rand(n, 784, device: device);
+        using var points = rand(n, 784, device: device);
         var sw = Stopwatch.StartNew();
         using var ll = ParzenWindow.LogLikelihood(centres, points, 0.2);
+        Synchronize(device);
         return sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Waits for a GPU's queued work, so that a clock read afterwards measures it.</summary>
+    static void Synchronize(Device device)
+    {
+        if (device.type == DeviceType.CUDA) cuda.synchronize(device);
     }
 
     /// <summary>Peak resident set size of this process (VmHWM), in MB.</summary>

@@ -14,13 +14,14 @@ static class SampleCommand
     static readonly Option<string?> Format = Cli.Option<string?>("--format", "png, idx or npy (default: from --out's extension)");
     static readonly Option<string> Out = new("--out") { Description = "Output file", Required = true };
     static readonly Option<long> Seed = new("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 1 };
+    static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
 
     public static Command Create()
     {
         Format.AcceptOnlyFromAmong("png", "idx", "npy");
         var command = new Command("sample", "Draw samples from a trained generator")
         {
-            Options = { Run, CheckpointFile, Count, Format, Out, Seed },
+            Options = { Run, CheckpointFile, Count, Format, Out, Seed, Device },
         };
         command.SetAction(Execute);
         return command;
@@ -40,7 +41,7 @@ static class SampleCommand
         };
 
         Cli.LoadTorch();
-        using var g = Generator.Load(path);
+        using var g = Generator.Load(path, Devices.Resolve(p.GetValue(Device)!));
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
         using var images = g.Sample(count, rng);  // [N, C, H, W]
         switch (format)

@@ -21,6 +21,7 @@ static class TrainCommand
     static readonly Option<double?> LearningRate = Cli.Option<double?>("--lr", "Initial learning rate (default: 0.1 for sgd, 2e-4 for adam)");
     static readonly Option<long?> Seed = Cli.Option<long?>("--seed", "Seed of all random draws");
     static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads (default: one per core)");
+    static readonly Option<string?> Device = Cli.Option<string?>("--device", "cpu, cuda, cuda:N or auto (default: auto, a GPU when the CUDA build sees one)");
     static readonly Option<string?> Out = Cli.Option<string?>("--out", "Run directory to create (default runs/<preset>-<time>)");
     static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly");
     static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations");
@@ -38,7 +39,7 @@ static class TrainCommand
             Options =
             {
                 Preset, ConfigFile, Dataset, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
-                Out, Resume, LogEvery, SampleEvery, CheckpointEvery, NoTensorBoard, DataCommand.DataDir,
+                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, NoTensorBoard, DataCommand.DataDir,
             },
         };
         command.SetAction(Run);
@@ -48,7 +49,7 @@ static class TrainCommand
     static int Run(ParseResult p)
     {
         var resume = p.GetValue(Resume);
-        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Out,
+        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
                                   LogEvery, SampleEvery, CheckpointEvery];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is not null) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
@@ -67,7 +68,7 @@ static class TrainCommand
         Console.WriteLine($"run {run.Folder}");
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
                           $"{c.Train.Batch}-image minibatches, k = {c.Train.K}, {c.Train.GLoss} G loss, {c.Train.Update} updates, " +
-                          $"{c.Optimizer.Kind} optimizer, seed {c.Train.Seed}, {c.Train.Threads} threads");
+                          $"{c.Optimizer.Kind} optimizer, seed {c.Train.Seed}, {c.Train.Threads} threads, {c.Train.Device}");
         if (run.Trainer.Step > 0) Console.WriteLine($"  resuming at step {run.Trainer.Step:N0} of {run.TotalSteps:N0}");
 
         using var cancel = Cli.CancelOnSignal();
@@ -104,6 +105,7 @@ static class TrainCommand
             Update = p.GetValue(Update) switch { null => t.Update, "simultaneous" => UpdateOrder.Simultaneous, _ => UpdateOrder.Alternating },
             Seed = p.GetValue(Seed) ?? t.Seed,
             Threads = p.GetValue(Threads) ?? t.Threads,
+            Device = p.GetValue(Device) ?? t.Device,
         };
         var o = config.Optimizer;
         if (p.GetValue(Optimizer) is { } kind)

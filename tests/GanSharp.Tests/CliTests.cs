@@ -60,6 +60,7 @@ public class CliTests
         Assert.Equal(12, config.Train.Steps);
         Assert.Equal(28, config.Model.Height);
         Assert.Equal(1, config.Train.Threads);
+        Assert.Equal(TorchSharp.torch.cuda.is_available() ? "cuda:0" : "cpu", config.Train.Device);  // "auto", resolved and recorded
 
         var rows = Metrics(run);
         Assert.Equal([2L, 4, 6, 8, 10, 12], rows.Select(m => m.GetProperty("step").GetInt64()));
@@ -166,6 +167,7 @@ public class CliTests
     [InlineData("--g-loss", "hinge", "hinge")]
     [InlineData("--epochs", "many", "many")]
     [InlineData("--frobnicate", "3", "--frobnicate")]
+    [InlineData("--device", "tpu", "device must be cpu, cuda, cuda:N or auto, not 'tpu'")]
     public void Bad_flags_get_a_one_line_error_and_exit_2_and_leave_nothing(string flag, string value, string message)
     {
         var run = Path.Combine(TempFolder(), "run");
@@ -222,5 +224,6 @@ public class CliTests
         AssertOneLineError(Gan(TinyTrain(run, 4)), 2, "already holds a run");
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(run, "checkpoints", "last.ckpt")));
         AssertOneLineError(Gan("train", "--resume", run, "--k", "3"), 2, "--k cannot be combined with --resume");
+        AssertOneLineError(Gan("train", "--resume", run, "--device", "cpu"), 2, "--device cannot be combined with --resume");
     }
 }

@@ -18,6 +18,10 @@ static class TestSupport
     public static string NuGetPackageRoot =>
         typeof(TestSupport).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NuGetPackageRoot").Value!;
 
+    /// <summary>The repository's root folder, as the build saw it.</summary>
+    public static string RepositoryRoot =>
+        typeof(TestSupport).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+
     /// <summary>Root of this test process's temporary folders, deleted when the process exits.</summary>
     static readonly Lazy<string> TempRoot = new(() =>
     {

@@ -36,15 +36,25 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         return Generate(z);
     }
 
-    /// <summary>G(z) in evaluation mode without autograd, for given noise <c>[B, NoiseDim]</c>.</summary>
+    /// <summary>
+    /// G(z) in evaluation mode without autograd, for given noise <c>[B, NoiseDim]</c> on any device; the images are on
+    /// the generator's device.
+    /// </summary>
     public Tensor Generate(Tensor z)
     {
         using var _ = inference_mode();
         bool wasTraining = training;
         eval();
-        try { return forward(z); }
+        try
+        {
+            using var zHere = z.to(Device);  // an alias when z is already there
+            return forward(zHere);
+        }
         finally { train(wasTraining); }
     }
+
+    /// <summary>The device holding the generator's parameters.</summary>
+    public Device Device => parameters().First().device;
 
     /// <summary>
     /// The generator the configuration describes (the paper's MLP), initialised from <paramref name="rng"/>
@@ -52,13 +62,17 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     /// </summary>
     public static Generator Create(ModelConfig config, torch.Generator? rng = null) => new MlpGenerator(config, rng);
 
-    /// <summary>Loads the generator of a training checkpoint (<c>checkpoints/last.ckpt</c> or any periodic one).</summary>
+    /// <summary>
+    /// Loads the generator of a training checkpoint (<c>checkpoints/last.ckpt</c> or any periodic one) onto
+    /// <paramref name="device"/> (default: the CPU), whatever device it was trained on.
+    /// </summary>
     /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint.</exception>
-    public static Generator Load(string checkpointPath)
+    public static Generator Load(string checkpointPath, Device? device = null)
     {
         var checkpoint = Checkpoint.Read(checkpointPath);
         var g = Create(checkpoint.Config.Model);
         checkpoint.LoadInto(Checkpoint.GeneratorSection, g);
+        if (device is not null) g.to(device);
         g.eval();
         return g;
     }

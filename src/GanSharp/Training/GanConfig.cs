@@ -162,6 +162,11 @@ public sealed record TrainConfig
     public long Seed { get; init; } = 1;
     /// <summary>CPU threads for libtorch (0: one per core).</summary>
     public int Threads { get; init; }
+    /// <summary>
+    /// Where the nets train: cpu, cuda, cuda:N or auto (a GPU when libtorch sees one). A run records the device it
+    /// resolved to, and resumes there: random number streams differ between devices.
+    /// </summary>
+    public string Device { get; init; } = "auto";
 }
 
 /// <summary>The optimizer and its schedules.</summary>

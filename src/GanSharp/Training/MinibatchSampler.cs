@@ -37,7 +37,8 @@ public sealed class MinibatchSampler : IDisposable
         {
             permutation?.Dispose();
             var rng = new TorchSharp.torch.Generator(unchecked((ulong)(seed * 1_000_003 + epoch)));
-            permutation = randperm(images.shape[0], generator: rng).DetachFromDisposeScope();
+            using var order = randperm(images.shape[0], generator: rng);  // drawn on the CPU: the same order on every device
+            permutation = order.to(images.device).DetachFromDisposeScope();
             rng.Dispose();
             permutationEpoch = epoch;
         }

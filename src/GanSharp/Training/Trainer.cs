@@ -37,6 +37,8 @@ public sealed class Trainer : IDisposable
     public Discriminator D { get; }
     /// <summary>The configuration being trained.</summary>
     public GanConfig Config { get; }
+    /// <summary>Where both nets, the data and the noise live.</summary>
+    public Device Device { get; }
     /// <summary>Completed iterations (generator updates).</summary>
     public long Step { get; private set; }
     /// <summary>Completed discriminator minibatches; locates the position in the data.</summary>
@@ -55,6 +57,7 @@ public sealed class Trainer : IDisposable
     private readonly MinibatchSampler data;
     private readonly torch.Generator rng;
     private readonly Tensor z;  // [m, NoiseDim], refilled in place for every minibatch of noise
+    private readonly Tensor images;  // [N, C, H, W] on Device
     private readonly Parameter[] gParams, dParams;
 
     /// <summary>
@@ -69,20 +72,30 @@ public sealed class Trainer : IDisposable
         if (t.Update == UpdateOrder.Simultaneous && t.K != 1)
             throw new InputException("simultaneous updates use one discriminator step per iteration: use k = 1");
 
+        Device = Devices.Resolve(t.Device);
+
         // One generator for every random draw of the run (initialisation, noise, dropout masks), in program order;
         // the data order is a function of (seed, epoch). Nothing depends on libtorch's process-wide generator.
-        rng = new torch.Generator(unchecked((ulong)t.Seed));
-        G = Generator.Create(config.Model, rng);
-        D = Discriminator.Create(config.Model, rng);
-        D.Rng = rng;
+        // The nets are initialised on the CPU whatever the device, so a seed gives the same initial nets everywhere;
+        // on a GPU, noise and dropout masks come from a generator of that device, seeded alike.
+        var initRng = new torch.Generator(unchecked((ulong)t.Seed));
+        G = Generator.Create(config.Model, initRng);
+        D = Discriminator.Create(config.Model, initRng);
         if (config.Model.GeneratorOutputBiasFromData && G is MlpGenerator mlp) mlp.InitOutputBiasFromData(trainImages);
+        G.to(Device);
+        D.to(Device);
+        rng = Device.type == DeviceType.CPU ? initRng : new torch.Generator(unchecked((ulong)t.Seed), Device);
+        if (rng != initRng) initRng.Dispose();
+        D.Rng = rng;
         gParams = G.parameters().ToArray();
         dParams = D.parameters().ToArray();
         loss = IAdversarialLoss.For(t.GLoss);
         optG = MakeOptimizer(gParams);
         optD = MakeOptimizer(dParams);
-        data = new MinibatchSampler(trainImages, t.Batch, t.Seed);
-        z = empty(t.Batch, config.Model.NoiseDim);
+        // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
+        images = trainImages.to(Device);
+        data = new MinibatchSampler(images, t.Batch, t.Seed);
+        z = empty(t.Batch, config.Model.NoiseDim, device: Device);
         G.train();
         D.train();
     }
@@ -247,6 +260,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         z.Dispose();
+        images.Dispose();
         rng.Dispose();
         data.Dispose();
         optG.Dispose();

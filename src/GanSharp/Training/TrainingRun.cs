@@ -118,7 +118,7 @@ public sealed class TrainingRun : IDisposable
         return config with
         {
             Model = config.Model with { Channels = c, Height = h, Width = w },
-            Train = config.Train with { Threads = torch.get_num_threads() },
+            Train = config.Train with { Threads = torch.get_num_threads(), Device = Devices.Name(Devices.Resolve(config.Train.Device)) },
         };
     }
 
