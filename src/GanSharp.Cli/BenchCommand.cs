@@ -40,6 +40,7 @@ static class BenchCommand
 
     /// <summary>One thread count's measurements.</summary>
     record Row(int Threads, double GemmGflops, double TrainImagesPerSecond, double TrainGflops, double TrainShareOfGemm,
+               double ProductsMsPerStep, double ProductsBoundImagesPerSecond, double TrainShareOfProductsBound,
                double SampleImagesPerSecond, double ParzenSeconds);
 
     static int Run(ParseResult p)
@@ -67,16 +68,22 @@ static class BenchCommand
             double gemm = GemmGflops(device);
             double train = TrainImagesPerSecond(config, warmup, steps);
             double gflops = train * flopsPerImage / 1e9;
-            rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, SampleImagesPerSecond(config, samples, device), ParzenSeconds(parzen, device)));
+            double productsMs = StepProductsMilliseconds(config, device);
+            double bound = config.Train.Batch / (productsMs / 1000);
+            rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, productsMs, bound, train / bound,
+                             SampleImagesPerSecond(config, samples, device), ParzenSeconds(parzen, device)));
             Console.WriteLine($"  measured {t} thread(s)");
         }
         double peakRssMb = PeakRssMb();
 
         var table = new Table().AddColumns("threads", "matmul 2048³ GFLOP/s", "train img/s", "train GFLOP/s", "share of matmul",
+                                           "products alone ms", "products-only img/s", "share of that",
                                            "sample img/s", $"Parzen {parzen / 1000}k×{parzen / 1000}k s");
         foreach (var r in rows)
             table.AddRow($"{r.Threads}", $"{r.GemmGflops:F1}", $"{r.TrainImagesPerSecond:N0}", $"{r.TrainGflops:F1}",
-                         $"{r.TrainShareOfGemm:P0}", $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
+                         $"{r.TrainShareOfGemm:P0}", $"{r.ProductsMsPerStep:F2}", $"{r.ProductsBoundImagesPerSecond:N0}",
+                         $"{r.TrainShareOfProductsBound:P0}", $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;  // a file or pipe: no 80-column wrap
         AnsiConsole.Write(table);
         Console.WriteLine($"peak RSS {peakRssMb:N0} MB");
 
@@ -176,6 +183,31 @@ static class BenchCommand
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) trainer.TrainStep();
         return (double)steps * config.Train.Batch * config.Train.K / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Milliseconds for the matrix products of one iteration alone (<see cref="StepFlops.Products"/>, with the operand
+    /// layouts nn.Linear uses), median of 30 runs of the whole list after 5 warm-ups: the speed the step would have if
+    /// everything else in it were free.
+    /// </summary>
+    static double StepProductsMilliseconds(GanConfig config, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var operands = StepFlops.Products(config).Select(p => p.Role switch
+        {
+            ProductRole.Forward => (randn(p.Rows, p.Inner, device: device), randn(p.Columns, p.Inner, device: device).t()),  // x·Wᵀ
+            ProductRole.WeightGradient => (randn(p.Inner, p.Rows, device: device).t(), randn(p.Inner, p.Columns, device: device)),  // gᵀ·x
+            _ => (randn(p.Rows, p.Inner, device: device), randn(p.Inner, p.Columns, device: device)),  // g·W
+        }).ToArray();
+        var times = new List<double>();
+        for (int run = 0; run < 35; run++)
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var (a, b) in operands) using (a.mm(b)) { }
+            Synchronize(device);
+            if (run >= 5) times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        return times.Order().ElementAt(times.Count / 2);
     }
 
     static double SampleImagesPerSecond(GanConfig config, int count, Device device)

@@ -147,5 +147,26 @@ public class StepFlopsTests
         Assert.Equal(2 * (dStep + gStep), StepFlops.PerImage(Presets.PaperMnist));
         var k3 = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { K = 3 } };
         Assert.Equal(2 * (3 * dStep + gStep), StepFlops.PerImage(k3));
+        // Simultaneous: G fwd, D fwd twice; G's loss back through D (all input grads) and G; D's loss back through
+        // both halves (weight grads and inner input grads).
+        var simultaneous = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Update = UpdateOrder.Simultaneous } };
+        Assert.Equal(2 * (g + 2 * d + d + g + gInner + 2 * d + 2 * dInner), StepFlops.PerImage(simultaneous));
+    }
+
+    [Fact]
+    public void The_products_of_an_iteration_have_the_shapes_of_its_layers()
+    {
+        var products = StepFlops.Products(Presets.PaperMnist);
+        // The first products: G's forward pass on m = 100 noise rows, then D's on 2m = 200 images.
+        Assert.Equal(new MatrixProduct("G1", ProductRole.Forward, 100, 100, 1200), products[0]);
+        Assert.Equal(new MatrixProduct("D1", ProductRole.Forward, 200, 784, 1200), products[3]);
+        // D's first layer: a weight gradient ∂W [1200, 784] = gᵀ [1200, 200] · x [200, 784] in the D update, no input
+        // gradient there; in the G update an input gradient [100, 784] and no weight gradient.
+        Assert.Contains(new MatrixProduct("D1", ProductRole.WeightGradient, 1200, 200, 784), products);
+        Assert.Single(products, p => p is { Layer: "D1", Role: ProductRole.WeightGradient });
+        Assert.Equal(new MatrixProduct("D1", ProductRole.InputGradient, 100, 1200, 784),
+                     Assert.Single(products, p => p is { Layer: "D1", Role: ProductRole.InputGradient }));
+        Assert.DoesNotContain(products, p => p is { Layer: "G1", Role: ProductRole.InputGradient });  // z needs none
+        Assert.Equal(3 + 3 + 5 + 3 + 3 + 3 + 5, products.Count);  // D update 11, G update 14
     }
 }
