@@ -35,7 +35,40 @@ static class DataCommand
             return Cli.Success;
         });
 
-        return new Command("data", "Datasets: list the catalogue, fetch into the cache") { Subcommands = { list, fetch } };
+        var dataset = new Argument<string>("dataset") { Description = "Dataset name or folder of IDX files" };
+        var split = new Option<string>("--split") { Description = "train (the paper's train[0:50000] for MNIST), validation or test", DefaultValueFactory = _ => "train" };
+        split.AcceptOnlyFromAmong("train", "validation", "test");
+        var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 };
+        var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)");
+        var outFile = new Option<string>("--out") { Description = "Output file: .npy (float32 in [0, 1]) or IDX (anything else)", Required = true };
+        var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
+        {
+            Arguments = { dataset }, Options = { split, start, count, outFile, DataDir },
+        };
+        export.SetAction(parse =>
+        {
+            var name = parse.GetValue(dataset)!;
+            var which = parse.GetValue(split)!;
+            Cli.LoadTorch();
+            using var data = WithFetchProgress(progress => DatasetLoader.Load(name, parse.GetValue(DataDir), progress));
+            var images = which switch
+            {
+                "validation" => data.Validation,
+                "test" => data.Test ?? throw new InputException($"{name} has no test images"),
+                _ => data.Train,
+            };
+            long first = parse.GetValue(start), n = parse.GetValue(count) ?? images.Count - first;
+            if (first < 0 || n < 1 || first + n > images.Count)
+                throw new InputException($"{images.Name} has {images.Count:N0} images: --start {first} --count {n} is outside it");
+            var output = parse.GetValue(outFile)!;
+            using var slice = images.Images.narrow(0, first, n);
+            if (SampleFiles.FormatOf(output) == SampleFormat.Npy) SampleFiles.WriteNpy(output, slice);
+            else SampleFiles.WriteIdx(output, slice);
+            Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {output}");
+            return Cli.Success;
+        });
+
+        return new Command("data", "Datasets: list the catalogue, fetch into the cache, export images") { Subcommands = { list, fetch, export } };
     }
 
     /// <summary>Runs <paramref name="work"/> with a progress display for any files it fetches.</summary>

@@ -8,20 +8,17 @@ namespace GanSharp.Cli;
 /// <summary><c>gan sample</c>: draws N images from a trained generator as a PNG grid or as IDX/NPY arrays.</summary>
 static class SampleCommand
 {
-    static readonly Option<string?> Run = Cli.Option<string?>("--run", "Run directory (uses its checkpoints/last.ckpt)");
-    static readonly Option<string?> CheckpointFile = Cli.Option<string?>("--checkpoint", "A specific checkpoint file");
     static readonly Option<int> Count = new("--count") { Description = "Number of samples", Required = true };
     static readonly Option<string?> Format = Cli.Option<string?>("--format", "png, idx or npy (default: from --out's extension)");
     static readonly Option<string> Out = new("--out") { Description = "Output file", Required = true };
     static readonly Option<long> Seed = new("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 1 };
-    static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
 
     public static Command Create()
     {
         Format.AcceptOnlyFromAmong("png", "idx", "npy");
         var command = new Command("sample", "Draw samples from a trained generator")
         {
-            Options = { Run, CheckpointFile, Count, Format, Out, Seed, Device },
+            Options = { Sources.Run, Sources.CheckpointFile, Count, Format, Out, Seed, Sources.Device },
         };
         command.SetAction(Execute);
         return command;
@@ -29,9 +26,6 @@ static class SampleCommand
 
     static int Execute(ParseResult p)
     {
-        var path = p.GetValue(CheckpointFile)
-                   ?? (p.GetValue(Run) is { } run ? Path.Combine(run, "checkpoints", "last.ckpt")
-                       : throw new InputException("say which generator: --run DIR or --checkpoint FILE"));
         int count = p.GetValue(Count);
         if (count <= 0) throw new InputException($"--count must be positive (got {count})");
         var output = p.GetValue(Out)!;
@@ -40,8 +34,9 @@ static class SampleCommand
             "png" => SampleFormat.Png, "idx" => SampleFormat.Idx, "npy" => SampleFormat.Npy, _ => SampleFiles.FormatOf(output),
         };
 
+        var source = Sources.Generator(p);
         Cli.LoadTorch();
-        using var g = Generator.Load(path, Devices.Resolve(p.GetValue(Device)!));
+        using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
         using var images = g.Sample(count, rng);  // [N, C, H, W]
         switch (format)

@@ -226,4 +226,51 @@ public class CliTests
         AssertOneLineError(Gan("train", "--resume", run, "--k", "3"), 2, "--k cannot be combined with --resume");
         AssertOneLineError(Gan("train", "--resume", run, "--device", "cpu"), 2, "--device cannot be combined with --resume");
     }
+
+    [Fact]
+    public void Eval_parzen_scores_exported_real_images_and_a_runs_generator()
+    {
+        var folder = TempFolder();
+        var real = Path.Combine(folder, "real-idx3-ubyte");
+        var r = Gan("data", "export", MnistFixture, "--split", "train", "--count", "300", "--out", real);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal([300, 28, 28], Idx.Read(real).Shape);
+
+        var json = Path.Combine(folder, "parzen.json");
+        r = Gan("eval", "parzen", "--samples", real, "--dataset", MnistFixture, "--validation-images", "50", "--json", json);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("Parzen log-likelihood of mnist-500/test (100 images):", r.Out);
+        var result = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        // The same numbers from the library, on the same images (the file round-trips bytes exactly).
+        using (var data = DatasetLoader.Load(MnistFixture))
+        using (var samples = SampleFiles.Read(real))
+        {
+            var expected = GanSharp.Evaluation.ParzenWindow.Evaluate(samples, data.Validation.Images, data.Test!.Images,
+                new GanSharp.Evaluation.ParzenProtocol { ValidationImages = 50 });
+            Assert.Equal(expected.LogLikelihood, result.GetProperty("log_likelihood").GetDouble(), 6);
+            Assert.Equal(expected.Sigma, result.GetProperty("sigma").GetDouble(), 12);
+        }
+        Assert.Equal(10, result.GetProperty("sigma_search").GetArrayLength());
+        Assert.Equal(300, result.GetProperty("samples").GetInt64());
+
+        var run = Path.Combine(folder, "run");
+        Assert.Equal(0, Gan(TinyTrain(run, 4)).Code);
+        r = Gan("eval", "parzen", "--run", run, "--count", "200", "--sigma", "0.2");
+        Assert.True(r.Code == 0, r.Err);
+        var fromRun = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "eval", "parzen-step-0000004.json"))).RootElement;
+        Assert.Equal(0.2, fromRun.GetProperty("sigma").GetDouble());
+        Assert.Equal(4, fromRun.GetProperty("step").GetInt64());
+        Assert.Equal(0, fromRun.GetProperty("sigma_search").GetArrayLength());
+
+        AssertOneLineError(Gan("eval", "parzen", "--samples", real), 2, "--samples needs --dataset");
+        AssertOneLineError(Gan("eval", "parzen", "--samples", real, "--run", run), 2, "cannot be combined");
+        AssertOneLineError(Gan("eval", "parzen", "--dataset", MnistFixture), 2, "say what to evaluate");
+        AssertOneLineError(Gan("eval", "parzen", "--run", run, "--sigma", "-1"), 2, "--sigma must be positive");
+        var npy = Path.Combine(folder, "wrong.npy");
+        File.WriteAllBytes(npy, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 70, 0,
+            .. System.Text.Encoding.ASCII.GetBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2), }".PadRight(69) + "\n"),
+            .. new byte[16]]);
+        AssertOneLineError(Gan("eval", "parzen", "--samples", npy, "--dataset", MnistFixture), 2, "samples are 1×2×2 images but the dataset's are 1×28×28");
+        AssertOneLineError(Gan("data", "export", MnistFixture, "--split", "test", "--start", "90", "--count", "20", "--out", npy), 2, "outside it");
+    }
 }

@@ -67,9 +67,11 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     /// <paramref name="device"/> (default: the CPU), whatever device it was trained on.
     /// </summary>
     /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint.</exception>
-    public static Generator Load(string checkpointPath, Device? device = null)
+    public static Generator Load(string checkpointPath, Device? device = null) => FromCheckpoint(Checkpoint.Read(checkpointPath), device);
+
+    /// <summary>The generator of a checkpoint already read, on <paramref name="device"/> (default: the CPU).</summary>
+    public static Generator FromCheckpoint(Checkpoint checkpoint, Device? device = null)
     {
-        var checkpoint = Checkpoint.Read(checkpointPath);
         var g = Create(checkpoint.Config.Model);
         checkpoint.LoadInto(Checkpoint.GeneratorSection, g);
         if (device is not null) g.to(device);

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using GanSharp.Data;
+using GanSharp.Models;
+using GanSharp.Training;
+using static TorchSharp.torch;
+
+namespace GanSharp.Cli;
+
+/// <summary>Where a command's images come from: a run's generator, a given checkpoint, or a file of samples.</summary>
+static class Sources
+{
+    public static readonly Option<string?> Run = Cli.Option<string?>("--run", "Run directory (uses its checkpoints/last.ckpt)");
+    public static readonly Option<string?> CheckpointFile = Cli.Option<string?>("--checkpoint", "A specific checkpoint file");
+    public static readonly Option<string?> SamplesFile = Cli.Option<string?>("--samples",
+        "Samples from any tool: IDX (unsigned bytes) or .npy (float32 in [0, 1] or uint8), N×H×W or N×C×H×W");
+    public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
+
+    /// <summary>A trained generator and where it came from.</summary>
+    public sealed record TrainedGenerator(Checkpoint Checkpoint, string Path, string? RunFolder);
+
+    /// <summary>The checkpoint named by --checkpoint or --run, and the run folder it belongs to (if any).</summary>
+    public static TrainedGenerator Generator(ParseResult p)
+    {
+        var run = p.GetValue(Run);
+        var path = p.GetValue(CheckpointFile)
+                   ?? (run is not null ? Path.Combine(run, "checkpoints", "last.ckpt")
+                       : throw new InputException("say which generator: --run DIR or --checkpoint FILE"));
+        var checkpoint = Checkpoint.Read(path);
+        // A checkpoint inside <run>/checkpoints/ belongs to that run: its results go to <run>/eval/.
+        var folder = run ?? System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)));
+        if (folder is not null && !File.Exists(System.IO.Path.Combine(folder, "config.json"))) folder = null;
+        return new TrainedGenerator(checkpoint, path, folder);
+    }
+
+    /// <summary>Whether the flags name a samples file rather than a generator; refuses both, or neither.</summary>
+    public static bool UsesSamplesFile(ParseResult p)
+    {
+        bool file = p.GetValue(SamplesFile) is not null, generator = p.GetValue(Run) is not null || p.GetValue(CheckpointFile) is not null;
+        if (file && generator) throw new InputException("--samples cannot be combined with --run or --checkpoint: evaluate one source at a time");
+        if (!file && !generator) throw new InputException("say what to evaluate: --run DIR, --checkpoint FILE or --samples FILE");
+        return file;
+    }
+
+    /// <summary>Reads a samples file, checking that its images have the dataset's shape.</summary>
+    public static Tensor ReadSamples(string path, (int C, int H, int W) shape)
+    {
+        var samples = SampleFiles.Read(path);
+        var (c, h, w) = shape;
+        if (samples.shape[1] != c || samples.shape[2] != h || samples.shape[3] != w)
+        {
+            var got = $"{samples.shape[1]}×{samples.shape[2]}×{samples.shape[3]}";
+            samples.Dispose();
+            throw new InputException($"{path}: samples are {got} images but the dataset's are {c}×{h}×{w}");
+        }
+        return samples;
+    }
+
+    /// <summary>Loads the dataset by name or folder, with fetch progress.</summary>
+    public static DatasetSplits Dataset(string nameOrFolder, ParseResult p) =>
+        DataCommand.WithFetchProgress(progress => DatasetLoader.Load(nameOrFolder, p.GetValue(DataCommand.DataDir), progress));
+}
