@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GanSharp.Data;
+using GanSharp.Evaluation;
 using GanSharp.Training;
 using Spectre.Console;
 
@@ -27,6 +28,8 @@ static class TrainCommand
     static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations");
     static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations");
     static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations");
+    static readonly Option<int?> EvalEvery = Cli.Option<int?>("--eval-every", "Evaluate the generator every N iterations (and at the start and end); keeps checkpoints/best.ckpt");
+    static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What --eval-every measures, comma-separated (default parzen; known: {string.Join(", ", GanSharp.Evaluation.PeriodicEvaluations.Known)})");
     static readonly Option<bool> NoTensorBoard = Cli.Option<bool>("--no-tensorboard", "Do not write TensorBoard event files");
 
     public static Command Create()
@@ -39,7 +42,7 @@ static class TrainCommand
             Options =
             {
                 Preset, ConfigFile, Dataset, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
-                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, NoTensorBoard, DataCommand.DataDir,
+                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, NoTensorBoard, DataCommand.DataDir,
             },
         };
         command.SetAction(Run);
@@ -50,7 +53,7 @@ static class TrainCommand
     {
         var resume = p.GetValue(Resume);
         Option[] fixedOnResume = [Preset, ConfigFile, Dataset, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
-                                  LogEvery, SampleEvery, CheckpointEvery];
+                                  LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is not null) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
 
@@ -61,9 +64,12 @@ static class TrainCommand
         using var data = DataCommand.WithFetchProgress(progress =>
             DatasetLoader.Load(config.Data.Dataset, p.GetValue(DataCommand.DataDir), progress));
 
+        // Built before the run folder is, so that a bad --eval leaves nothing behind.
+        using var evaluation = config.Output.EvalEvery > 0 ? PeriodicEvaluations.Create(config.Output.Eval, data) : null;
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)
             : TrainingRun.Resume(resume, data.Train, t => ExtendLength(t, p));
+        run.Evaluation = evaluation;
         var c = run.Config;
         Console.WriteLine($"run {run.Folder}");
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
@@ -121,6 +127,8 @@ static class TrainCommand
             LogEvery = p.GetValue(LogEvery) ?? config.Output.LogEvery,
             SampleEvery = p.GetValue(SampleEvery) ?? config.Output.SampleEvery,
             CheckpointEvery = p.GetValue(CheckpointEvery) ?? config.Output.CheckpointEvery,
+            EvalEvery = p.GetValue(EvalEvery) ?? config.Output.EvalEvery,
+            Eval = p.GetValue(Eval) is { } names ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : config.Output.Eval,
             TensorBoard = config.Output.TensorBoard && !p.GetValue(NoTensorBoard),
         };
         var dataConfig = config.Data with { Dataset = p.GetValue(Dataset) ?? config.Data.Dataset };

@@ -273,4 +273,26 @@ public class CliTests
         AssertOneLineError(Gan("eval", "parzen", "--samples", npy, "--dataset", MnistFixture), 2, "samples are 1×2×2 images but the dataset's are 1×28×28");
         AssertOneLineError(Gan("data", "export", MnistFixture, "--split", "test", "--start", "90", "--count", "20", "--out", npy), 2, "outside it");
     }
+
+    [Fact]
+    public void Eval_every_logs_parzen_rows_and_keeps_the_best_checkpoint_across_a_resume()
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        var r = Gan([.. TinyTrain(run, 4), "--eval-every", "2"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.True(Gan("train", "--resume", run, "--steps", "8").Code == 0);
+        var evals = Metrics(run).Where(m => m.TryGetProperty("parzen_test", out _)).ToList();
+        Assert.Equal([0L, 2, 4, 6, 8], evals.Select(m => m.GetProperty("step").GetInt64()));
+        foreach (var key in new[] { "parzen_test_se", "parzen_sigma", "parzen_valid", "eval_s", "epoch" })
+            Assert.All(evals, m => Assert.True(double.IsFinite(m.GetProperty(key).GetDouble()), key));
+        // best.ckpt is the evaluation with the highest validation log-likelihood, the test set never choosing it.
+        var best = evals.MaxBy(m => m.GetProperty("parzen_valid").GetDouble()).GetProperty("step").GetInt64();
+        Assert.Equal(best, Checkpoint.Read(Path.Combine(run, "checkpoints", "best.ckpt")).Step);
+        var training = Metrics(run).Where(m => m.TryGetProperty("d_loss", out _)).ToList();
+        Assert.All(training, m => Assert.False(m.TryGetProperty("parzen_test", out _)));
+
+        var other = Path.Combine(TempFolder(), "run");
+        AssertOneLineError(Gan([.. TinyTrain(other, 4), "--eval-every", "2", "--eval", "fid-ish"]), 2, "unknown evaluation 'fid-ish'");
+        Assert.False(Directory.Exists(other));
+    }
 }

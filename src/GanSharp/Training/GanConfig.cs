@@ -216,4 +216,10 @@ public sealed record OutputConfig
     public int SampleCount { get; init; } = 100;
     /// <summary>Write TensorBoard event files under tb/.</summary>
     public bool TensorBoard { get; init; } = true;
+    /// <summary>Evaluate the generator every this many iterations (and at the start and the end); 0: never.</summary>
+    public int EvalEvery { get; init; }
+    /// <summary>
+    /// What to evaluate: <c>parzen</c> (the paper's Table 1 protocol). The first metric picks checkpoints/best.ckpt.
+    /// </summary>
+    public string[] Eval { get; init; } = ["parzen"];
 }

@@ -47,6 +47,15 @@ public sealed class TrainingRun : IDisposable
     public string CheckpointsFolder => Path.Combine(Folder, "checkpoints");
     /// <summary>The checkpoint refreshed at every save; <c>--resume</c> continues from it.</summary>
     public string LastCheckpointPath => Path.Combine(CheckpointsFolder, "last.ckpt");
+    /// <summary>The checkpoint with the best <see cref="IPeriodicEvaluation.SelectBy"/> value so far.</summary>
+    public string BestCheckpointPath => Path.Combine(CheckpointsFolder, "best.ckpt");
+
+    /// <summary>
+    /// What to measure every <see cref="OutputConfig.EvalEvery"/> iterations (null: nothing). Set it before
+    /// <see cref="Run"/>; the run does not own it.
+    /// </summary>
+    public IPeriodicEvaluation? Evaluation { get; set; }
+    private double? bestSoFar;
 
     private readonly Tensor fixedNoise;  // [SampleCount, NoiseDim]: the same z for every sample grid of the run
     private TorchSharp.Modules.SummaryWriter? tensorBoard;
@@ -144,6 +153,7 @@ public sealed class TrainingRun : IDisposable
         Check(c.Optimizer.MomentumStart is >= 0 and < 1 && c.Optimizer.MomentumEnd is >= 0 and < 1, "momentum must lie in [0, 1)");
         Check(c.Output.LogEvery > 0 && c.Output.SampleEvery > 0 && c.Output.CheckpointEvery > 0, "output intervals must be positive");
         Check(c.Output.SampleCount > 0, "sample-count must be positive");
+        Check(c.Output.EvalEvery >= 0, $"eval-every must not be negative (got {c.Output.EvalEvery})");
     }
 
     /// <summary>
@@ -164,7 +174,11 @@ public sealed class TrainingRun : IDisposable
         long imagesPerStep = (long)Config.Train.Batch * (Config.Train.Update == UpdateOrder.Alternating ? Config.Train.K : 1);
         double imagesPerSecond = 0;
 
-        if (Trainer.Step == 0) SaveSamples();
+        if (Trainer.Step == 0)
+        {
+            SaveSamples();
+            if (Evaluation is not null && o.EvalEvery > 0) Evaluate(metrics, clock);
+        }
         while (Trainer.Step < TotalSteps)
         {
             if (cancel.IsCancellationRequested)
@@ -205,6 +219,12 @@ public sealed class TrainingRun : IDisposable
                 interval.Restart();
             }
             if (step % o.SampleEvery == 0 || step == TotalSteps) SaveSamples();
+            if (Evaluation is not null && o.EvalEvery > 0 && (step % o.EvalEvery == 0 || step == TotalSteps))
+            {
+                interval.Stop();  // images/s counts training only
+                Evaluate(metrics, clock);
+                interval.Start();
+            }
             if (step % o.CheckpointEvery == 0) SaveCheckpoint(periodic: true);
             else if (step == TotalSteps) SaveCheckpoint(periodic: false);
 
@@ -212,6 +232,45 @@ public sealed class TrainingRun : IDisposable
                                                 imagesPerSecond, clock.Elapsed));
         }
         return RunOutcome.Completed;
+    }
+
+    /// <summary>
+    /// Measures the generator with <see cref="Evaluation"/>: a row in metrics.jsonl with the step, the epoch and every
+    /// measured value, the values in TensorBoard under eval/, and checkpoints/best.ckpt when the selecting value improved.
+    /// </summary>
+    void Evaluate(StreamWriter metrics, Stopwatch clock)
+    {
+        var evaluation = Evaluation!;
+        var timer = Stopwatch.StartNew();
+        var values = evaluation.Evaluate(Trainer.G);
+        var row = new Dictionary<string, object>
+        {
+            ["step"] = Trainer.Step, ["epoch"] = Math.Round((double)Trainer.DataBatches / Trainer.BatchesPerEpoch, 4),
+        };
+        foreach (var (name, value) in values) row[name] = value;
+        row["eval_s"] = Math.Round(timer.Elapsed.TotalSeconds, 2);
+        row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+        metrics.WriteLine(JsonSerializer.Serialize(row));
+        foreach (var (name, value) in values) tensorBoard?.add_scalar($"eval/{name}", (float)value, (int)Trainer.Step);
+
+        if (!values.TryGetValue(evaluation.SelectBy, out var score) || !double.IsFinite(score)) return;
+        bestSoFar ??= BestLogged(evaluation.SelectBy, evaluation.HigherIsBetter);
+        bool better = bestSoFar is not { } best || (evaluation.HigherIsBetter ? score > best : score < best);
+        if (!better) return;
+        bestSoFar = score;
+        Trainer.ToCheckpoint().Write(BestCheckpointPath);
+    }
+
+    /// <summary>The best value of <paramref name="key"/> logged before this row (a resumed run's earlier evaluations).</summary>
+    double? BestLogged(string key, bool higherIsBetter)
+    {
+        var logged = File.ReadLines(MetricsPath)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(r => r.TryGetProperty(key, out var v) && r.GetProperty("step").GetInt64() < Trainer.Step && v.ValueKind == JsonValueKind.Number)
+            .Select(r => r.GetProperty(key).GetDouble())
+            .ToList();
+        if (logged.Count == 0 || !File.Exists(BestCheckpointPath)) return null;
+        return higherIsBetter ? logged.Max() : logged.Min();
     }
 
     /// <summary>Writes the fixed-noise sample grid for the current step (samples/step-N.png and samples/last.png).</summary>
