@@ -9,10 +9,12 @@ public static class ImageGrid
     /// <summary>
     /// Tiles <paramref name="images"/> (<c>[N, C, H, W]</c>, C = 1 or 3, values in [0, 1], clamped) into rows of
     /// <paramref name="columns"/> (default: ⌈√N⌉) separated by <paramref name="padding"/> pixels, each pixel drawn as a
-    /// <paramref name="scale"/>×<paramref name="scale"/> block. Returns 8-bit RGBA pixels and the picture's size.
+    /// <paramref name="scale"/>×<paramref name="scale"/> block. The cells of <paramref name="highlightColumn"/>, if
+    /// given, are framed in yellow (as the paper's Figure 2 marks nearest training examples). Returns 8-bit RGBA pixels
+    /// and the picture's size.
     /// </summary>
     public static (byte[] Rgba, int Width, int Height) Tile(Tensor images, int? columns = null, int padding = 2, int scale = 1,
-                                                            byte background = 255)
+                                                            byte background = 255, int? highlightColumn = null)
     {
         if (images.dim() != 4 || (images.shape[1] != 1 && images.shape[1] != 3))
             throw new ArgumentException($"expected [N, 1 or 3, H, W] images, got [{string.Join(", ", images.shape)}]");
@@ -31,6 +33,13 @@ public static class ImageGrid
         for (int i = 0; i < n; i++)
         {
             int x0 = padding + (i % cols) * cellW, y0 = padding + (i / cols) * cellH;
+            if (i % cols == highlightColumn)
+                for (int y = y0 - padding; y < y0 + h * scale + padding; y++)
+                for (int x = x0 - padding; x < x0 + w * scale + padding; x++)
+                {
+                    int dst = (y * width + x) * 4;
+                    (rgba[dst], rgba[dst + 1], rgba[dst + 2], rgba[dst + 3]) = ((byte)255, (byte)200, (byte)0, (byte)255);
+                }
             for (int y = 0; y < h * scale; y++)
             for (int x = 0; x < w * scale; x++)
             {
@@ -46,9 +55,9 @@ public static class ImageGrid
     }
 
     /// <summary>Tiles <paramref name="images"/> (see <see cref="Tile"/>) and writes the grid to <paramref name="path"/> as PNG, atomically.</summary>
-    public static void SavePng(Tensor images, string path, int? columns = null, int padding = 2, int scale = 1)
+    public static void SavePng(Tensor images, string path, int? columns = null, int padding = 2, int scale = 1, int? highlightColumn = null)
     {
-        var (rgba, width, height) = Tile(images, columns, padding, scale);
+        var (rgba, width, height) = Tile(images, columns, padding, scale, highlightColumn: highlightColumn);
         WritePng(path, rgba, width, height);
     }
 

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using GanSharp.Evaluation;
+using GanSharp.Imaging;
+using GanSharp.Models;
+
+namespace GanSharp.Cli;
+
+/// <summary><c>gan figure samples|interpolate</c>: the paper's Figures 2 and 3 for a trained generator.</summary>
+static class FigureCommand
+{
+    static readonly Option<int> Rows = new("--rows") { Description = "Rows of the figure", DefaultValueFactory = _ => 8 };
+    static readonly Option<long> Seed = new("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 1 };
+    static readonly Option<int> Scale = new("--scale") { Description = "Pixels per image pixel", DefaultValueFactory = _ => 2 };
+    static readonly Option<string?> Out = Cli.Option<string?>("--out", "PNG to write (default: the run's eval/figure…-step-N.png)");
+
+    public static Command Create()
+    {
+        var columns = new Option<int>("--columns") { Description = "Samples per row (a nearest training image follows them)", DefaultValueFactory = _ => 7 };
+        var dataset = Cli.Option<string?>("--dataset", "Training images to search for neighbours (default: the run's dataset)");
+        var samples = new Command("samples", "Figure 2: random samples; the last column is the training image nearest to its neighbour")
+        {
+            Options = { Sources.Run, Sources.CheckpointFile, Rows, columns, Seed, Scale, Out, dataset, Sources.Device, DataCommand.DataDir },
+        };
+        samples.SetAction(p =>
+        {
+            int rows = p.GetValue(Rows), cols = p.GetValue(columns);
+            if (rows < 1 || cols < 1) throw new InputException("--rows and --columns must be positive");
+            var source = Sources.Generator(p);
+            Cli.LoadTorch();
+            using var data = Sources.Dataset(p.GetValue(dataset) ?? source.Checkpoint.Config.Data.Dataset, p);
+            using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+            using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+            var (images, ids, distances) = PaperFigures.SamplesWithNearestTrainingImages(g, data.Train.Images, rows, cols, rng);
+            using var _ = images;
+            var path = Output(p, source, "figure2-samples");
+            ImageGrid.SavePng(images, path, columns: cols + 1, scale: p.GetValue(Scale), highlightColumn: cols);
+            Console.WriteLine($"{rows}×{cols} samples of {source.Path} (step {source.Checkpoint.Step:N0}), each row ending with the " +
+                              $"nearest of {data.Train.Count:N0} images of {data.Train.Name} (L2 {distances.Min():F2}–{distances.Max():F2}) → {path}");
+            return Cli.Success;
+        });
+
+        var steps = new Option<int>("--steps") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 };
+        var interpolate = new Command("interpolate", "Figure 3: linear interpolations between random pairs of z")
+        {
+            Options = { Sources.Run, Sources.CheckpointFile, Rows, steps, Seed, Scale, Out, Sources.Device },
+        };
+        interpolate.SetAction(p =>
+        {
+            int rows = p.GetValue(Rows), n = p.GetValue(steps);
+            if (rows < 1 || n < 2) throw new InputException("--rows must be positive and --steps at least 2");
+            var source = Sources.Generator(p);
+            Cli.LoadTorch();
+            using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+            using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+            using var images = PaperFigures.Interpolations(g, rows, n, rng);
+            var path = Output(p, source, "figure3-interpolation");
+            ImageGrid.SavePng(images, path, columns: n, scale: p.GetValue(Scale));
+            Console.WriteLine($"{rows} interpolations of {n} steps in z, {source.Path} (step {source.Checkpoint.Step:N0}) → {path}");
+            return Cli.Success;
+        });
+
+        return new Command("figure", "The paper's figures for a trained generator") { Subcommands = { samples, interpolate } };
+    }
+
+    static string Output(ParseResult p, Sources.TrainedGenerator source, string name) =>
+        p.GetValue(Out) ?? (source.RunFolder is { } run ? EvaluationFiles.PathFor(run, name, source.Checkpoint.Step, "png")
+                            : throw new InputException("--checkpoint outside a run directory: say where with --out"));
+}
