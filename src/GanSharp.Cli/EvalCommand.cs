@@ -1,4 +1,6 @@
 using System.CommandLine;
+using GanSharp.Data;
+using Spectre.Console;
 using GanSharp.Evaluation;
 using GanSharp.Models;
 using Tensor = TorchSharp.torch.Tensor;
@@ -23,7 +25,86 @@ static class EvalCommand
                         Sources.Device, DataCommand.DataDir },
         };
         parzen.SetAction(Parzen);
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen } };
+
+        var features = new Command("features", "Fréchet, kernel and classifier scores, precision/recall, density/coverage in a classifier's features")
+        {
+            Options = { Sources.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Json, Sources.Device, DataCommand.DataDir },
+        };
+        features.SetAction(Features);
+
+        var datasetArgument = new Argument<string>("dataset") { Description = "Dataset name or folder of labelled IDX files" };
+        var retrain = new Option<bool>("--retrain") { Description = "Train again even if a cached classifier exists" };
+        var classifier = new Command("classifier", "Train (once, then cached) and show the feature classifier of a dataset")
+        {
+            Arguments = { datasetArgument }, Options = { retrain, DataCommand.DataDir },
+        };
+        classifier.SetAction(p =>
+        {
+            Cli.LoadTorch();
+            using var data = Sources.Dataset(p.GetValue(datasetArgument)!, p);
+            var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine),
+                                                           retrain: p.GetValue(retrain));
+            net.Dispose();
+            Console.WriteLine($"feature classifier of {info.Dataset} ({info.Architecture}, {info.Epochs} epochs, trained in {info.Seconds:F0} s): " +
+                              $"test accuracy {info.TestAccuracy:P2} on {info.TestImages:N0} images");
+            return Cli.Success;
+        });
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier } };
+    }
+
+    /// <summary>The images to evaluate: a samples file, or --count samples of the named generator.</summary>
+    static (Tensor Images, string Source) Images(ParseResult p, Sources.TrainedGenerator? generator, DatasetSplits data)
+    {
+        if (generator is null) return (Sources.ReadSamples(p.GetValue(Sources.SamplesFile)!, data.Train.ImageShape), p.GetValue(Sources.SamplesFile)!);
+        using var g = Generator.FromCheckpoint(generator.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+        using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+        return (g.Sample(p.GetValue(Count), rng), $"{generator.Path} (step {generator.Checkpoint.Step:N0})");
+    }
+
+    static int Features(ParseResult p)
+    {
+        bool fromFile = Sources.UsesSamplesFile(p);
+        if (p.GetValue(Count) < 2) throw new InputException($"--count must be at least 2 (got {p.GetValue(Count)})");
+        var generator = fromFile ? null : Sources.Generator(p);
+        var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Data.Dataset
+                          ?? throw new InputException("--samples needs --dataset: the images to compare the samples with");
+        Cli.LoadTorch();
+        using var data = Sources.Dataset(datasetName, p);
+        var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine));
+        using var _ = net;
+        var (images, source) = Images(p, generator, data);
+        using var __ = images;
+        long seed = p.GetValue(Seed);
+        var model = FeatureEvaluation.Compare(net, images, test.Images, seed);
+        // The reference a reader needs: as many real training images, measured the same way.
+        using var real = data.Train.Images.narrow(0, 0, Math.Min(images.shape[0], data.Train.Count));
+        var reference = FeatureEvaluation.Compare(net, real, test.Images, seed);
+
+        Console.WriteLine($"{source} against {test.Name}, in the features of GanSharp's {info.Dataset} classifier " +
+                          $"(test accuracy {info.TestAccuracy:P2}; not comparable with Inception-based numbers)");
+        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", $"real: {real.shape[0]:N0} of {data.Train.Name}");
+        table.AddRow("Fréchet distance (FID formula) ↓", $"{model.Frechet:F3}", $"{reference.Frechet:F3}");
+        table.AddRow("kernel distance (KID) ↓", $"{model.Kernel}", $"{reference.Kernel}");
+        table.AddRow("classifier score (IS formula) ↑", $"{model.ClassifierScore}", $"{reference.ClassifierScore}");
+        table.AddRow("precision (k = 3) ↑", $"{model.Precision:F3}", $"{reference.Precision:F3}");
+        table.AddRow("recall (k = 3) ↑", $"{model.Recall:F3}", $"{reference.Recall:F3}");
+        table.AddRow("density (k = 5)", $"{model.Density:F3}", $"{reference.Density:F3}");
+        table.AddRow("coverage (k = 5) ↑", $"{model.Coverage:F3}", $"{reference.Coverage:F3}");
+        AnsiConsole.Write(table);
+
+        var json = p.GetValue(Json) ?? (generator?.RunFolder is { } run ? EvaluationFiles.PathFor(run, "features", generator.Checkpoint.Step) : null);
+        if (json is not null)
+        {
+            EvaluationFiles.Write(json, new
+            {
+                metric = "features", dataset = datasetName, reference_set = test.Name, classifier = info, model, real_reference = reference,
+                real_reference_images = real.shape[0], checkpoint = generator?.Path, step = generator?.Checkpoint.Step,
+                samples_file = fromFile ? source : null, seed,
+            });
+            Console.WriteLine($"  → {json}");
+        }
+        return Cli.Success;
     }
 
     static int Parzen(ParseResult p)
@@ -40,19 +121,11 @@ static class EvalCommand
         Cli.LoadTorch();
         using var data = Sources.Dataset(datasetName, p);
         var test = data.Test ?? throw new InputException($"{datasetName} has no test images to score");
-        Tensor samples;
-        if (generator is null) samples = Sources.ReadSamples(p.GetValue(Sources.SamplesFile)!, data.Train.ImageShape);
-        else
-        {
-            using var g = Generator.FromCheckpoint(generator.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
-            using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
-            samples = g.Sample(count, rng);
-        }
+        var (samples, source) = Images(p, generator, data);
         using var _ = samples;
         var protocol = new ParzenProtocol { Samples = (int)samples.shape[0], ValidationImages = validationImages, Sigma = p.GetValue(Sigma) };
         var result = ParzenWindow.Evaluate(samples, data.Validation.Images.to(samples.device), test.Images.to(samples.device), protocol);
 
-        var source = generator is null ? p.GetValue(Sources.SamplesFile)! : $"{generator.Path} (step {generator.Checkpoint.Step:N0})";
         Console.WriteLine($"Parzen log-likelihood of {test.Name} ({result.TestImages:N0} images): {result}");
         Console.WriteLine($"  kernels on {result.Samples:N0} samples of {source}; " +
                           (result.SigmaSearch.Count > 0 ? $"σ chosen from {result.SigmaSearch.Count} values by {result.ValidationImages:N0} images of {data.Validation.Name}" : "σ given")

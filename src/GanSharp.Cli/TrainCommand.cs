@@ -65,7 +65,9 @@ static class TrainCommand
             DatasetLoader.Load(config.Data.Dataset, p.GetValue(DataCommand.DataDir), progress));
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
-        using var evaluation = config.Output.EvalEvery > 0 ? PeriodicEvaluations.Create(config.Output.Eval, data) : null;
+        using var evaluation = config.Output.EvalEvery > 0
+            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine))
+            : null;
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)
             : TrainingRun.Resume(resume, data.Train, t => ExtendLength(t, p));

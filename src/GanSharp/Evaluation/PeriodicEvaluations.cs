@@ -8,22 +8,39 @@ namespace GanSharp.Evaluation;
 public static class PeriodicEvaluations
 {
     /// <summary>Metric names <see cref="Create"/> knows.</summary>
-    public static readonly string[] Known = ["parzen"];
+    public static readonly string[] Known = ["parzen", "features"];
 
     /// <summary>
     /// The measurements named in <paramref name="names"/>, over <paramref name="data"/>'s held-out images, as one
     /// evaluation whose values are all of theirs; the first one's value picks the best checkpoint.
     /// </summary>
     /// <exception cref="InputException">No name, an unknown name, or data a metric cannot use.</exception>
-    public static IPeriodicEvaluation Create(IReadOnlyList<string> names, DatasetSplits data)
+    /// <param name="names">Metric names (see <see cref="Known"/>).</param>
+    /// <param name="data">The run's data.</param>
+    /// <param name="dataDir">Cache folder of the feature classifier (default: the dataset cache).</param>
+    /// <param name="progress">Reports the classifier's training, if it has to be trained first.</param>
+    public static IPeriodicEvaluation Create(IReadOnlyList<string> names, DatasetSplits data, string? dataDir = null,
+                                             IProgress<string>? progress = null)
     {
         if (names.Count == 0) throw new InputException($"name at least one evaluation (known: {string.Join(", ", Known)})");
-        var parts = names.Select(name => Create(name, data)).ToArray();
-        return parts.Length == 1 ? parts[0] : new Together(parts);
+        var unknown = names.FirstOrDefault(n => !Known.Contains(n));
+        if (unknown is not null) throw new InputException($"unknown evaluation '{unknown}' (known: {string.Join(", ", Known)})");
+        var parts = new List<IPeriodicEvaluation>();
+        try
+        {
+            foreach (var name in names) parts.Add(Create(name, data, dataDir, progress));
+        }
+        catch
+        {
+            foreach (var p in parts) p.Dispose();
+            throw;
+        }
+        return parts.Count == 1 ? parts[0] : new Together([.. parts]);
     }
 
-    static IPeriodicEvaluation Create(string name, DatasetSplits data) => name switch
+    static IPeriodicEvaluation Create(string name, DatasetSplits data, string? dataDir, IProgress<string>? progress) => name switch
     {
+        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation),
         "parzen" => new ParzenEvaluation(data.Validation.Images,
             (data.Test ?? throw new InputException($"the parzen evaluation needs test images, and {data.Train.Name} has none")).Images),
         _ => throw new InputException($"unknown evaluation '{name}' (known: {string.Join(", ", Known)})"),

@@ -1,0 +1,99 @@
+using GanSharp.Data;
+using GanSharp.Training;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Evaluation;
+
+/// <summary>Every feature-space metric of one set of images against a reference set, in the classifier's features.</summary>
+/// <param name="Frechet">Fréchet distance (FID's formula; lower is better).</param>
+/// <param name="Kernel">Kernel distance (KID: unbiased MMD², cubic kernel; mean ± std over subsets; lower is better).</param>
+/// <param name="ClassifierScore">Classifier score of the images alone (Inception score's formula; higher is better, at most the class count).</param>
+/// <param name="Precision">Share of the images inside the reference manifold (k = 3).</param>
+/// <param name="Recall">Share of the reference inside the images' manifold (k = 3).</param>
+/// <param name="Density">Density (k = 5; about 1 for images distributed like the reference).</param>
+/// <param name="Coverage">Coverage (k = 5): share of reference neighbourhoods holding an image.</param>
+/// <param name="Images">Images measured.</param>
+/// <param name="ReferenceImages">Reference images.</param>
+public sealed record FeatureReport(double Frechet, Estimate Kernel, Estimate ClassifierScore, double Precision, double Recall,
+                                   double Density, double Coverage, long Images, long ReferenceImages);
+
+/// <summary>Measures images against a reference set in a <see cref="FeatureClassifier"/>'s features.</summary>
+public static class FeatureEvaluation
+{
+    /// <summary>
+    /// All metrics of <paramref name="images"/> against <paramref name="reference"/> (both <c>[N, C, H, W]</c> in [0, 1]).
+    /// KID subsets are drawn from a generator seeded with <paramref name="seed"/>.
+    /// </summary>
+    public static FeatureReport Compare(FeatureClassifier classifier, Tensor images, Tensor reference, long seed = 1)
+    {
+        using var scope = NewDisposeScope();
+        var (fake, probabilities) = classifier.Embed(images);
+        var (real, _) = classifier.Embed(reference);
+        return Compare(fake, probabilities, real, seed);
+    }
+
+    /// <summary>All metrics from features already computed (<paramref name="probabilities"/> belong to <paramref name="features"/>).</summary>
+    public static FeatureReport Compare(Tensor features, Tensor probabilities, Tensor referenceFeatures, long seed = 1)
+    {
+        using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
+        var (precision, recall) = FeatureMetrics.PrecisionRecall(referenceFeatures, features, k: 3);
+        var (density, coverage) = FeatureMetrics.DensityCoverage(referenceFeatures, features, k: 5);
+        return new FeatureReport(
+            FeatureMetrics.FrechetDistance(features, referenceFeatures),
+            FeatureMetrics.KernelDistance(features, referenceFeatures, rng),
+            FeatureMetrics.ClassifierScore(probabilities, splits: (int)Math.Min(10, probabilities.shape[0])),
+            precision, recall, density, coverage, features.shape[0], referenceFeatures.shape[0]);
+    }
+}
+
+/// <summary>
+/// The feature metrics as a measurement during training: 10,000 samples (the same noise every time) against the
+/// validation images, so that ranking checkpoints by <c>fid_valid</c> never looks at the test set. Values:
+/// <c>fid_valid</c>, <c>kid_valid</c>, <c>classifier_score</c>, <c>precision_valid</c>, <c>recall_valid</c>,
+/// <c>density_valid</c>, <c>coverage_valid</c>.
+/// </summary>
+public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
+{
+    private readonly FeatureClassifier classifier;
+    private readonly Tensor validationFeatures;  // [V, 128]
+    private readonly int samples;
+    private readonly long seed;
+
+    /// <summary>Embeds the validation images once; <paramref name="classifier"/> is owned from here on.</summary>
+    public PeriodicFeatureEvaluation(FeatureClassifier classifier, ImageDataset validation, int samples = 10_000, long seed = 1)
+    {
+        this.classifier = classifier;
+        var (features, probabilities) = classifier.Embed(validation.Images);
+        probabilities.Dispose();
+        validationFeatures = features;
+        this.samples = samples;
+        this.seed = seed;
+    }
+
+    /// <inheritdoc/>
+    public string SelectBy => "fid_valid";
+    /// <inheritdoc/>
+    public bool HigherIsBetter => false;
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Evaluate(Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
+        var (features, probabilities) = classifier.Embed(generator.Sample(samples, rng));
+        var r = FeatureEvaluation.Compare(features, probabilities, validationFeatures, seed);
+        return new Dictionary<string, double>
+        {
+            ["fid_valid"] = r.Frechet, ["kid_valid"] = r.Kernel.Mean, ["classifier_score"] = r.ClassifierScore.Mean,
+            ["precision_valid"] = r.Precision, ["recall_valid"] = r.Recall, ["density_valid"] = r.Density, ["coverage_valid"] = r.Coverage,
+        };
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        validationFeatures.Dispose();
+        classifier.Dispose();
+    }
+}
