@@ -49,7 +49,13 @@ static class EvalCommand
                               $"test accuracy {info.TestAccuracy:P2} on {info.TestImages:N0} images");
             return Cli.Success;
         });
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier } };
+        var values = new Option<string>("--values") { Description = "Truncation values to sweep, comma-separated", DefaultValueFactory = _ => "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0" };
+        var truncation = new Command("truncation", "Sweep the truncation of z: precision against recall (fidelity against diversity), as PNG and JSON")
+        {
+            Options = { Sources.Run, Sources.CheckpointFile, values, Count, Seed, Dataset, Json, Sources.Device, DataCommand.DataDir },
+        };
+        truncation.SetAction(p => Truncation(p, values));
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation } };
     }
 
     /// <summary>The images to evaluate: a samples file, or --count samples of the named generator.</summary>
@@ -59,6 +65,52 @@ static class EvalCommand
         using var g = Generator.FromCheckpoint(generator.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
         return (g.Sample(p.GetValue(Count), rng), $"{generator.Path} (step {generator.Checkpoint.Step:N0})");
+    }
+
+    static int Truncation(ParseResult p, Option<string> valuesOption)
+    {
+        double[] values;
+        try { values = p.GetValue(valuesOption)!.Split(',').Select(v => double.Parse(v.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToArray(); }
+        catch (FormatException) { throw new InputException($"--values takes comma-separated numbers, not '{p.GetValue(valuesOption)}'"); }
+        if (p.GetValue(Count) < 2) throw new InputException($"--count must be at least 2 (got {p.GetValue(Count)})");
+        var generator = Sources.Generator(p);
+        var datasetName = p.GetValue(Dataset) ?? generator.Checkpoint.Config.Data.Dataset;
+        Cli.LoadTorch();
+        using var data = Sources.Dataset(datasetName, p);
+        var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
+        using var g = Generator.FromCheckpoint(generator.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+        foreach (var v in values) g.Prior.Sample(1, 1, v).Dispose();   // refuse values the prior cannot take, before minutes of work
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine));
+        using var _ = net;
+        var sweep = TruncationSweep.Run(g, net, test.Images, values, p.GetValue(Count), p.GetValue(Seed));
+        using var real = data.Train.Images.narrow(0, 0, Math.Min(p.GetValue(Count), data.Train.Count));
+        var reference = FeatureEvaluation.Compare(net, real, test.Images, p.GetValue(Seed));
+
+        var table = new Table().AddColumns("truncation", "precision ↑", "recall ↑", "classifier score ↑", "Fréchet ↓", "coverage ↑");
+        foreach (var point in sweep)
+        {
+            var r = point.Report;
+            table.AddRow($"{point.Truncation:G3}", $"{r.Precision:F3}", $"{r.Recall:F3}", $"{r.ClassifierScore.Mean:F3}", $"{r.Frechet:F3}", $"{r.Coverage:F3}");
+        }
+        table.AddRow("real images", $"{reference.Precision:F3}", $"{reference.Recall:F3}", $"{reference.ClassifierScore.Mean:F3}",
+                     $"{reference.Frechet:F3}", $"{reference.Coverage:F3}");
+        AnsiConsole.Write(table);
+
+        string? run = generator.RunFolder;
+        var json = p.GetValue(Json) ?? (run is not null ? EvaluationFiles.PathFor(run, "truncation", generator.Checkpoint.Step) : null)
+                   ?? throw new InputException("--checkpoint outside a run directory: say where to write with --json");
+        var png = Path.ChangeExtension(json, ".png");
+        Imaging.Plots.Curve(png, sweep.Select(s => new Imaging.Plots.LabelledPoint(s.Report.Recall, s.Report.Precision, $"{s.Truncation:G3}")).ToList(),
+                            $"Truncation of z: step {generator.Checkpoint.Step:N0}, {test.Name}", "recall (diversity)", "precision (fidelity)",
+                            new Imaging.Plots.LabelledPoint(reference.Recall, reference.Precision, $"real: {real.shape[0]:N0} of {data.Train.Name}"),
+                            (0, 1.02), (0, 1.02));
+        EvaluationFiles.Write(json, new
+        {
+            metric = "truncation", dataset = datasetName, reference_set = test.Name, classifier = info, checkpoint = generator.Path,
+            step = generator.Checkpoint.Step, seed = p.GetValue(Seed), samples = p.GetValue(Count), points = sweep, real_reference = reference,
+        });
+        Console.WriteLine($"  → {json}, {png}");
+        return Cli.Success;
     }
 
     static int Features(ParseResult p)
@@ -83,7 +135,7 @@ static class EvalCommand
 
         Console.WriteLine($"{source} against {test.Name}, in the features of GanSharp's {info.Dataset} classifier " +
                           $"(test accuracy {info.TestAccuracy:P2}; not comparable with Inception-based numbers)");
-        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", $"real: {real.shape[0]:N0} of {data.Train.Name}");
+        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", Markup.Escape($"real: {real.shape[0]:N0} of {data.Train.Name}"));
         table.AddRow("Fréchet distance (FID formula) ↓", $"{model.Frechet:F3}", $"{reference.Frechet:F3}");
         table.AddRow("kernel distance (KID) ↓", $"{model.Kernel}", $"{reference.Kernel}");
         table.AddRow("classifier score (IS formula) ↑", $"{model.ClassifierScore}", $"{reference.ClassifierScore}");

@@ -11,6 +11,7 @@ static class SampleCommand
     static readonly Option<int> Count = new("--count") { Description = "Number of samples", Required = true };
     static readonly Option<string?> Format = Cli.Option<string?>("--format", "png, idx or npy (default: from --out's extension)");
     static readonly Option<string> Out = new("--out") { Description = "Output file", Required = true };
+    static readonly Option<double?> Truncation = Cli.Option<double?>("--truncation", "Truncate z: uniform prior, the range scaled by T in (0, 1]; Gaussian, values beyond ±T redrawn");
     static readonly Option<long> Seed = new("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 1 };
 
     public static Command Create()
@@ -18,7 +19,7 @@ static class SampleCommand
         Format.AcceptOnlyFromAmong("png", "idx", "npy");
         var command = new Command("sample", "Draw samples from a trained generator")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, Count, Format, Out, Seed, Sources.Device },
+            Options = { Sources.Run, Sources.CheckpointFile, Count, Format, Out, Seed, Truncation, Sources.Device },
         };
         command.SetAction(Execute);
         return command;
@@ -38,7 +39,7 @@ static class SampleCommand
         Cli.LoadTorch();
         using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
-        using var images = g.Sample(count, rng);  // [N, C, H, W]
+        using var images = g.Sample(count, p.GetValue(Truncation), rng);  // [N, C, H, W]
         switch (format)
         {
             case SampleFormat.Png: ImageGrid.SavePng(images, output); break;

@@ -305,4 +305,33 @@ public class CliTests
         AssertOneLineError(Gan([.. TinyTrain(other, 4), "--eval-every", "2", "--eval", "fid-ish"]), 2, "unknown evaluation 'fid-ish'");
         Assert.False(Directory.Exists(other));
     }
+
+    [Fact]
+    public void Eval_features_and_the_truncation_sweep_report_against_real_images()
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        Assert.Equal(0, Gan(TinyTrain(run, 4)).Code);
+        var r = Gan("eval", "features", "--run", run, "--count", "200");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("not comparable with Inception-based numbers", r.Out);
+        var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "eval", "features-step-0000004.json"))).RootElement;
+        var model = result.GetProperty("model");
+        var real = result.GetProperty("real_reference");
+        // Four iterations in, the generator draws blurred averages: far from the digits that real images are close to.
+        Assert.True(model.GetProperty("frechet").GetDouble() > 3 * real.GetProperty("frechet").GetDouble());
+        Assert.True(real.GetProperty("precision").GetDouble() > model.GetProperty("precision").GetDouble());
+        Assert.Equal(200, result.GetProperty("real_reference_images").GetInt64());
+        Assert.InRange(result.GetProperty("classifier").GetProperty("test_accuracy").GetDouble(), 0.5, 1);
+
+        r = Gan("eval", "truncation", "--run", run, "--count", "100", "--values", "0.2,1");
+        Assert.True(r.Code == 0, r.Err);
+        var sweep = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "eval", "truncation-step-0000004.json"))).RootElement;
+        Assert.Equal([0.2, 1.0], sweep.GetProperty("points").EnumerateArray().Select(pt => pt.GetProperty("truncation").GetDouble()));
+        using (var plot = SKBitmap.Decode(Path.Combine(run, "eval", "truncation-step-0000004.png"))) Assert.Equal(720, plot.Width);
+
+        var png = Path.Combine(run, "t.png");
+        Assert.Equal(0, Gan("sample", "--run", run, "--count", "4", "--truncation", "0.3", "--out", png).Code);
+        AssertOneLineError(Gan("sample", "--run", run, "--count", "4", "--truncation", "3", "--out", png), 2, "must lie in (0, 1]");
+        AssertOneLineError(Gan("eval", "truncation", "--run", run, "--values", "0.5,x"), 2, "--values takes comma-separated numbers");
+    }
 }

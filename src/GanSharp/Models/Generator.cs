@@ -29,10 +29,16 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     /// Draws <paramref name="count"/> images <c>[count, C, H, W]</c> in [0, 1] from fresh noise, without building an
     /// autograd graph. Pass <paramref name="rng"/> for reproducible draws.
     /// </summary>
-    public Tensor Sample(long count, torch.Generator? rng = null)
+    public Tensor Sample(long count, torch.Generator? rng = null) => Sample(count, null, rng);
+
+    /// <summary>
+    /// Draws <paramref name="count"/> images from truncated noise (<see cref="NoisePrior.FillTruncated"/>;
+    /// <paramref name="truncation"/> null: the full prior).
+    /// </summary>
+    public Tensor Sample(long count, double? truncation, torch.Generator? rng = null)
     {
         using var _ = inference_mode();
-        using var z = Prior.Sample(count, NoiseDim, rng);
+        using var z = Prior.Sample(count, NoiseDim, truncation, rng);
         return Generate(z);
     }
 

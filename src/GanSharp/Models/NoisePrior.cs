@@ -20,6 +20,16 @@ public abstract class NoisePrior
 
     /// <summary>A new <c>[n, dim]</c> tensor of draws.</summary>
     public Tensor Sample(long n, int dim, torch.Generator? rng = null) => Fill(empty(n, dim), rng);
+
+    /// <summary>
+    /// Overwrites <paramref name="z"/> with draws from the prior truncated by <paramref name="truncation"/> (the
+    /// "truncation trick": fidelity for diversity). What the value means depends on the prior; see the subclasses.
+    /// </summary>
+    public abstract Tensor FillTruncated(Tensor z, double truncation, torch.Generator? rng = null);
+
+    /// <summary>A new <c>[n, dim]</c> tensor of truncated draws (<paramref name="truncation"/> null: untruncated).</summary>
+    public Tensor Sample(long n, int dim, double? truncation, torch.Generator? rng = null) =>
+        truncation is { } t ? FillTruncated(empty(n, dim), t, rng) : Fill(empty(n, dim), rng);
 }
 
 /// <summary>Uniform on [−√3, √3] per coordinate: zero mean, unit variance (the paper's code's "uniform" noise).</summary>
@@ -30,6 +40,16 @@ public sealed class UniformNoise : NoisePrior
 
     /// <inheritdoc/>
     public override Tensor Fill(Tensor z, torch.Generator? rng = null) => z.uniform_(-HalfWidth, HalfWidth, rng);
+
+    /// <summary>
+    /// The range scaled by <paramref name="truncation"/> ∈ (0, 1]: U(−t√3, t√3), which is the uniform prior with every
+    /// value outside [−t√3, t√3] resampled. 1 is the untruncated prior.
+    /// </summary>
+    public override Tensor FillTruncated(Tensor z, double truncation, torch.Generator? rng = null)
+    {
+        if (truncation is <= 0 or > 1) throw new InputException($"truncation for the uniform prior must lie in (0, 1] (got {truncation})");
+        return z.uniform_(-truncation * HalfWidth, truncation * HalfWidth, rng);
+    }
 }
 
 /// <summary>Standard normal noise.</summary>
@@ -37,4 +57,22 @@ public sealed class GaussianNoise : NoisePrior
 {
     /// <inheritdoc/>
     public override Tensor Fill(Tensor z, torch.Generator? rng = null) => z.normal_(0, 1, rng);
+
+    /// <summary>
+    /// Values with |z| &gt; <paramref name="truncation"/> (a threshold &gt; 0, in standard deviations) are drawn again until
+    /// none is left: the standard normal truncated to [−t, t].
+    /// </summary>
+    public override Tensor FillTruncated(Tensor z, double truncation, torch.Generator? rng = null)
+    {
+        if (!(truncation > 0)) throw new InputException($"truncation for the Gaussian prior must be positive (got {truncation})");
+        z.normal_(0, 1, rng);
+        using var fresh = empty_like(z);
+        while (true)
+        {
+            using var outside = z.abs().gt(truncation);  // [n, dim] bool
+            if (!outside.any().item<bool>()) return z;
+            fresh.normal_(0, 1, rng);
+            z.masked_scatter_(outside, fresh.masked_select(outside));
+        }
+    }
 }

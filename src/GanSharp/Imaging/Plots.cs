@@ -1,0 +1,45 @@
+using ScottPlot;
+
+namespace GanSharp.Imaging;
+
+/// <summary>Line and scatter plots as PNG (ScottPlot), written atomically.</summary>
+public static class Plots
+{
+    /// <summary>One labelled point of a curve.</summary>
+    public readonly record struct LabelledPoint(double X, double Y, string Label);
+
+    /// <summary>
+    /// A curve through <paramref name="points"/> (in order, each labelled), with an optional reference point drawn as a
+    /// star, written to <paramref name="path"/>.
+    /// </summary>
+    public static void Curve(string path, IReadOnlyList<LabelledPoint> points, string title, string xLabel, string yLabel,
+                             LabelledPoint? reference = null, (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null,
+                             int width = 720, int height = 540)
+    {
+        var plot = new Plot();
+        var curve = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+        curve.LegendText = "model";
+        curve.MarkerSize = 7;
+        foreach (var p in points)
+        {
+            var text = plot.Add.Text(p.Label, p.X, p.Y);
+            text.LabelFontSize = 11;
+            text.OffsetX = 6;
+            text.OffsetY = -4;
+        }
+        if (reference is { } r)
+        {
+            var star = plot.Add.Marker(r.X, r.Y, MarkerShape.FilledDiamond, 12);
+            star.LegendText = r.Label;
+            star.Color = Colors.OrangeRed;
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.LowerLeft);
+        if (xRange is { } xr) plot.Axes.SetLimitsX(xr.Min, xr.Max);
+        if (yRange is { } yr) plot.Axes.SetLimitsY(yr.Min, yr.Max);
+        var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(bytes));
+    }
+}
