@@ -59,7 +59,40 @@ static class FigureCommand
             return Cli.Success;
         });
 
-        return new Command("figure", "The paper's figures for a trained generator") { Subcommands = { samples, interpolate } };
+        var run = new Option<string>("--run") { Description = "Run directory (reads its metrics.jsonl)", Required = true };
+        var metric = new Option<string>("--metric") { Description = "A metrics.jsonl value, e.g. parzen_test, fid_valid, d_real", DefaultValueFactory = _ => "parzen_test" };
+        var references = Cli.Option<string?>("--reference", "Horizontal reference lines, VALUE:LABEL[,VALUE:LABEL…] (e.g. 225:paper)");
+        var curve = new Command("metric", "Plot one logged value of a run against epochs")
+        {
+            Options = { run, metric, references, Out },
+        };
+        curve.SetAction(p =>
+        {
+            var folder = p.GetValue(run)!;
+            var name = p.GetValue(metric)!;
+            var metrics = Path.Combine(folder, "metrics.jsonl");
+            if (!File.Exists(metrics)) throw new InputException($"{folder}: not a run directory (no metrics.jsonl)");
+            var rows = File.ReadLines(metrics).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+                           .Where(r => r.TryGetProperty(name, out _)).ToList();
+            if (rows.Count == 0) throw new InputException($"{metrics} has no '{name}' values");
+            var lines = new List<Imaging.Plots.ReferenceLine>();
+            foreach (var part in (p.GetValue(references) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var bits = part.Split(':', 2);
+                if (!double.TryParse(bits[0], System.Globalization.CultureInfo.InvariantCulture, out var y))
+                    throw new InputException($"--reference takes VALUE:LABEL pairs, not '{part}'");
+                lines.Add(new(y, bits.Length > 1 ? bits[1] : bits[0]));
+            }
+            double[]? errors = rows.All(r => r.TryGetProperty(name + "_se", out _)) ? rows.Select(r => r.GetProperty(name + "_se").GetDouble()).ToArray() : null;
+            var path = p.GetValue(Out) ?? Path.Combine(EvaluationFiles.Folder(folder), $"{name}-curve.png");
+            Imaging.Plots.Line(path, rows.Select(r => r.GetProperty("epoch").GetDouble()).ToArray(),
+                               rows.Select(r => r.GetProperty(name).GetDouble()).ToArray(),
+                               $"{name}: {Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))}", "epoch", name, name, lines, errors);
+            Console.WriteLine($"{rows.Count} values of {name} → {path}");
+            return Cli.Success;
+        });
+
+        return new Command("figure", "The paper's figures for a trained generator, and plots of a run's metrics") { Subcommands = { samples, interpolate, curve } };
     }
 
     static string Output(ParseResult p, Sources.TrainedGenerator source, string name) =>

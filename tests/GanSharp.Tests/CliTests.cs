@@ -301,6 +301,12 @@ public class CliTests
         var training = Metrics(run).Where(m => m.TryGetProperty("d_loss", out _)).ToList();
         Assert.All(training, m => Assert.False(m.TryGetProperty("parzen_test", out _)));
 
+        r = Gan("figure", "metric", "--run", run, "--metric", "parzen_test", "--reference", "225:paper");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("5 values of parzen_test", r.Out);
+        using (var plot = SKBitmap.Decode(Path.Combine(run, "eval", "parzen_test-curve.png"))) Assert.Equal(720, plot.Width);
+        AssertOneLineError(Gan("figure", "metric", "--run", run, "--metric", "fid_valid"), 2, "has no 'fid_valid' values");
+
         var other = Path.Combine(TempFolder(), "run");
         AssertOneLineError(Gan([.. TinyTrain(other, 4), "--eval-every", "2", "--eval", "fid-ish"]), 2, "unknown evaluation 'fid-ish'");
         Assert.False(Directory.Exists(other));

@@ -8,6 +8,38 @@ public static class Plots
     /// <summary>One labelled point of a curve.</summary>
     public readonly record struct LabelledPoint(double X, double Y, string Label);
 
+    /// <summary>A named horizontal line (a reference value) on a plot.</summary>
+    public readonly record struct ReferenceLine(double Y, string Label);
+
+    /// <summary>
+    /// A line of <paramref name="ys"/> against <paramref name="xs"/> with optional horizontal reference lines (and
+    /// error bars when <paramref name="errors"/> is given), written to <paramref name="path"/>.
+    /// </summary>
+    public static void Line(string path, double[] xs, double[] ys, string title, string xLabel, string yLabel, string legend,
+                            IReadOnlyList<ReferenceLine>? references = null, double[]? errors = null, int width = 720, int height = 480)
+    {
+        var plot = new Plot();
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = legend;
+        line.MarkerSize = 5;
+        if (errors is not null) plot.Add.ErrorBar(xs, ys, errors).Color = line.Color;
+        var palette = new[] { Colors.OrangeRed, Colors.Green, Colors.Purple, Colors.Gray };
+        for (int i = 0; i < (references?.Count ?? 0); i++)
+        {
+            var r = references![i];
+            var h = plot.Add.HorizontalLine(r.Y);
+            h.LegendText = r.Label;
+            h.LinePattern = LinePattern.Dashed;
+            h.Color = palette[i % palette.Length];
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.LowerRight);
+        var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(bytes));
+    }
+
     /// <summary>
     /// A curve through <paramref name="points"/> (in order, each labelled), with an optional reference point drawn as a
     /// star, written to <paramref name="path"/>.
