@@ -29,7 +29,7 @@ public sealed record ClassifierInfo(string Dataset, string DataHash, string Arch
 public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
 {
     /// <summary>Bumped when the layers change, so that a cached classifier of another shape is retrained.</summary>
-    public const string Architecture = "conv32-conv64-fc128-v2";
+    public const string Architecture = "conv32-conv64-fc128-v4";
     /// <summary>Width of the feature layer.</summary>
     public const int FeatureDim = 128;
 
@@ -110,11 +110,12 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Trains a classifier on <paramref name="data"/>'s labelled training images (Adam, lr 1e-3 falling by 0.7× per
-    /// epoch, minibatches of 128, <paramref name="epochs"/> passes, a fixed seed) and measures it on the test images.
+    /// Trains a classifier on <paramref name="data"/>'s labelled training images (Adam, lr 1e-3 falling by 0.8× per
+    /// epoch, minibatches of 128 shifted by up to 2 pixels, <paramref name="epochs"/> passes, a fixed seed) and measures
+    /// it on the test images.
     /// </summary>
     /// <exception cref="InputException">The data has no labels or no test images.</exception>
-    public static (FeatureClassifier Net, ClassifierInfo Info) Train(DatasetSplits data, int epochs = 6, IProgress<string>? progress = null,
+    public static (FeatureClassifier Net, ClassifierInfo Info) Train(DatasetSplits data, int epochs = 12, IProgress<string>? progress = null,
                                                                       CancellationToken cancel = default)
     {
         var train = data.Train;
@@ -131,7 +132,7 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
         long n = train.Count;
         for (int epoch = 0; epoch < epochs; epoch++)
         {
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = 1e-3 * Math.Pow(0.7, epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = 1e-3 * Math.Pow(0.8, epoch);
             net.train();
             using var order = randperm(n, generator: rng);
             double lossSum = 0;
@@ -141,7 +142,7 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var rows = order.narrow(0, start, batch);
-                var logits = net.forward(train.Images.index_select(0, rows));
+                var logits = net.forward(Shifted(train.Images.index_select(0, rows), rng));
                 var loss = nn.functional.cross_entropy(logits, labels.index_select(0, rows));
                 optimizer.zero_grad();
                 loss.backward();
@@ -156,6 +157,19 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
         var info = new ClassifierInfo(train.Name, DataHash(train.Images), Architecture, epochs, accuracy, test.Count,
                                       clock.Elapsed.TotalSeconds, "");
         return (net, info);
+    }
+
+    /// <summary>
+    /// The minibatch moved by a random whole-pixel offset of up to 2 pixels each way (zeros come in at the edges): the
+    /// augmentation that takes a small CNN past 99% on MNIST. One offset per minibatch keeps it a single copy.
+    /// </summary>
+    static Tensor Shifted(Tensor images, torch.Generator rng)
+    {
+        using var offsets = randint(0, 5, [2], generator: rng);
+        int dy = (int)offsets[0].item<long>(), dx = (int)offsets[1].item<long>();
+        long h = images.shape[2], w = images.shape[3];
+        using var padded = nn.functional.pad(images, [2, 2, 2, 2]);          // [B, C, H + 4, W + 4]
+        return padded.narrow(2, dy, h).narrow(3, dx, w).contiguous();
     }
 
     /// <summary>SHA-256 (16 hex digits) of a tensor's bytes: identifies the images a classifier was trained on.</summary>
