@@ -27,7 +27,11 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor>
     /// The discriminator the configuration describes (the paper's maxout net), initialised from <paramref name="rng"/>
     /// (null: libtorch's global generator).
     /// </summary>
-    public static Discriminator Create(ModelConfig config, torch.Generator? rng = null) => new MaxoutDiscriminator(config, rng);
+    public static Discriminator Create(ModelConfig config, torch.Generator? rng = null) => config.Kind switch
+    {
+        ModelKind.Toy => new ToyDiscriminator(config, rng),
+        _ => new MaxoutDiscriminator(config, rng),
+    };
 }
 
 /// <summary>

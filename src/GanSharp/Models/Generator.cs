@@ -63,10 +63,14 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     public Device Device => parameters().First().device;
 
     /// <summary>
-    /// The generator the configuration describes (the paper's MLP), initialised from <paramref name="rng"/>
+    /// The generator the configuration describes (the paper's MLP, or a toy MLP), initialised from <paramref name="rng"/>
     /// (null: libtorch's global generator).
     /// </summary>
-    public static Generator Create(ModelConfig config, torch.Generator? rng = null) => new MlpGenerator(config, rng);
+    public static Generator Create(ModelConfig config, torch.Generator? rng = null) => config.Kind switch
+    {
+        ModelKind.Toy => new ToyGenerator(config, rng),
+        _ => new MlpGenerator(config, rng),
+    };
 
     /// <summary>
     /// Loads the generator of a training checkpoint (<c>checkpoints/last.ckpt</c> or any periodic one) onto

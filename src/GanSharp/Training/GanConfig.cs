@@ -86,6 +86,8 @@ public sealed record DataConfig
 /// <summary>Shapes and initialisation of the generator and discriminator.</summary>
 public sealed record ModelConfig
 {
+    /// <summary>Which pair of nets: the paper's (MLP generator, maxout discriminator) or small MLPs for toy data.</summary>
+    public ModelKind Kind { get; init; } = ModelKind.Paper;
     /// <summary>Dimension of the noise z.</summary>
     public int NoiseDim { get; init; } = 100;
     /// <summary>The noise prior p_z.</summary>
@@ -114,6 +116,19 @@ public sealed record ModelConfig
     public int Height { get; init; } = 28;
     /// <summary>Image width (taken from the data).</summary>
     public int Width { get; init; } = 28;
+}
+
+/// <summary>The architecture of the two nets.</summary>
+public enum ModelKind
+{
+    /// <summary>The paper's MNIST nets: ReLU MLP generator with a sigmoid output, maxout discriminator with dropout.</summary>
+    Paper,
+    /// <summary>
+    /// Small MLPs for points in ℝᵈ (the 1-D and 2-D experiments; d = Width): a ReLU generator with a linear output
+    /// (GeneratorHidden widths) and a leaky-ReLU discriminator without dropout (DiscriminatorLayers layers of
+    /// DiscriminatorUnits).
+    /// </summary>
+    Toy,
 }
 
 /// <summary>The noise prior p_z.</summary>
