@@ -340,4 +340,21 @@ public class CliTests
         AssertOneLineError(Gan("sample", "--run", run, "--count", "4", "--truncation", "3", "--out", png), 2, "must lie in (0, 1]");
         AssertOneLineError(Gan("eval", "truncation", "--run", run, "--values", "0.5,x"), 2, "--values takes comma-separated numbers");
     }
+
+    [Fact]
+    public void Toy_commands_write_their_figures_and_json()
+    {
+        var folder = Path.Combine(TempFolder(), "toy");
+        var r = Gan("toy", "1d", "--steps", "40", "--out", folder);
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var name in new[] { "figure1.png", "saturation.png", "figure1.json" }) Assert.True(File.Exists(Path.Combine(folder, name)), name);
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "figure1.json"))).RootElement;
+        Assert.Equal(4, json.GetProperty("snapshots").GetArrayLength());
+        Assert.Equal(-Math.Log(4), json.GetProperty("optimal_value").GetDouble(), 12);
+        r = Gan("toy", "grid", "--steps", "40", "--g-loss", "minimax", "--k", "2", "--out", folder);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("grid Minimax, k = 2", r.Out);
+        Assert.True(File.Exists(Path.Combine(folder, "grid.png")));
+        AssertOneLineError(Gan("toy", "ring", "--k", "0", "--out", folder), 2, "--k must be at least 1");
+    }
 }

@@ -21,7 +21,7 @@ static class ToyInit
 }
 
 /// <summary>
-/// A small generator for points in ℝᵈ (d = <see cref="ModelConfig.Width"/>): z → ReLU layers → a linear output,
+/// A small generator for points in ℝᵈ (d = <see cref="ModelConfig.Width"/>): z → ReLU (or tanh) layers → a linear output,
 /// shaped <c>[B, 1, 1, d]</c> so that points travel through the same code as images.
 /// </summary>
 public sealed class ToyGenerator : Generator
@@ -43,7 +43,8 @@ public sealed class ToyGenerator : Generator
     {
         using var scope = NewDisposeScope();
         var h = z;
-        for (int i = 0; i < layers.Count - 1; i++) h = layers[i].forward(h).relu_();  // [B, hidden]
+        for (int i = 0; i < layers.Count - 1; i++)
+            h = Config.ToyGeneratorActivation == Activation.Tanh ? layers[i].forward(h).tanh_() : layers[i].forward(h).relu_();  // [B, hidden]
         return layers[^1].forward(h).view(-1, 1, 1, Config.Width).MoveToOuterDisposeScope();
     }
 }

@@ -92,8 +92,10 @@ public sealed record ModelConfig
     public int NoiseDim { get; init; } = 100;
     /// <summary>The noise prior p_z.</summary>
     public NoiseKind Noise { get; init; } = NoiseKind.Uniform;
-    /// <summary>Hidden ReLU layer widths of the MLP generator.</summary>
+    /// <summary>Hidden layer widths of the MLP generator.</summary>
     public int[] GeneratorHidden { get; init; } = [1200, 1200];
+    /// <summary>The toy generator's hidden activation (the paper's generator always uses ReLU).</summary>
+    public Activation ToyGeneratorActivation { get; init; } = Activation.Relu;
     /// <summary>Generator weights start uniform in ±this (pylearn2's irange).</summary>
     public double GeneratorInitRange { get; init; } = 0.05;
     /// <summary>Start the generator's sigmoid output bias at logit(mean training pixel), as the paper's code did.</summary>
@@ -129,6 +131,15 @@ public enum ModelKind
     /// DiscriminatorUnits).
     /// </summary>
     Toy,
+}
+
+/// <summary>A hidden-layer nonlinearity.</summary>
+public enum Activation
+{
+    /// <summary>max(0, x).</summary>
+    Relu,
+    /// <summary>tanh x: smooth, so a 1-D generator's map z → x (and so p_g) has no kinks.</summary>
+    Tanh,
 }
 
 /// <summary>The noise prior p_z.</summary>

@@ -1,0 +1,225 @@
+using GanSharp.Data;
+using GanSharp.Evaluation;
+using GanSharp.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanSharp.Theory;
+
+/// <summary>Settings of a toy run: Algorithm 1 on small MLPs and low-dimensional data.</summary>
+public sealed record ToyOptions
+{
+    /// <summary>The generator's loss.</summary>
+    public GeneratorLossKind GLoss { get; init; } = GeneratorLossKind.NonSaturating;
+    /// <summary>Discriminator updates per generator update.</summary>
+    public int K { get; init; } = 1;
+    /// <summary>Training iterations (generator updates).</summary>
+    public int Steps { get; init; } = 3000;
+    /// <summary>Seed of the data, the nets and every draw.</summary>
+    public long Seed { get; init; } = 1;
+    /// <summary>Minibatch size.</summary>
+    public int Batch { get; init; } = 256;
+    /// <summary>Adam's learning rate (β₁ = 0.5, β₂ = 0.999, both nets).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+}
+
+/// <summary>What the paper's Figure 1 shows, at one moment of a 1-D run, measured.</summary>
+/// <param name="Label">Panel: (a) … (d).</param>
+/// <param name="Step">Completed iterations.</param>
+/// <param name="Description">What happened just before the snapshot.</param>
+/// <param name="DistanceToOptimalD">E_m |D(x) − D*_G(x)| under m = (p_data + p_g)/2, by quadrature.</param>
+/// <param name="MeanD">E_m D(x): ½ at the global optimum.</param>
+/// <param name="ValueEstimate">V(D, G) = E log D(x) + E log(1 − D(G(z))) from 20,000 fresh samples of each.</param>
+/// <param name="CriterionFromJsd">C(G) = −log 4 + 2·JSD(p_data ‖ p_g), by quadrature.</param>
+/// <param name="CriterionDirect">C(G) = ∫ p_data log D* + p_g log(1 − D*), by quadrature (an independent computation).</param>
+/// <param name="JensenShannon">JSD(p_data ‖ p_g).</param>
+/// <param name="GeneratorMassOutsideGrid">Share of the generator's samples outside the plotted range (not in p_g on the grid).</param>
+public sealed record Snapshot1D(string Label, int Step, string Description, double DistanceToOptimalD, double MeanD,
+                                double ValueEstimate, double CriterionFromJsd, double CriterionDirect, double JensenShannon,
+                                double GeneratorMassOutsideGrid)
+{
+    /// <summary>Grid points.</summary>
+    public required double[] X { get; init; }
+    /// <summary>p_data on the grid.</summary>
+    public required double[] DataDensity { get; init; }
+    /// <summary>p_g on the grid (a histogram of 200,000 samples of G).</summary>
+    public required double[] GeneratorDensity { get; init; }
+    /// <summary>D(x) on the grid.</summary>
+    public required double[] D { get; init; }
+    /// <summary>D*_G(x) on the grid (NaN where neither density has mass).</summary>
+    public required double[] OptimalD { get; init; }
+    /// <summary>Evenly spaced z of the prior's support, and G(z): the mapping drawn as arrows.</summary>
+    public required (double Z, double X)[] Mapping { get; init; }
+}
+
+/// <summary>How the generator's loss saturates: its gradient at one moment of training, for both losses.</summary>
+/// <param name="Step">Completed iterations of the (non-saturating) run.</param>
+/// <param name="MeanDOfGz">Mean D(G(z)) over the minibatch.</param>
+/// <param name="MinimaxGradientNorm">‖∇θ_g (1/m) Σ log(1 − D(G(z)))‖.</param>
+/// <param name="NonSaturatingGradientNorm">‖∇θ_g −(1/m) Σ log D(G(z))‖.</param>
+public sealed record SaturationPoint(int Step, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm);
+
+/// <summary>A 2-D benchmark's state at one step.</summary>
+public sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
+{
+    /// <summary>2,500 samples of G, (x, y) pairs, for the scatter plot.</summary>
+    public required float[] Points { get; init; }
+}
+
+/// <summary>
+/// Algorithm 1 at toy scale, where everything the paper proves can be computed: the 1-D experiment of Figure 1, the
+/// saturation of log(1 − D(G(z))), and the 2-D mode-collapse benchmarks. All use <see cref="Trainer"/> itself with
+/// <see cref="ModelKind.Toy"/> nets, so what is shown is what GanSharp trains.
+/// </summary>
+public static class ToyExperiments
+{
+    /// <summary>The 1-D data distribution of the experiment: 𝒩(2, 0.5²) (the paper's Figure 1 draws one Gaussian bump).</summary>
+    public static readonly IDensity1D DefaultData1D = new Gaussian1D(2, 0.5);
+    /// <summary>The plotted range of the 1-D experiment.</summary>
+    public static readonly Grid1D DefaultGrid = new(-2, 6, 401);
+
+    /// <summary>The configuration of a toy run over points in ℝ^<paramref name="dimension"/>.</summary>
+    public static GanConfig Config(ToyOptions o, int dimension, int noiseDim, int generatorWidth, int discriminatorWidth,
+                                   Activation generatorActivation = Activation.Relu) => new()
+    {
+        Preset = "toy",
+        Data = new DataConfig { Dataset = "synthetic" },
+        Model = new ModelConfig
+        {
+            Kind = ModelKind.Toy, NoiseDim = noiseDim, GeneratorHidden = [generatorWidth, generatorWidth], GeneratorOutputBiasFromData = false,
+            ToyGeneratorActivation = generatorActivation,
+            DiscriminatorUnits = discriminatorWidth, DiscriminatorLayers = 2, Channels = 1, Height = 1, Width = dimension,
+        },
+        Train = new TrainConfig { Batch = o.Batch, K = o.K, GLoss = o.GLoss, Steps = o.Steps, Seed = o.Seed, Device = "cpu" },
+        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = o.LearningRate, LearningRateDecay = 1, Beta1 = 0.5 },
+        Output = new OutputConfig { TensorBoard = false },
+    };
+
+    /// <summary>
+    /// The paper's Figure 1, measured: a 1-D run with four snapshots — (a) early in training; (b) after D alone was
+    /// trained for a while with G fixed, so that D approaches D*_G; (c) halfway; (d) at the end, where p_g ≈ p_data,
+    /// D ≈ ½ and V ≈ −log 4 if the run converged. Also returns the saturation measurements of the early steps.
+    /// </summary>
+    public static (IReadOnlyList<Snapshot1D> Snapshots, IReadOnlyList<SaturationPoint> Saturation) Figure1(
+        ToyOptions o, IDensity1D? data = null, Grid1D? grid = null, IProgress<string>? progress = null)
+    {
+        data ??= DefaultData1D;
+        grid ??= DefaultGrid;
+        var random = new Random((int)o.Seed);
+        using var points = tensor(Enumerable.Range(0, 100_000).Select(_ => (float)data.Sample(random)).ToArray()).view(-1, 1, 1, 1);
+        // tanh in G: the 1-D map z → x is then smooth, and p_g has no spikes at the kinks of a ReLU net.
+        using var trainer = new Trainer(Config(o, 1, 1, 32, 64, Activation.Tanh), points);
+        using var evalRng = new torch.Generator(unchecked((ulong)o.Seed * 7919 + 1));
+        var snapshots = new List<Snapshot1D>();
+        var saturation = new List<SaturationPoint>();
+        int early = Math.Max(1, o.Steps / 20);
+
+        foreach (var s in new[] { 0, early / 4, early / 2, early })
+        {
+            while (trainer.Step < s) trainer.TrainStep();
+            saturation.Add(Saturation(trainer, evalRng));
+        }
+        snapshots.Add(Snapshot1(trainer, data, grid, "(a)", "early in training", points, evalRng));
+        for (int i = 0; i < o.Steps / 5; i++) trainer.DiscriminatorStep();
+        snapshots.Add(Snapshot1(trainer, data, grid, "(b)", $"then {o.Steps / 5:N0} updates of D alone (G fixed): D moves toward D*", points, evalRng));
+        progress?.Report("1-D: (a), (b) recorded");
+        while (trainer.Step < o.Steps / 2) trainer.TrainStep();
+        snapshots.Add(Snapshot1(trainer, data, grid, "(c)", "halfway", points, evalRng));
+        while (trainer.Step < o.Steps) trainer.TrainStep();
+        snapshots.Add(Snapshot1(trainer, data, grid, "(d)", "at the end", points, evalRng));
+        return (snapshots, saturation);
+    }
+
+    static Snapshot1D Snapshot1(Trainer trainer, IDensity1D data, Grid1D grid, string label, string description, Tensor dataPoints,
+                                torch.Generator rng)
+    {
+        using var scope = NewDisposeScope();
+        var xs = grid.Points();
+        var pData = xs.Select(data.Density).ToArray();
+        // p_g: a histogram of 200,000 samples of G with one bin per grid point, as a density.
+        var samples = trainer.G.Sample(200_000, rng).flatten().to_type(ScalarType.Float64).data<double>().ToArray();
+        var pG = new double[grid.Count];
+        int outside = 0;
+        foreach (var x in samples)
+        {
+            int bin = (int)Math.Round((x - grid.Min) / grid.Step);
+            if (bin < 0 || bin >= grid.Count) { outside++; continue; }
+            pG[bin] += 1;
+        }
+        for (int i = 0; i < pG.Length; i++) pG[i] /= samples.Length * grid.Step;
+
+        double[] d;
+        using (inference_mode())
+        {
+            var wasTraining = trainer.D.training;
+            trainer.D.eval();
+            d = trainer.D.forward(tensor(xs.Select(x => (float)x).ToArray()).view(-1, 1, 1, 1)).sigmoid().to_type(ScalarType.Float64).data<double>().ToArray();
+            trainer.D.train(wasTraining);
+        }
+        var dStar = OptimalDiscriminator.Values(pData, pG);
+        var mixture = pData.Zip(pG, (a, b) => (a + b) / 2).ToArray();
+        double distance = grid.Integrate(mixture.Select((m, i) => m > 0 ? m * Math.Abs(d[i] - dStar[i]) : 0).ToArray());
+        double meanD = grid.Integrate(mixture.Select((m, i) => m * d[i]).ToArray()) / grid.Integrate(mixture);
+
+        // V(D, G) from fresh samples: E log D(x) + E log(1 − D(G(z))), logits through softplus for stability.
+        double value;
+        using (inference_mode())
+        {
+            trainer.D.eval();
+            var real = dataPoints.index_select(0, randint(0, dataPoints.shape[0], [20_000], generator: rng));
+            var fake = trainer.G.Sample(20_000, rng);
+            value = -nn.functional.softplus(trainer.D.forward(real).neg()).mean().item<float>()
+                    - nn.functional.softplus(trainer.D.forward(fake)).mean().item<float>();
+            trainer.D.train();
+        }
+        double jsd = Divergences.JensenShannon(grid, pData, pG);
+        var zs = Enumerable.Range(0, 13).Select(i => -Models.UniformNoise.HalfWidth + 2 * Models.UniformNoise.HalfWidth * i / 12).ToArray();
+        var mapped = trainer.G.Generate(tensor(zs.Select(z => (float)z).ToArray()).view(-1, 1)).flatten().to_type(ScalarType.Float64).data<double>().ToArray();
+        return new Snapshot1D(label, (int)trainer.Step, description, distance, meanD, value,
+                              OptimalDiscriminator.OptimalValue + 2 * jsd, OptimalDiscriminator.VirtualTrainingCriterion(grid, pData, pG), jsd,
+                              (double)outside / samples.Length)
+        {
+            X = xs, DataDensity = pData, GeneratorDensity = pG, D = d, OptimalD = dStar, Mapping = zs.Zip(mapped).ToArray(),
+        };
+    }
+
+    /// <summary>The gradient norms of both generator losses at the trainer's current G and D, on one minibatch of noise.</summary>
+    static SaturationPoint Saturation(Trainer trainer, torch.Generator rng)
+    {
+        using var scope = NewDisposeScope();
+        var gParams = trainer.G.parameters().ToArray();
+        var z = trainer.G.Prior.Sample(trainer.Config.Train.Batch, trainer.G.NoiseDim, rng);
+        double Norm(Losses.IAdversarialLoss loss, out double meanD)
+        {
+            var logits = trainer.D.forward(trainer.G.forward(z));
+            meanD = logits.detach().sigmoid().mean().item<float>();
+            var grads = autograd.grad([loss.Generator(logits)], gParams);
+            return Math.Sqrt(grads.Sum(g => g.square().sum().item<float>()));
+        }
+        double minimax = Norm(new Losses.Minimax(), out var mean);
+        double nonSaturating = Norm(new Losses.NonSaturating(), out _);
+        return new SaturationPoint((int)trainer.Step, mean, minimax, nonSaturating);
+    }
+
+    /// <summary>
+    /// A 2-D mode-collapse benchmark: trains on <paramref name="mixture"/> and measures coverage of 2,500 samples at
+    /// <paramref name="snapshots"/> evenly spaced steps (the last at the end).
+    /// </summary>
+    public static IReadOnlyList<Snapshot2D> ModeCollapse(GaussianMixture2D mixture, ToyOptions o, int snapshots = 4)
+    {
+        var random = new Random((int)o.Seed);
+        using var points = mixture.Sample(100_000, random);
+        using var trainer = new Trainer(Config(o, 2, 8, 128, 128), points);
+        using var centres = mixture.Centres();
+        using var rng = new torch.Generator(unchecked((ulong)o.Seed * 7919 + 2));
+        var result = new List<Snapshot2D>();
+        for (int s = 1; s <= snapshots; s++)
+        {
+            int until = o.Steps * s / snapshots;
+            while (trainer.Step < until) trainer.TrainStep();
+            using var samples = trainer.G.Sample(2500, rng).flatten(1);          // [2500, 2]
+            result.Add(new Snapshot2D(until, ModeCoverage.Measure(samples, centres, mixture.Std)) { Points = samples.data<float>().ToArray() });
+        }
+        return result;
+    }
+}
