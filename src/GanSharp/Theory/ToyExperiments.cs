@@ -19,7 +19,7 @@ public sealed record ToyOptions
     public long Seed { get; init; } = 1;
     /// <summary>Minibatch size.</summary>
     public int Batch { get; init; } = 256;
-    /// <summary>Adam's learning rate (β₁ = 0.5, β₂ = 0.999, both nets).</summary>
+    /// <summary>Adam's initial learning rate (β₁ = 0.5, β₂ = 0.999, both nets), falling tenfold over the run.</summary>
     public double LearningRate { get; init; } = 1e-3;
 }
 
@@ -91,7 +91,11 @@ public static class ToyExperiments
             DiscriminatorUnits = discriminatorWidth, DiscriminatorLayers = 2, Channels = 1, Height = 1, Width = dimension,
         },
         Train = new TrainConfig { Batch = o.Batch, K = o.K, GLoss = o.GLoss, Steps = o.Steps, Seed = o.Seed, Device = "cpu" },
-        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = o.LearningRate, LearningRateDecay = 1, Beta1 = 0.5 },
+        // The rate falls tenfold over the run, so that the game's oscillations settle by the end.
+        Optimizer = new OptimizerConfig
+        {
+            Kind = OptimizerKind.Adam, LearningRate = o.LearningRate, LearningRateDecay = Math.Pow(10, 1.0 / o.Steps), Beta1 = 0.5,
+        },
         Output = new OutputConfig { TensorBoard = false },
     };
 

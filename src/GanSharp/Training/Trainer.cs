@@ -47,8 +47,8 @@ public sealed class Trainer : IDisposable
     public long BatchesPerEpoch => data.BatchesPerEpoch;
     /// <summary>Completed epochs (passes of the discriminator over the training images).</summary>
     public long Epoch => DataBatches / data.BatchesPerEpoch;
-    /// <summary>The learning rate of the next update.</summary>
-    public double LearningRate => Config.Optimizer.Kind == OptimizerKind.Sgd ? Schedules.LearningRate(Config.Optimizer, Step) : Config.Optimizer.LearningRate;
+    /// <summary>The learning rate of the next update (the decay schedule applies to either optimizer).</summary>
+    public double LearningRate => Schedules.LearningRate(Config.Optimizer, Step);
     /// <summary>The SGD momentum of the next update (Adam: β₁).</summary>
     public double Momentum => Config.Optimizer.Kind == OptimizerKind.Sgd ? Schedules.Momentum(Config.Optimizer, Epoch) : Config.Optimizer.Beta1;
 
