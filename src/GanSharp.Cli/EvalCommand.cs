@@ -7,7 +7,10 @@ using Tensor = TorchSharp.torch.Tensor;
 
 namespace GanSharp.Cli;
 
-/// <summary><c>gan eval parzen</c>: the paper's Parzen-window log-likelihood of a generator or of a samples file.</summary>
+/// <summary>
+/// <c>gan eval parzen|features|truncation|classifier</c>: the paper's Parzen-window log-likelihood, the feature-space metrics
+/// with their real-image reference, the truncation sweep, and the feature classifier behind them.
+/// </summary>
 static class EvalCommand
 {
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset whose validation and test images are scored (default: the run's)");

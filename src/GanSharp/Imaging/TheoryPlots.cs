@@ -51,8 +51,8 @@ public static class TheoryPlots
     }
 
     /// <summary>
-    /// The saturation argument: the norm of the generator's gradient under both losses at early moments of training,
-    /// against the mean D(G(z)) at that moment.
+    /// The saturation argument: the norm of the generator's gradient under both losses while D learns to reject an
+    /// untrained G, against the mean D(G(z)) at each moment (log scale: the minimax gradient vanishes as D(G(z)) → 0).
     /// </summary>
     public static void Saturation(string path, IReadOnlyList<SaturationPoint> points)
     {
@@ -62,10 +62,11 @@ public static class TheoryPlots
         minimax.LegendText = "minimax: log(1 − D(G(z)))";
         var ns = plot.Add.Scatter(xs, points.Select(p => p.NonSaturatingGradientNorm).ToArray());
         ns.LegendText = "non-saturating: −log D(G(z))";
-        foreach (var p in points) plot.Add.Text($"step {p.Step}", p.MeanDOfGz, p.NonSaturatingGradientNorm).LabelFontSize = 10;
-        plot.Title("Gradient of the generator's loss early in training");
+        foreach (var p in points) plot.Add.Text($"{p.DiscriminatorUpdates}", p.MeanDOfGz, p.NonSaturatingGradientNorm).LabelFontSize = 10;
+        plot.Title("G's gradient as D learns to reject G's samples (labels: D updates)");
         plot.XLabel("mean D(G(z))");
         plot.YLabel("‖∇θg loss‖");
+        plot.Axes.SetLimitsX(0, Math.Max(0.6, xs.Max() * 1.1));
         plot.ShowLegend(Alignment.UpperRight);
         var bytes = plot.GetImageBytes(720, 480, ScottPlot.ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(bytes));

@@ -52,12 +52,15 @@ public sealed record Snapshot1D(string Label, int Step, string Description, doub
     public required (double Z, double X)[] Mapping { get; init; }
 }
 
-/// <summary>How the generator's loss saturates: its gradient at one moment of training, for both losses.</summary>
-/// <param name="Step">Completed iterations of the (non-saturating) run.</param>
+/// <summary>
+/// How the generator's loss saturates: its gradient for both losses while D, with G fixed at its initialisation, learns
+/// to reject G's samples (the situation early in training that the paper describes).
+/// </summary>
+/// <param name="DiscriminatorUpdates">Updates of D so far (G untouched).</param>
 /// <param name="MeanDOfGz">Mean D(G(z)) over the minibatch.</param>
 /// <param name="MinimaxGradientNorm">‖∇θ_g (1/m) Σ log(1 − D(G(z)))‖.</param>
 /// <param name="NonSaturatingGradientNorm">‖∇θ_g −(1/m) Σ log D(G(z))‖.</param>
-public sealed record SaturationPoint(int Step, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm);
+public sealed record SaturationPoint(int DiscriminatorUpdates, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm);
 
 /// <summary>A 2-D benchmark's state at one step.</summary>
 public sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
@@ -116,13 +119,18 @@ public static class ToyExperiments
         using var evalRng = new torch.Generator(unchecked((ulong)o.Seed * 7919 + 1));
         var snapshots = new List<Snapshot1D>();
         var saturation = new List<SaturationPoint>();
-        int early = Math.Max(1, o.Steps / 20);
-
-        foreach (var s in new[] { 0, early / 4, early / 2, early })
+        // Saturation, on a second pair of nets initialised alike: D alone learns to reject the untrained G.
+        using (var probe = new Trainer(Config(o, 1, 1, 32, 64, Activation.Tanh), points))
         {
-            while (trainer.Step < s) trainer.TrainStep();
-            saturation.Add(Saturation(trainer, evalRng));
+            int updates = 0;
+            foreach (var n in new[] { 0, 5, 10, 20, 40, 80, 160, 320 })
+            {
+                for (; updates < n; updates++) probe.DiscriminatorStep();
+                saturation.Add(Saturation(probe, evalRng, updates));
+            }
         }
+        int early = Math.Max(1, o.Steps / 20);
+        while (trainer.Step < early) trainer.TrainStep();
         snapshots.Add(Snapshot1(trainer, data, grid, "(a)", "early in training", points, evalRng));
         for (int i = 0; i < o.Steps / 5; i++) trainer.DiscriminatorStep();
         snapshots.Add(Snapshot1(trainer, data, grid, "(b)", $"then {o.Steps / 5:N0} updates of D alone (G fixed): D moves toward D*", points, evalRng));
@@ -188,7 +196,7 @@ public static class ToyExperiments
     }
 
     /// <summary>The gradient norms of both generator losses at the trainer's current G and D, on one minibatch of noise.</summary>
-    static SaturationPoint Saturation(Trainer trainer, torch.Generator rng)
+    static SaturationPoint Saturation(Trainer trainer, torch.Generator rng, int discriminatorUpdates)
     {
         using var scope = NewDisposeScope();
         var gParams = trainer.G.parameters().ToArray();
@@ -202,7 +210,7 @@ public static class ToyExperiments
         }
         double minimax = Norm(new Losses.Minimax(), out var mean);
         double nonSaturating = Norm(new Losses.NonSaturating(), out _);
-        return new SaturationPoint((int)trainer.Step, mean, minimax, nonSaturating);
+        return new SaturationPoint(discriminatorUpdates, mean, minimax, nonSaturating);
     }
 
     /// <summary>
