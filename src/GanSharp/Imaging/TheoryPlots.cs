@@ -52,7 +52,7 @@ public static class TheoryPlots
 
     /// <summary>
     /// The saturation argument: the norm of the generator's gradient under both losses while D learns to reject an
-    /// untrained G, against the mean D(G(z)) at each moment (log scale: the minimax gradient vanishes as D(G(z)) → 0).
+    /// untrained G, against the mean D(G(z)) at each moment: the minimax gradient vanishes as D(G(z)) → 0.
     /// </summary>
     public static void Saturation(string path, IReadOnlyList<SaturationPoint> points)
     {
