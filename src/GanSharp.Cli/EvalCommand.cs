@@ -86,7 +86,7 @@ static class EvalCommand
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
         var sweep = TruncationSweep.Run(g, net, test.Images, values, p.GetValue(Count), p.GetValue(Seed));
-        using var real = data.Train.Images.narrow(0, 0, Math.Min(p.GetValue(Count), data.Train.Count));
+        using var real = data.Validation.Images.narrow(0, 0, Math.Min(p.GetValue(Count), data.Validation.Count));
         var reference = FeatureEvaluation.Compare(net, real, test.Images, p.GetValue(Seed));
 
         var table = new Table().AddColumns("truncation", "precision ↑", "recall ↑", "classifier score ↑", "Fréchet ↓", "coverage ↑");
@@ -105,7 +105,7 @@ static class EvalCommand
         var png = Path.ChangeExtension(json, ".png");
         Imaging.Plots.Curve(png, sweep.Select(s => new Imaging.Plots.LabelledPoint(s.Report.Recall, s.Report.Precision, $"{s.Truncation:G3}")).ToList(),
                             $"Truncation of z: step {generator.Checkpoint.Step:N0}, {test.Name}", "recall (diversity)", "precision (fidelity)",
-                            new Imaging.Plots.LabelledPoint(reference.Recall, reference.Precision, $"real: {real.shape[0]:N0} of {data.Train.Name}"),
+                            new Imaging.Plots.LabelledPoint(reference.Recall, reference.Precision, $"real: {real.shape[0]:N0} of {data.Validation.Name}"),
                             (0, 1.02), (0, 1.02));
         EvaluationFiles.Write(json, new
         {
@@ -132,13 +132,13 @@ static class EvalCommand
         using var __ = images;
         long seed = p.GetValue(Seed);
         var model = FeatureEvaluation.Compare(net, images, test.Images, seed);
-        // The reference a reader needs: as many real training images, measured the same way.
-        using var real = data.Train.Images.narrow(0, 0, Math.Min(images.shape[0], data.Train.Count));
+        // The reference a reader needs: as many real images the classifier never saw (validation), measured the same way.
+        using var real = data.Validation.Images.narrow(0, 0, Math.Min(images.shape[0], data.Validation.Count));
         var reference = FeatureEvaluation.Compare(net, real, test.Images, seed);
 
         Console.WriteLine($"{source} against {test.Name}, in the features of GanSharp's {info.Dataset} classifier " +
                           $"(test accuracy {info.TestAccuracy:P2}; not comparable with Inception-based numbers)");
-        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", Markup.Escape($"real: {real.shape[0]:N0} of {data.Train.Name}"));
+        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", Markup.Escape($"real: {real.shape[0]:N0} of {data.Validation.Name}"));
         table.AddRow("Fréchet distance (FID formula) ↓", $"{model.Frechet:F3}", $"{reference.Frechet:F3}");
         table.AddRow("kernel distance (KID) ↓", $"{model.Kernel}", $"{reference.Kernel}");
         table.AddRow("classifier score (IS formula) ↑", $"{model.ClassifierScore}", $"{reference.ClassifierScore}");
