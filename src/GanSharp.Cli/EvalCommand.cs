@@ -131,10 +131,13 @@ static class EvalCommand
         var (images, source) = Images(p, generator, data);
         using var __ = images;
         long seed = p.GetValue(Seed);
-        var model = FeatureEvaluation.Compare(net, images, test.Images, seed);
+        var (testFeatures, testProbabilities) = net.Embed(test.Images);
+        using var ___ = testFeatures;
+        testProbabilities.Dispose();
+        var model = FeatureEvaluation.CompareWithFeatures(net, images, testFeatures, seed);
         // The reference a reader needs: as many real images the classifier never saw (validation), measured the same way.
         using var real = data.Validation.Images.narrow(0, 0, Math.Min(images.shape[0], data.Validation.Count));
-        var reference = FeatureEvaluation.Compare(net, real, test.Images, seed);
+        var reference = FeatureEvaluation.CompareWithFeatures(net, real, testFeatures, seed);
 
         Console.WriteLine($"{source} against {test.Name}, in the features of GanSharp's {info.Dataset} classifier " +
                           $"(test accuracy {info.TestAccuracy:P2}; not comparable with Inception-based numbers)");

@@ -28,9 +28,19 @@ public static class FeatureEvaluation
     public static FeatureReport Compare(FeatureClassifier classifier, Tensor images, Tensor reference, long seed = 1)
     {
         using var scope = NewDisposeScope();
-        var (fake, probabilities) = classifier.Embed(images);
         var (real, _) = classifier.Embed(reference);
-        return Compare(fake, probabilities, real, seed);
+        return CompareWithFeatures(classifier, images, real, seed);
+    }
+
+    /// <summary>
+    /// All metrics of <paramref name="images"/> against <paramref name="referenceFeatures"/> already computed, so that
+    /// several image sets can be measured against one reference embedded once.
+    /// </summary>
+    public static FeatureReport CompareWithFeatures(FeatureClassifier classifier, Tensor images, Tensor referenceFeatures, long seed = 1)
+    {
+        using var scope = NewDisposeScope();
+        var (features, probabilities) = classifier.Embed(images);
+        return Compare(features, probabilities, referenceFeatures, seed);
     }
 
     /// <summary>All metrics from features already computed (<paramref name="probabilities"/> belong to <paramref name="features"/>).</summary>

@@ -26,8 +26,7 @@ public static class TruncationSweep
         {
             using var inner = NewDisposeScope();
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
-            var (features, probabilities) = classifier.Embed(generator.Sample(count, t, rng));
-            points.Add(new TruncationPoint(t, FeatureEvaluation.Compare(features, probabilities, referenceFeatures, seed)));
+            points.Add(new TruncationPoint(t, FeatureEvaluation.CompareWithFeatures(classifier, generator.Sample(count, t, rng), referenceFeatures, seed)));
         }
         return points;
     }
