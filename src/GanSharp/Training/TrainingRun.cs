@@ -178,6 +178,7 @@ public sealed class TrainingRun : IDisposable
         {
             SaveSamples();
             if (Evaluation is not null && o.EvalEvery > 0) Evaluate(metrics, clock);
+            interval.Restart();  // images/s counts training only
         }
         while (Trainer.Step < TotalSteps)
         {
