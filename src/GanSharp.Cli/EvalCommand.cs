@@ -61,6 +61,25 @@ static class EvalCommand
         return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation } };
     }
 
+    /// <summary>
+    /// What the flags name — a generator, or null for a samples file — the dataset to measure against (the run's unless
+    /// --dataset says otherwise), loaded, and its test images. Loads libtorch.
+    /// </summary>
+    static (Sources.TrainedGenerator? Generator, string DatasetName, DatasetSplits Data, ImageDataset Test) Prepare(ParseResult p)
+    {
+        var generator = Sources.UsesSamplesFile(p) ? null : Sources.Generator(p);
+        var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Data.Dataset
+                          ?? throw new InputException("--samples needs --dataset: the images to compare the samples with");
+        Cli.LoadTorch();
+        var data = Sources.Dataset(datasetName, p);
+        if (data.Test is null)
+        {
+            data.Dispose();
+            throw new InputException($"{datasetName} has no test images to compare with");
+        }
+        return (generator, datasetName, data, data.Test);
+    }
+
     /// <summary>The images to evaluate: a samples file, or --count samples of the named generator.</summary>
     static (Tensor Images, string Source) Images(ParseResult p, Sources.TrainedGenerator? generator, DatasetSplits data)
     {
@@ -118,14 +137,10 @@ static class EvalCommand
 
     static int Features(ParseResult p)
     {
-        bool fromFile = Sources.UsesSamplesFile(p);
         if (p.GetValue(Count) < 2) throw new InputException($"--count must be at least 2 (got {p.GetValue(Count)})");
-        var generator = fromFile ? null : Sources.Generator(p);
-        var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Data.Dataset
-                          ?? throw new InputException("--samples needs --dataset: the images to compare the samples with");
-        Cli.LoadTorch();
-        using var data = Sources.Dataset(datasetName, p);
-        var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
+        var (generator, datasetName, data, test) = Prepare(p);
+        using var ____ = data;
+        bool fromFile = generator is null;
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
         var (images, source) = Images(p, generator, data);
@@ -167,18 +182,13 @@ static class EvalCommand
 
     static int Parzen(ParseResult p)
     {
-        bool fromFile = Sources.UsesSamplesFile(p);
         int count = p.GetValue(Count), validationImages = p.GetValue(ValidationImages);
         if (count < 1) throw new InputException($"--count must be positive (got {count})");
         if (validationImages < 1) throw new InputException($"--validation-images must be positive (got {validationImages})");
         if (p.GetValue(Sigma) is <= 0) throw new InputException($"--sigma must be positive (got {p.GetValue(Sigma)})");
-        var generator = fromFile ? null : Sources.Generator(p);
-        var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Data.Dataset
-                          ?? throw new InputException("--samples needs --dataset: the images to score the samples against");
-
-        Cli.LoadTorch();
-        using var data = Sources.Dataset(datasetName, p);
-        var test = data.Test ?? throw new InputException($"{datasetName} has no test images to score");
+        var (generator, datasetName, data, test) = Prepare(p);
+        using var __ = data;
+        bool fromFile = generator is null;
         var (samples, source) = Images(p, generator, data);
         using var _ = samples;
         var protocol = new ParzenProtocol { Samples = (int)samples.shape[0], ValidationImages = validationImages, Sigma = p.GetValue(Sigma) };
