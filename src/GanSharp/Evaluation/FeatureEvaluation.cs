@@ -91,8 +91,7 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     {
         using var scope = NewDisposeScope();
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
-        var (features, probabilities) = classifier.Embed(generator.Sample(samples, rng));
-        var r = FeatureEvaluation.Compare(features, probabilities, validationFeatures, seed);
+        var r = FeatureEvaluation.CompareWithFeatures(classifier, generator.Sample(samples, rng), validationFeatures, seed);
         return new Dictionary<string, double>
         {
             ["fid_valid"] = r.Frechet, ["kid_valid"] = r.Kernel.Mean, ["classifier_score"] = r.ClassifierScore.Mean,

@@ -115,12 +115,13 @@ public static class ToyExperiments
         var random = new Random((int)o.Seed);
         using var points = tensor(Enumerable.Range(0, 100_000).Select(_ => (float)data.Sample(random)).ToArray()).view(-1, 1, 1, 1);
         // tanh in G: the 1-D map z → x is then smooth, and p_g has no spikes at the kinks of a ReLU net.
-        using var trainer = new Trainer(Config(o, 1, 1, 32, 64, Activation.Tanh), points);
+        var config = Config(o, 1, 1, 32, 64, Activation.Tanh);
+        using var trainer = new Trainer(config, points);
         using var evalRng = new torch.Generator(unchecked((ulong)o.Seed * 7919 + 1));
         var snapshots = new List<Snapshot1D>();
         var saturation = new List<SaturationPoint>();
         // Saturation, on a second pair of nets initialised alike: D alone learns to reject the untrained G.
-        using (var probe = new Trainer(Config(o, 1, 1, 32, 64, Activation.Tanh), points))
+        using (var probe = new Trainer(config, points))
         {
             int updates = 0;
             foreach (var n in new[] { 0, 5, 10, 20, 40, 80, 160, 320 })
