@@ -14,50 +14,70 @@ static class ToyCommand
     {
         var gLoss = new Option<string>("--g-loss") { Description = "non-saturating or minimax", DefaultValueFactory = _ => "non-saturating" };
         gLoss.AcceptOnlyFromAmong("non-saturating", "minimax");
-        var k = new Option<int>("--k") { Description = "Discriminator updates per generator update", DefaultValueFactory = _ => 1 };
-        var steps = Cli.Option<int?>("--steps", "Training iterations (default: 3,000 for 1d, 10,000 for ring and grid)");
+        var k = Cli.Option<int?>("--k", "Discriminator updates per generator update (default: 3 for 1d, 1 for ring and grid)");
+        var steps = Cli.Option<int?>("--steps", "Training iterations (default: 12,000 for 1d, 10,000 for ring and grid)");
+        var noise = new Option<string>("--noise") { Description = "Prior of z: uniform on [−√3, √3] or gaussian", DefaultValueFactory = _ => "uniform" };
+        noise.AcceptOnlyFromAmong("uniform", "gaussian");
+        var data = new Option<string>("--data")
+        {
+            Description = "p_data: N(mean, std), or a mixture such as 0.3*N(0, 0.5) + 0.7*N(3, 0.5)", DefaultValueFactory = _ => "N(2, 0.5)",
+        };
+        // Checked while parsing, so that a bad spec stops the command before it creates the output folder.
+        data.Validators.Add(result =>
+        {
+            try { Distribution1D.Parse(result.GetValueOrDefault<string>()); }
+            catch (FormatException e) { result.AddError($"--data: {e.Message}"); }
+        });
         var seed = new Option<long>("--seed") { Description = "Seed of the data, nets and draws", DefaultValueFactory = _ => 1 };
+        var lr = new Option<double>("--lr") { Description = "Adam's initial learning rate (falls tenfold over the run)", DefaultValueFactory = _ => 1e-3 };
         var threads = new Option<int>("--threads") { Description = "CPU threads", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string>("--out") { Description = "Folder for the PNGs and JSON (created)", Required = true };
 
-        Command Make(string name, string description, Func<ToyOptions, string, string> run)
+        Command Make(string name, string description, Func<ToyOptions, string, ParseResult, string> run, params Option[] extra)
         {
-            var command = new Command(name, description) { Options = { gLoss, k, steps, seed, threads, outDir } };
+            var command = new Command(name, description) { Options = { gLoss, k, steps, seed, noise, lr, threads, outDir } };
+            foreach (var option in extra) command.Options.Add(option);
             command.SetAction(p =>
             {
-                if (p.GetValue(k) < 1) throw new InputException($"--k must be at least 1 (got {p.GetValue(k)})");
+                if (p.GetValue(k) is < 1) throw new InputException($"--k must be at least 1 (got {p.GetValue(k)})");
                 if (p.GetValue(steps) is < 20) throw new InputException($"--steps must be at least 20 (got {p.GetValue(steps)})");
+                if (!(p.GetValue(lr) is > 0 and < 1)) throw new InputException($"--lr must be in (0, 1) (got {p.GetValue(lr)})");
                 if (p.GetValue(threads) < 1) throw new InputException("--threads must be positive");
                 var folder = p.GetValue(outDir)!;
                 if (File.Exists(folder)) throw new InputException($"{folder} is a file: --out names a folder");
                 var options = new ToyOptions
                 {
                     GLoss = p.GetValue(gLoss) == "minimax" ? GeneratorLossKind.Minimax : GeneratorLossKind.NonSaturating,
-                    K = p.GetValue(k), Seed = p.GetValue(seed), Steps = p.GetValue(steps) ?? (name == "1d" ? 3000 : 10_000),
+                    K = p.GetValue(k) ?? (name == "1d" ? 3 : 1), Seed = p.GetValue(seed), Steps = p.GetValue(steps) ?? (name == "1d" ? 12_000 : 10_000),
+                    Noise = p.GetValue(noise) == "gaussian" ? NoiseKind.Gaussian : NoiseKind.Uniform, LearningRate = p.GetValue(lr),
                 };
                 Cli.LoadTorch();
                 TorchSharp.torch.set_num_threads(p.GetValue(threads));
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 Directory.CreateDirectory(folder);
-                var summary = run(options, folder);
+                var summary = run(options, folder, p);
                 Console.WriteLine($"{summary} ({clock.Elapsed.TotalSeconds:F0} s) → {folder}");
                 return Cli.Success;
             });
             return command;
         }
 
-        var oneD = Make("1d", "The paper's Figure 1: p_data, p_g, D and D* in one dimension, and the saturation of log(1 − D(G(z)))", (o, folder) =>
+        var oneD = Make("1d", "The paper's Figure 1: p_data, p_g, D and D* in one dimension, and the saturation of log(1 − D(G(z)))", (o, folder, p) =>
         {
-            var (snapshots, saturation) = ToyExperiments.Figure1(o);
+            var density = Distribution1D.Parse(p.GetValue(data)!);
+            var (snapshots, saturation) = ToyExperiments.Figure1(o, density);
             TheoryPlots.Figure1(Path.Combine(folder, "figure1.png"), snapshots);
             TheoryPlots.Saturation(Path.Combine(folder, "saturation.png"), saturation);
             EvaluationFiles.Write(Path.Combine(folder, "figure1.json"), new
             {
-                experiment = "1d", data = "N(2, 0.5^2)", options = o, optimal_value = OptimalDiscriminator.OptimalValue,
+                experiment = "1d", data = density.ToString(), options = o, optimal_value = OptimalDiscriminator.OptimalValue,
                 snapshots = snapshots.Select(s => new
                 {
                     s.Label, s.Step, s.Description, distance_to_optimal_d = s.DistanceToOptimalD, mean_d = s.MeanD, value_estimate = s.ValueEstimate,
                     c_of_g = s.CriterionFromJsd, c_of_g_direct = s.CriterionDirect, jsd = s.JensenShannon, generator_mass_outside_grid = s.GeneratorMassOutsideGrid,
+                    // The curves drawn, for replotting: the grid, both densities, D and D*_G (null where undefined), and the z → x arrows.
+                    x = s.X, p_data = s.DataDensity, p_g = s.GeneratorDensity, d = s.D,
+                    d_star = s.OptimalD.Select(v => double.IsFinite(v) ? v : (double?)null), mapping = s.Mapping.Select(m => new { z = m.Z, x = m.X }),
                 }),
                 saturation,
             });
@@ -65,10 +85,10 @@ static class ToyCommand
             foreach (var s in snapshots)
                 Console.WriteLine($"  {s.Label} step {s.Step,6:N0}: E|D − D*| {s.DistanceToOptimalD:F3}, E D {s.MeanD:F3}, V {s.ValueEstimate:F3}, " +
                                   $"C(G) = −log 4 + 2·JSD = {s.CriterionFromJsd:F3} (JSD {s.JensenShannon:F4}) — {s.Description}");
-            return $"1-D {o.GLoss}, k = {o.K}: at the end E D = {end.MeanD:F3} (½ at the optimum), V = {end.ValueEstimate:F3} (−log 4 = {OptimalDiscriminator.OptimalValue:F3})";
-        });
+            return $"1-D {o.GLoss}, k = {o.K}, seed {o.Seed}: at the end E D = {end.MeanD:F3} (½ at the optimum), V = {end.ValueEstimate:F3} (−log 4 = {OptimalDiscriminator.OptimalValue:F3})";
+        }, data);
 
-        Func<ToyOptions, string, string> TwoD(GaussianMixture2D mixture) => (o, folder) =>
+        Func<ToyOptions, string, ParseResult, string> TwoD(GaussianMixture2D mixture) => (o, folder, _) =>
         {
             var snapshots = ToyExperiments.ModeCollapse(mixture, o);
             TheoryPlots.Samples2D(Path.Combine(folder, $"{mixture.Name}.png"), snapshots, mixture);

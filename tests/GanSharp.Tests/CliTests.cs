@@ -345,16 +345,25 @@ public class CliTests
     public void Toy_commands_write_their_figures_and_json()
     {
         var folder = Path.Combine(TempFolder(), "toy");
-        var r = Gan("toy", "1d", "--steps", "40", "--out", folder);
+        var r = Gan("toy", "1d", "--steps", "40", "--data", "0.5*N(0, 0.5) + 0.5*N(3, 0.5)", "--noise", "gaussian", "--out", folder);
         Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("k = 3", r.Out);  // the 1-D default
         foreach (var name in new[] { "figure1.png", "saturation.png", "figure1.json" }) Assert.True(File.Exists(Path.Combine(folder, name)), name);
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "figure1.json"))).RootElement;
         Assert.Equal(4, json.GetProperty("snapshots").GetArrayLength());
         Assert.Equal(-Math.Log(4), json.GetProperty("optimal_value").GetDouble(), 12);
+        Assert.Equal("0.5*N(0, 0.5) + 0.5*N(3, 0.5)", json.GetProperty("data").GetString());
+        // The grid follows the data: its bulk [−2, 5] widened by half its width.
+        Assert.Equal(-5.5, json.GetProperty("snapshots")[0].GetProperty("x")[0].GetDouble(), 9);
+        Assert.Equal(401, json.GetProperty("snapshots")[0].GetProperty("p_g").GetArrayLength());
         r = Gan("toy", "grid", "--steps", "40", "--g-loss", "minimax", "--k", "2", "--out", folder);
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("grid Minimax, k = 2", r.Out);
         Assert.True(File.Exists(Path.Combine(folder, "grid.png")));
         AssertOneLineError(Gan("toy", "ring", "--k", "0", "--out", folder), 2, "--k must be at least 1");
+        var fresh = Path.Combine(TempFolder(), "toy-bad");
+        AssertOneLineError(Gan("toy", "1d", "--data", "N(2, -1)", "--out", fresh), 2, "--data: the standard deviation in 'N(2, -1)' must be positive");
+        Assert.False(Directory.Exists(fresh));
+        AssertOneLineError(Gan("toy", "1d", "--lr", "0", "--out", fresh), 2, "--lr must be in (0, 1)");
     }
 }

@@ -67,4 +67,33 @@ public class TheoryTests
         // P(x < −0.5) = ¼·Φ(5) + ¾·Φ(−2.5) = 0.25 + 0.75 · 0.0062097.
         Assert.Equal(0.25 * 0.9999997 + 0.75 * 0.0062097, xs.Count(x => x < -0.5) / (double)xs.Length, tolerance: 0.004);  // 4 standard errors
     }
+
+    [Fact]
+    public void Data_specs_parse_to_the_distributions_they_name()
+    {
+        var one = Assert.IsType<Gaussian1D>(Distribution1D.Parse("N(2, 0.5)"));
+        Assert.Equal(new Gaussian1D(2, 0.5), one);
+        var mixture = Distribution1D.Parse("0.3*N(-1, 0.4) + 0.7 * N(2.5,1e-1)");
+        foreach (var x in new[] { -1.2, 0.0, 2.4 })
+            Assert.Equal(0.3 * new Gaussian1D(-1, 0.4).Density(x) + 0.7 * new Gaussian1D(2.5, 0.1).Density(x), mixture.Density(x), 12);
+        Assert.Equal((-2.6, 2.9), mixture.Bulk);
+        // Without weights the parts count equally; the text round-trips.
+        var equal = Distribution1D.Parse("N(0,1)+N(4,1)");
+        Assert.Equal(0.5 * new Gaussian1D(0, 1).Density(1) + 0.5 * new Gaussian1D(4, 1).Density(1), equal.Density(1), 12);
+        Assert.Equal(equal.Density(0.7), Distribution1D.Parse(equal.ToString()!).Density(0.7), 12);
+        // The default experiment's range: the bulk μ ± 4σ = [0, 4] widened by half its width.
+        Assert.Equal(new Grid1D(-2, 6, 401), Distribution1D.GridFor(new Gaussian1D(2, 0.5)));
+    }
+
+    [Theory]
+    [InlineData("N(2)", "'N(2)' is not N(mean, std)")]
+    [InlineData("N(2, 0)", "standard deviation in 'N(2, 0)' must be positive")]
+    [InlineData("N(x, 1)", "'x' in 'N(x, 1)' is not a number")]
+    [InlineData("-1*N(0, 1)", "weight in '-1*N(0, 1)' must be positive")]
+    [InlineData("N(0, 1) + ", "'' is not N(mean, std)")]
+    public void Bad_data_specs_are_refused_with_the_part_that_is_wrong(string text, string message)
+    {
+        var e = Assert.Throws<FormatException>(() => Distribution1D.Parse(text));
+        Assert.Contains(message, e.Message);
+    }
 }

@@ -1,14 +1,19 @@
 using GanSharp.Data;
 using GanSharp.Theory;
+using GanSharp.Training;
 
 namespace GanSharp.Tests;
 
 public class ToyExperimentTests
 {
-    [Fact]
-    public void Figure_1_snapshots_carry_consistent_theory_numbers()
+    [Theory]
+    [InlineData("N(2, 0.5)", NoiseKind.Uniform)]
+    [InlineData("0.3*N(-1, 0.4) + 0.7*N(2, 0.5)", NoiseKind.Gaussian)]
+    public void Figure_1_snapshots_carry_consistent_theory_numbers(string data, NoiseKind noise)
     {
-        var (snapshots, saturation) = ToyExperiments.Figure1(new ToyOptions { Steps = 100, Batch = 64 });
+        var density = Distribution1D.Parse(data);
+        var grid = Distribution1D.GridFor(density);
+        var (snapshots, saturation) = ToyExperiments.Figure1(new ToyOptions { Steps = 100, Batch = 64, Noise = noise }, density);
         Assert.Equal(["(a)", "(b)", "(c)", "(d)"], snapshots.Select(s => s.Label));
         Assert.Equal([5, 5, 50, 100], snapshots.Select(s => s.Step));
         foreach (var s in snapshots)
@@ -18,8 +23,11 @@ public class ToyExperimentTests
             Assert.InRange(s.JensenShannon, 0, Math.Log(2));
             Assert.InRange(s.MeanD, 0, 1);
             Assert.True(double.IsFinite(s.ValueEstimate) && s.ValueEstimate < 0);
-            Assert.Equal(ToyExperiments.DefaultGrid.Count, s.D.Length);
-            Assert.Equal(1 - s.GeneratorMassOutsideGrid, ToyExperiments.DefaultGrid.Integrate(s.GeneratorDensity), 2);
+            Assert.Equal(grid.Points(), s.X);
+            Assert.Equal(1 - s.GeneratorMassOutsideGrid, grid.Integrate(s.GeneratorDensity), 2);
+            Assert.Equal(1, grid.Integrate(s.DataDensity), 3);
+            // The arrows start at evenly spaced z across the prior's support (±√3 uniform, ±2.5 normal).
+            Assert.Equal(noise == NoiseKind.Uniform ? Math.Sqrt(3) : 2.5, s.Mapping[^1].Z, 6);
         }
         // (b) trains D alone: it gets closer to D* than it was in (a).
         Assert.True(snapshots[1].DistanceToOptimalD < snapshots[0].DistanceToOptimalD);

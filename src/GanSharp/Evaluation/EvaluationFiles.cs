@@ -5,12 +5,14 @@ namespace GanSharp.Evaluation;
 /// <summary>Where a run's evaluation results go (<c>eval/</c>), and how they are written (JSON, snake_case keys).</summary>
 public static class EvaluationFiles
 {
-    /// <summary>JSON options of evaluation results: indented, snake_case keys.</summary>
+    /// <summary>JSON options of evaluation results: indented, snake_case keys, enums by name.</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // Enums by name ("non-saturating"), as in config.json, not by number.
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
     /// <summary>The run's evaluation folder.</summary>

@@ -7,7 +7,7 @@ namespace GanSharp.Evaluation;
 /// <summary>Builds the measurements a run's configuration names (<see cref="OutputConfig.Eval"/>).</summary>
 public static class PeriodicEvaluations
 {
-    /// <summary>Metric names <see cref="Create"/> knows.</summary>
+    /// <summary>Metric names <see cref="Create(string, GanSharp.Data.DatasetSplits, string?, System.IProgress{string}?)"/> knows.</summary>
     public static readonly string[] Known = ["parzen", "features"];
 
     /// <summary>

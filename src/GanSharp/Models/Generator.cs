@@ -6,7 +6,7 @@ namespace GanSharp.Models;
 
 /// <summary>
 /// A generator G(z; θ_g): maps noise z ~ p_z, <c>[B, NoiseDim]</c>, to images <c>[B, C, H, W]</c> with pixels in [0, 1].
-/// Load a trained one with <see cref="Load"/> and draw images with <see cref="Sample"/>.
+/// Load a trained one with <see cref="Load"/> and draw images with <see cref="Sample(long, double?, TorchSharp.torch.Generator?)"/>.
 /// </summary>
 public abstract class Generator : nn.Module<Tensor, Tensor>
 {

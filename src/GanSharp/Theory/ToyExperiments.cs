@@ -19,6 +19,8 @@ public sealed record ToyOptions
     public long Seed { get; init; } = 1;
     /// <summary>Minibatch size.</summary>
     public int Batch { get; init; } = 256;
+    /// <summary>The prior of z (uniform on [−√3, √3] as in the paper's Figure 1, or a standard normal).</summary>
+    public NoiseKind Noise { get; init; } = NoiseKind.Uniform;
     /// <summary>Adam's initial learning rate (β₁ = 0.5, β₂ = 0.999, both nets), falling tenfold over the run.</summary>
     public double LearningRate { get; init; } = 1e-3;
 }
@@ -78,8 +80,6 @@ public static class ToyExperiments
 {
     /// <summary>The 1-D data distribution of the experiment: 𝒩(2, 0.5²) (the paper's Figure 1 draws one Gaussian bump).</summary>
     public static readonly IDensity1D DefaultData1D = new Gaussian1D(2, 0.5);
-    /// <summary>The plotted range of the 1-D experiment.</summary>
-    public static readonly Grid1D DefaultGrid = new(-2, 6, 401);
 
     /// <summary>The configuration of a toy run over points in ℝ^<paramref name="dimension"/>.</summary>
     public static GanConfig Config(ToyOptions o, int dimension, int noiseDim, int generatorWidth, int discriminatorWidth,
@@ -89,7 +89,7 @@ public static class ToyExperiments
         Data = new DataConfig { Dataset = "synthetic" },
         Model = new ModelConfig
         {
-            Kind = ModelKind.Toy, NoiseDim = noiseDim, GeneratorHidden = [generatorWidth, generatorWidth], GeneratorOutputBiasFromData = false,
+            Kind = ModelKind.Toy, NoiseDim = noiseDim, Noise = o.Noise, GeneratorHidden = [generatorWidth, generatorWidth], GeneratorOutputBiasFromData = false,
             ToyGeneratorActivation = generatorActivation,
             DiscriminatorUnits = discriminatorWidth, DiscriminatorLayers = 2, Channels = 1, Height = 1, Width = dimension,
         },
@@ -111,7 +111,7 @@ public static class ToyExperiments
         ToyOptions o, IDensity1D? data = null, Grid1D? grid = null, IProgress<string>? progress = null)
     {
         data ??= DefaultData1D;
-        grid ??= DefaultGrid;
+        grid ??= Distribution1D.GridFor(data);
         var random = new Random((int)o.Seed);
         using var points = tensor(Enumerable.Range(0, 100_000).Select(_ => (float)data.Sample(random)).ToArray()).view(-1, 1, 1, 1);
         // tanh in G: the 1-D map z → x is then smooth, and p_g has no spikes at the kinks of a ReLU net.
@@ -186,7 +186,9 @@ public static class ToyExperiments
             trainer.D.train();
         }
         double jsd = Divergences.JensenShannon(grid, pData, pG);
-        var zs = Enumerable.Range(0, 13).Select(i => -Models.UniformNoise.HalfWidth + 2 * Models.UniformNoise.HalfWidth * i / 12).ToArray();
+        // Arrows from evenly spaced z: over the uniform prior's support, or over ±2.5 standard deviations of a normal one.
+        double zMax = trainer.G.Prior is Models.UniformNoise ? Models.UniformNoise.HalfWidth : 2.5;
+        var zs = Enumerable.Range(0, 13).Select(i => -zMax + 2 * zMax * i / 12).ToArray();
         var mapped = trainer.G.Generate(tensor(zs.Select(z => (float)z).ToArray()).view(-1, 1)).flatten().to_type(ScalarType.Float64).data<double>().ToArray();
         return new Snapshot1D(label, (int)trainer.Step, description, distance, meanD, value,
                               OptimalDiscriminator.OptimalValue + 2 * jsd, OptimalDiscriminator.VirtualTrainingCriterion(grid, pData, pG), jsd,
