@@ -17,6 +17,24 @@ public sealed record Grid1D(double Min, double Max, int Count)
         for (int i = 0; i < Count; i++) sum += (i == 0 || i == Count - 1 ? 0.5 : 1) * f[i];
         return sum * Step;
     }
+
+    /// <summary>
+    /// A density estimate from samples: a histogram with one bin of width <see cref="Step"/> centred on each point,
+    /// normalised by the number of samples (so mass outside the grid is missing from it, and reported).
+    /// </summary>
+    public (double[] Density, int Outside) Histogram(IReadOnlyCollection<double> samples)
+    {
+        var density = new double[Count];
+        int outside = 0;
+        foreach (var x in samples)
+        {
+            double position = Math.Round((x - Min) / Step);
+            if (!(position >= 0 && position < Count)) { outside++; continue; }   // NaN counts as outside too
+            density[(int)position] += 1;
+        }
+        for (int i = 0; i < Count; i++) density[i] /= samples.Count * Step;
+        return (density, outside);
+    }
 }
 
 /// <summary>A one-dimensional distribution with a density and a sampler.</summary>

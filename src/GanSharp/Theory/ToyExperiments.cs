@@ -151,15 +151,7 @@ public static class ToyExperiments
         var pData = xs.Select(data.Density).ToArray();
         // p_g: a histogram of 200,000 samples of G with one bin per grid point, as a density.
         var samples = trainer.G.Sample(200_000, rng).flatten().to_type(ScalarType.Float64).data<double>().ToArray();
-        var pG = new double[grid.Count];
-        int outside = 0;
-        foreach (var x in samples)
-        {
-            int bin = (int)Math.Round((x - grid.Min) / grid.Step);
-            if (bin < 0 || bin >= grid.Count) { outside++; continue; }
-            pG[bin] += 1;
-        }
-        for (int i = 0; i < pG.Length; i++) pG[i] /= samples.Length * grid.Step;
+        var (pG, outside) = grid.Histogram(samples);
 
         double[] d;
         using (inference_mode())
