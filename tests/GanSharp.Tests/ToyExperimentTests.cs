@@ -36,6 +36,17 @@ public class ToyExperimentTests
         Assert.Equal([0, 5, 10, 20, 40, 80, 160, 320], saturation.Select(p => p.DiscriminatorUpdates));
         Assert.True(saturation[^1].MeanDOfGz < saturation[0].MeanDOfGz);
         Assert.True(saturation[^1].MinimaxGradientNorm < saturation[^1].NonSaturatingGradientNorm);
+        // Per sample, autograd's gradient w.r.t. the logit is the closed form: D(G(z)) for log(1 − D), 1 − D(G(z)) for −log D.
+        foreach (var p in saturation)
+        {
+            Assert.Equal(64, p.DOfGz.Length);
+            for (int i = 0; i < p.DOfGz.Length; i++)
+            {
+                Assert.Equal(p.DOfGz[i], p.MinimaxLogitGradient[i], 1e-5);
+                Assert.Equal(1 - p.DOfGz[i], p.NonSaturatingLogitGradient[i], 1e-5);
+            }
+            Assert.Equal(p.DOfGz.Average(), p.MeanDOfGz, 12);
+        }
     }
 
     [Fact]

@@ -51,25 +51,44 @@ public static class TheoryPlots
     }
 
     /// <summary>
-    /// The saturation argument: the norm of the generator's gradient under both losses while D learns to reject an
-    /// untrained G, against the mean D(G(z)) at each moment: the minimax gradient vanishes as D(G(z)) → 0.
+    /// The saturation argument, two panels. Left: the norm of the generator's gradient under both losses while D learns
+    /// to reject an untrained G, against the mean D(G(z)) at each moment. Right: each sample's gradient with respect to
+    /// its logit against its D(G(z)), with the closed forms D (minimax) and 1 − D (non-saturating): the minimax
+    /// gradient vanishes as D(G(z)) → 0, exactly where G is worst.
     /// </summary>
-    public static void Saturation(string path, IReadOnlyList<SaturationPoint> points)
+    public static void Saturation(string path, IReadOnlyList<SaturationPoint> points, int panelWidth = 600, int panelHeight = 480)
     {
-        var plot = new Plot();
+        var norms = new Plot();
         var xs = points.Select(p => p.MeanDOfGz).ToArray();
-        var minimax = plot.Add.Scatter(xs, points.Select(p => p.MinimaxGradientNorm).ToArray());
+        var minimax = norms.Add.Scatter(xs, points.Select(p => p.MinimaxGradientNorm).ToArray());
         minimax.LegendText = "minimax: log(1 − D(G(z)))";
-        var ns = plot.Add.Scatter(xs, points.Select(p => p.NonSaturatingGradientNorm).ToArray());
+        var ns = norms.Add.Scatter(xs, points.Select(p => p.NonSaturatingGradientNorm).ToArray());
         ns.LegendText = "non-saturating: −log D(G(z))";
-        foreach (var p in points) plot.Add.Text($"{p.DiscriminatorUpdates}", p.MeanDOfGz, p.NonSaturatingGradientNorm).LabelFontSize = 10;
-        plot.Title("G's gradient as D learns to reject G's samples (labels: D updates)");
-        plot.XLabel("mean D(G(z))");
-        plot.YLabel("‖∇θg loss‖");
-        plot.Axes.SetLimitsX(0, Math.Max(0.6, xs.Max() * 1.1));
-        plot.ShowLegend(Alignment.UpperRight);
-        var bytes = plot.GetImageBytes(720, 480, ScottPlot.ImageFormat.Png);
-        AtomicFile.Write(path, s => s.Write(bytes));
+        foreach (var p in points) norms.Add.Text($"{p.DiscriminatorUpdates}", p.MeanDOfGz, p.NonSaturatingGradientNorm).LabelFontSize = 10;
+        norms.Title("‖∇θg loss‖ as D learns (labels: D updates)");
+        norms.XLabel("mean D(G(z))");
+        norms.YLabel("‖∇θg loss‖");
+        norms.Axes.SetLimitsX(0, Math.Max(0.6, xs.Max() * 1.1));
+        norms.ShowLegend(Alignment.UpperRight);
+
+        var perSample = new Plot();
+        var d = points.SelectMany(p => p.DOfGz).ToArray();
+        var mm = perSample.Add.ScatterPoints(d, points.SelectMany(p => p.MinimaxLogitGradient).ToArray());
+        mm.LegendText = "minimax, per sample"; mm.MarkerSize = 4;
+        var nsPoints = perSample.Add.ScatterPoints(d, points.SelectMany(p => p.NonSaturatingLogitGradient).ToArray());
+        nsPoints.LegendText = "non-saturating, per sample"; nsPoints.MarkerSize = 4;
+        var closedMinimax = perSample.Add.Line(0, 0, 1, 1);
+        closedMinimax.LineColor = Colors.Black; closedMinimax.LinePattern = LinePattern.Dotted; closedMinimax.LegendText = "D (closed form)";
+        var closedNs = perSample.Add.Line(0, 1, 1, 0);
+        closedNs.LineColor = Colors.Black; closedNs.LinePattern = LinePattern.Dashed; closedNs.LegendText = "1 − D (closed form)";
+        perSample.Title("|∂ loss / ∂ logit| of each sample");
+        perSample.XLabel("D(G(z))");
+        perSample.YLabel("|∂ loss / ∂ logit|");
+        perSample.Axes.SetLimits(0, 1, 0, 1.05);
+        perSample.ShowLegend(Alignment.UpperCenter);
+
+        WriteSideBySide(path, [norms.GetImageBytes(panelWidth, panelHeight, ScottPlot.ImageFormat.Png),
+                               perSample.GetImageBytes(panelWidth, panelHeight, ScottPlot.ImageFormat.Png)], panelWidth, panelHeight);
     }
 
     /// <summary>Scatter plots of 2-D samples (one panel per snapshot) over the mixture's mode centres.</summary>

@@ -62,7 +62,15 @@ public sealed record Snapshot1D(string Label, int Step, string Description, doub
 /// <param name="MeanDOfGz">Mean D(G(z)) over the minibatch.</param>
 /// <param name="MinimaxGradientNorm">‖∇θ_g (1/m) Σ log(1 − D(G(z)))‖.</param>
 /// <param name="NonSaturatingGradientNorm">‖∇θ_g −(1/m) Σ log D(G(z))‖.</param>
-public sealed record SaturationPoint(int DiscriminatorUpdates, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm);
+public sealed record SaturationPoint(int DiscriminatorUpdates, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm)
+{
+    /// <summary>D(G(z)) of each sample of the minibatch.</summary>
+    public required double[] DOfGz { get; init; }
+    /// <summary>|∂ℓ/∂logit| per sample for ℓ = log(1 − D(G(z))), by autograd (closed form: D(G(z))).</summary>
+    public required double[] MinimaxLogitGradient { get; init; }
+    /// <summary>|∂ℓ/∂logit| per sample for ℓ = −log D(G(z)), by autograd (closed form: 1 − D(G(z))).</summary>
+    public required double[] NonSaturatingLogitGradient { get; init; }
+}
 
 /// <summary>A 2-D benchmark's state at one step.</summary>
 public sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
@@ -196,16 +204,23 @@ public static class ToyExperiments
         using var scope = NewDisposeScope();
         var gParams = trainer.G.parameters().ToArray();
         var z = trainer.G.Prior.Sample(trainer.Config.Train.Batch, trainer.G.NoiseDim, rng);
-        double Norm(Losses.IAdversarialLoss loss, out double meanD)
+        // Both gradients of one loss: w.r.t. G's parameters (its norm), and w.r.t. each sample's logit, scaled by the
+        // batch size so that it is the per-sample term (the loss is a mean) — the quantity the paper's argument is about.
+        (double Norm, double[] PerLogit) Gradients(Losses.IAdversarialLoss loss, out double[] dOfGz)
         {
-            var logits = trainer.D.forward(trainer.G.forward(z));
-            meanD = logits.detach().sigmoid().mean().item<float>();
-            var grads = autograd.grad([loss.Generator(logits)], gParams);
-            return Math.Sqrt(grads.Sum(g => g.square().sum().item<float>()));
+            var logits = trainer.D.forward(trainer.G.forward(z));                  // [m]
+            dOfGz = logits.detach().sigmoid().to_type(ScalarType.Float64).data<double>().ToArray();
+            var grads = autograd.grad([loss.Generator(logits)], [.. gParams, logits]);
+            double norm = Math.Sqrt(grads.Take(gParams.Length).Sum(g => g.square().sum().item<float>()));
+            var perLogit = (grads[^1].abs() * logits.shape[0]).to_type(ScalarType.Float64).data<double>().ToArray();
+            return (norm, perLogit);
         }
-        double minimax = Norm(new Losses.Minimax(), out var mean);
-        double nonSaturating = Norm(new Losses.NonSaturating(), out _);
-        return new SaturationPoint(discriminatorUpdates, mean, minimax, nonSaturating);
+        var (minimax, minimaxPerLogit) = Gradients(new Losses.Minimax(), out var d);
+        var (nonSaturating, nonSaturatingPerLogit) = Gradients(new Losses.NonSaturating(), out _);
+        return new SaturationPoint(discriminatorUpdates, d.Average(), minimax, nonSaturating)
+        {
+            DOfGz = d, MinimaxLogitGradient = minimaxPerLogit, NonSaturatingLogitGradient = nonSaturatingPerLogit,
+        };
     }
 
     /// <summary>
