@@ -10,6 +10,9 @@ namespace GanSharp.Cli;
 /// <summary><c>gan toy 1d|ring|grid</c>: the theory lab — Figure 1 and saturation in 1-D, mode collapse in 2-D.</summary>
 static class ToyCommand
 {
+    /// <summary>The loss as the command line spells it ("non-saturating").</summary>
+    static string LossName(ToyOptions o) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(o.GLoss.ToString());
+
     public static Command Create()
     {
         var gLoss = new Option<string>("--g-loss") { Description = "non-saturating or minimax", DefaultValueFactory = _ => "non-saturating" };
@@ -85,7 +88,7 @@ static class ToyCommand
             foreach (var s in snapshots)
                 Console.WriteLine($"  {s.Label} step {s.Step,6:N0}: E|D − D*| {s.DistanceToOptimalD:F3}, E D {s.MeanD:F3}, V {s.ValueEstimate:F3}, " +
                                   $"C(G) = −log 4 + 2·JSD = {s.CriterionFromJsd:F3} (JSD {s.JensenShannon:F4}) — {s.Description}");
-            return $"1-D {o.GLoss}, k = {o.K}, seed {o.Seed}: at the end E D = {end.MeanD:F3} (½ at the optimum), V = {end.ValueEstimate:F3} (−log 4 = {OptimalDiscriminator.OptimalValue:F3})";
+            return $"1-D {LossName(o)}, k = {o.K}, seed {o.Seed}: at the end E D = {end.MeanD:F3} (½ at the optimum), V = {end.ValueEstimate:F3} (−log 4 = {OptimalDiscriminator.OptimalValue:F3})";
         }, data);
 
         Func<ToyOptions, string, ParseResult, string> TwoD(GaussianMixture2D mixture) => (o, folder, _) =>
@@ -98,7 +101,7 @@ static class ToyCommand
                 snapshots = snapshots.Select(s => new { s.Step, s.Coverage }),
             });
             var c = snapshots[^1].Coverage;
-            return $"{mixture.Name} {o.GLoss}, k = {o.K}, seed {o.Seed}: {c.ModesCovered}/{c.Modes} modes covered, " +
+            return $"{mixture.Name} {LossName(o)}, k = {o.K}, seed {o.Seed}: {c.ModesCovered}/{c.Modes} modes covered, " +
                    $"{c.HighQualityShare:P1} high-quality samples, KL to uniform {c.KlToUniform:F3}";
         };
         var ring = Make("ring", "Mode collapse on a ring of 8 Gaussians (radius 2, σ = 0.02)", TwoD(GaussianMixture2D.Ring()));

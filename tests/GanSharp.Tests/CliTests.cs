@@ -347,7 +347,7 @@ public class CliTests
         var folder = Path.Combine(TempFolder(), "toy");
         var r = Gan("toy", "1d", "--steps", "40", "--data", "0.5*N(0, 0.5) + 0.5*N(3, 0.5)", "--noise", "gaussian", "--out", folder);
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("k = 3", r.Out);  // the 1-D default
+        Assert.Contains("1-D non-saturating, k = 3", r.Out);  // the 1-D defaults
         foreach (var name in new[] { "figure1.png", "saturation.png", "figure1.json" }) Assert.True(File.Exists(Path.Combine(folder, name)), name);
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "figure1.json"))).RootElement;
         Assert.Equal(4, json.GetProperty("snapshots").GetArrayLength());
@@ -358,7 +358,7 @@ public class CliTests
         Assert.Equal(401, json.GetProperty("snapshots")[0].GetProperty("p_g").GetArrayLength());
         r = Gan("toy", "grid", "--steps", "40", "--g-loss", "minimax", "--k", "2", "--out", folder);
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("grid Minimax, k = 2", r.Out);
+        Assert.Contains("grid minimax, k = 2", r.Out);
         Assert.True(File.Exists(Path.Combine(folder, "grid.png")));
         AssertOneLineError(Gan("toy", "ring", "--k", "0", "--out", folder), 2, "--k must be at least 1");
         var fresh = Path.Combine(TempFolder(), "toy-bad");
