@@ -25,7 +25,7 @@ public static class TheoryPlots
             var finite = s.OptimalD.Select((v, i) => (v, i)).Where(p => double.IsFinite(p.v)).ToArray();
             var star = plot.Add.ScatterLine(finite.Select(p => s.X[p.i]).ToArray(), finite.Select(p => p.v).ToArray());
             star.Color = Colors.Gray; star.LineWidth = 1; star.LegendText = "D*";
-            // z lives on [−√3, √3]; draw it as a line under the x axis, spread over the plotted x range.
+            // z (the range of the mapped points) is drawn as a line under the x axis, spread over the plotted x range.
             double lo = s.X[0], hi = s.X[^1], zLine = -0.45, xLine = -0.08;
             plot.Add.Line(lo, zLine, hi, zLine).Color = Colors.Black;
             plot.Add.Line(lo, xLine, hi, xLine).Color = Colors.Black;
