@@ -27,12 +27,11 @@ public sealed record GaussianMixture2D(string Name, (double X, double Y)[] Modes
         for (int i = 0; i < count; i++)
         {
             var (x, y) = Modes[random.Next(Modes.Length)];
-            values[2 * i] = (float)(x + Std * StandardNormal(random));
-            values[2 * i + 1] = (float)(y + Std * StandardNormal(random));
+            values[2 * i] = (float)(x + Std * StandardNormal.Sample(random));
+            values[2 * i + 1] = (float)(y + Std * StandardNormal.Sample(random));
         }
         return tensor(values).view(count, 1, 1, 2);
     }
 
-    static double StandardNormal(Random random) =>
-        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+    static readonly Theory.Gaussian1D StandardNormal = new(0, 1);
 }

@@ -161,30 +161,24 @@ public static class ToyExperiments
         var samples = trainer.G.Sample(200_000, rng).flatten().to_type(ScalarType.Float64).data<double>().ToArray();
         var (pG, outside) = grid.Histogram(samples);
 
+        // D on the grid, and V(D, G) from fresh samples: E log D(x) + E log(1 − D(G(z))), logits through softplus for stability.
         double[] d;
+        double value;
         using (inference_mode())
         {
             var wasTraining = trainer.D.training;
             trainer.D.eval();
             d = trainer.D.forward(tensor(xs.Select(x => (float)x).ToArray()).view(-1, 1, 1, 1)).sigmoid().to_type(ScalarType.Float64).data<double>().ToArray();
+            var real = dataPoints.index_select(0, randint(0, dataPoints.shape[0], [20_000], generator: rng));
+            var fake = trainer.G.Sample(20_000, rng);
+            value = -nn.functional.softplus(trainer.D.forward(real).neg()).mean().item<float>()
+                    - nn.functional.softplus(trainer.D.forward(fake)).mean().item<float>();
             trainer.D.train(wasTraining);
         }
         var dStar = OptimalDiscriminator.Values(pData, pG);
         var mixture = pData.Zip(pG, (a, b) => (a + b) / 2).ToArray();
         double distance = grid.Integrate(mixture.Select((m, i) => m > 0 ? m * Math.Abs(d[i] - dStar[i]) : 0).ToArray());
         double meanD = grid.Integrate(mixture.Select((m, i) => m * d[i]).ToArray()) / grid.Integrate(mixture);
-
-        // V(D, G) from fresh samples: E log D(x) + E log(1 − D(G(z))), logits through softplus for stability.
-        double value;
-        using (inference_mode())
-        {
-            trainer.D.eval();
-            var real = dataPoints.index_select(0, randint(0, dataPoints.shape[0], [20_000], generator: rng));
-            var fake = trainer.G.Sample(20_000, rng);
-            value = -nn.functional.softplus(trainer.D.forward(real).neg()).mean().item<float>()
-                    - nn.functional.softplus(trainer.D.forward(fake)).mean().item<float>();
-            trainer.D.train();
-        }
         double jsd = Divergences.JensenShannon(grid, pData, pG);
         // Arrows from evenly spaced z: over the uniform prior's support, or over ±2.5 standard deviations of a normal one.
         double zMax = trainer.G.Prior is Models.UniformNoise ? Models.UniformNoise.HalfWidth : 2.5;
