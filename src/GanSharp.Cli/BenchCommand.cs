@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using GanSharp.Configuration;
+using GanSharp.Data;
 using GanSharp.Evaluation;
+using GanSharp.Experiments;
 using GanSharp.Training;
 using Spectre.Console;
 using TorchSharp;
@@ -16,7 +19,6 @@ namespace GanSharp.Cli;
 /// </summary>
 static class BenchCommand
 {
-    static readonly Option<string> DeviceOption = new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
     static readonly Option<string> Threads = new("--threads") { Description = "Thread counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
     static readonly Option<int> Steps = new("--steps") { Description = "Timed training iterations per thread count", DefaultValueFactory = _ => 300 };
     static readonly Option<int> Warmup = new("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 20 };
@@ -32,7 +34,7 @@ static class BenchCommand
     {
         var command = new Command("bench", "Measure training, sampling and evaluation speed on this machine")
         {
-            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, DeviceOption },
+            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, CommonOptions.Device },
         };
         command.SetAction(Run);
         return command;
@@ -53,13 +55,13 @@ static class BenchCommand
         if (steps < 1 || warmup < 0 || parzen < 1 || samples < 1) throw new InputException("--steps, --parzen-size and --samples must be positive");
 
         Cli.LoadTorch();
-        var device = Devices.Resolve(p.GetValue(DeviceOption)!);
+        var device = CommonOptions.ResolveDevice(p);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
         var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps + warmup, Device = Devices.Name(device) } };
-        double flopsPerImage = StepFlops.PerImage(config);
+        double flopsPerImage = FlopsPerImage(config);
         var machine = Machine();
         Console.WriteLine($"{Devices.Name(device)}: {machine["cpu"]}, {machine["cores"]} cores; {machine["os"]}; .NET {machine["dotnet"]}; TorchSharp {machine["torchsharp"]}, libtorch {machine["libtorch"]}");
-        Console.WriteLine($"paper-mnist step: {flopsPerImage / 1e6:F2} MFLOP per image (batch {config.Train.Batch}, k = {config.Train.K})");
+        Console.WriteLine($"paper-mnist step: {flopsPerImage / 1e6:F2} MFLOP per image (batch {config.Train.Batch}, {config.Game.Summary})");
 
         var rows = new List<Row>();
         foreach (int t in threadCounts)
@@ -116,7 +118,7 @@ static class BenchCommand
         var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps } };
         // Real MNIST: on random images the paper's learning rate makes D's loss explode after a few thousand steps.
         using var data = DataCommand.WithFetchProgress(progress => Data.DatasetLoader.Load("mnist", progress: progress));
-        using var trainer = new Trainer(config, data.Train.Images);
+        using var trainer = new Trainer(config, data.Train);
         var early = new List<double>();
         var late = new List<double>();
         var sw = Stopwatch.StartNew();
@@ -177,12 +179,23 @@ static class BenchCommand
     /// <summary>Training iterations of the preset on random images of MNIST's shape (as the PyTorch peer does).</summary>
     static double TrainImagesPerSecond(GanConfig config, int warmup, int steps)
     {
-        using var images = rand(6000, 1, 28, 28);
+        using var images = RandomImages();
         using var trainer = new Trainer(config, images);
         for (int i = 0; i < warmup; i++) trainer.TrainStep();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) trainer.TrainStep();
-        return (double)steps * config.Train.Batch * config.Train.K / sw.Elapsed.TotalSeconds;
+        return (double)steps * config.Train.Batch * trainer.Game.BatchesPerStep / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Random images of MNIST's shape, as the PyTorch peer trains on.</summary>
+    static ImageDataset RandomImages() => new("random", rand(6000, 1, 28, 28));
+
+    /// <summary>FLOPs per image of one iteration, counted from the layers of the nets the configuration builds.</summary>
+    static double FlopsPerImage(GanConfig config)
+    {
+        using var images = RandomImages();
+        using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images);
+        return StepFlops.PerImage(trainer.Game, config.Train.Batch);
     }
 
     /// <summary>
@@ -193,7 +206,9 @@ static class BenchCommand
     static double StepProductsMilliseconds(GanConfig config, Device device)
     {
         using var scope = NewDisposeScope();
-        var operands = StepFlops.Products(config).Select(p => p.Role switch
+        using var images = RandomImages();
+        using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images);
+        var operands = StepFlops.Products(trainer.Game, config.Train.Batch).Select(p => p.Role switch
         {
             ProductRole.Forward => (randn(p.Rows, p.Inner, device: device), randn(p.Columns, p.Inner, device: device).t()),  // x·Wᵀ
             ProductRole.WeightGradient => (randn(p.Inner, p.Rows, device: device).t(), randn(p.Inner, p.Columns, device: device)),  // gᵀ·x
@@ -212,7 +227,7 @@ static class BenchCommand
 
     static double SampleImagesPerSecond(GanConfig config, int count, Device device)
     {
-        using var g = Models.Generator.Create(config.Model);
+        using var g = Models.Nets.CreateGenerator(config.Model);
         g.to(device);
         using (g.Sample(1000)) { }
         var sw = Stopwatch.StartNew();

@@ -7,15 +7,13 @@ namespace GanSharp.Cli;
 /// <summary><c>gan data list</c> and <c>gan data fetch NAME</c>.</summary>
 static class DataCommand
 {
-    public static readonly Option<string?> DataDir = Cli.Option<string?>("--data-dir",
-        $"Dataset cache folder (default: ${DatasetCatalog.DataEnvironmentVariable} or ~/.cache/gansharp)");
 
     public static Command Create()
     {
-        var list = new Command("list", "List the catalogued datasets and whether they are cached") { Options = { DataDir } };
+        var list = new Command("list", "List the catalogued datasets and whether they are cached") { Options = { CommonOptions.DataDir } };
         list.SetAction(parse =>
         {
-            var dataDir = parse.GetValue(DataDir);
+            var dataDir = parse.GetValue(CommonOptions.DataDir);
             var table = new Table().AddColumns("name", "description", "cached", "folder");
             foreach (var d in DatasetCatalog.All)
                 table.AddRow(d.Name, Markup.Escape(d.Description), DatasetCatalog.IsCached(d, dataDir) ? "yes" : "no",
@@ -25,12 +23,12 @@ static class DataCommand
         });
 
         var name = new Argument<string>("name") { Description = "Dataset to fetch (see 'gan data list')" };
-        var fetch = new Command("fetch", "Fetch a dataset into the cache, verifying every file's SHA-256") { Arguments = { name }, Options = { DataDir } };
+        var fetch = new Command("fetch", "Fetch a dataset into the cache, verifying every file's SHA-256") { Arguments = { name }, Options = { CommonOptions.DataDir } };
         fetch.SetAction(parse =>
         {
             var spec = DatasetCatalog.Find(parse.GetValue(name)!)
                        ?? throw new InputException($"unknown dataset '{parse.GetValue(name)}' (known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))})");
-            var folder = WithFetchProgress(progress => DatasetCatalog.Ensure(spec, parse.GetValue(DataDir), progress));
+            var folder = WithFetchProgress(progress => DatasetCatalog.Ensure(spec, parse.GetValue(CommonOptions.DataDir), progress));
             Console.WriteLine($"{spec.Name}: verified in {folder}");
             return Cli.Success;
         });
@@ -43,14 +41,14 @@ static class DataCommand
         var outFile = new Option<string>("--out") { Description = "Output file: .npy (float32 in [0, 1]) or IDX (anything else)", Required = true };
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {
-            Arguments = { dataset }, Options = { split, start, count, outFile, DataDir },
+            Arguments = { dataset }, Options = { split, start, count, outFile, CommonOptions.DataDir },
         };
         export.SetAction(parse =>
         {
             var name = parse.GetValue(dataset)!;
             var which = parse.GetValue(split)!;
             Cli.LoadTorch();
-            using var data = WithFetchProgress(progress => DatasetLoader.Load(name, parse.GetValue(DataDir), progress));
+            using var data = WithFetchProgress(progress => DatasetLoader.Load(name, parse.GetValue(CommonOptions.DataDir), progress));
             var images = which switch
             {
                 "validation" => data.Validation,

@@ -15,7 +15,7 @@ static class EvalCommand
 {
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset whose validation and test images are scored (default: the run's)");
     static readonly Option<int> Count = new("--count") { Description = "Samples drawn from the generator (kernel centres)", DefaultValueFactory = _ => 10_000 };
-    static readonly Option<long> Seed = new("--seed") { Description = "Seed of the generator's noise", DefaultValueFactory = _ => 1 };
+    static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images");
     static readonly Option<int> ValidationImages = new("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 };
     static readonly Option<string?> Json = Cli.Option<string?>("--json", "Write the result here (default for a run: DIR/eval/parzen-step-N.json)");
@@ -24,14 +24,14 @@ static class EvalCommand
     {
         var parzen = new Command("parzen", "Parzen-window log-likelihood of the test images (the paper's Table 1 protocol)")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Sigma, ValidationImages, Json,
-                        Sources.Device, DataCommand.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Sigma, ValidationImages, Json,
+                        CommonOptions.Device, CommonOptions.DataDir },
         };
         parzen.SetAction(Parzen);
 
         var features = new Command("features", "Fréchet, kernel and classifier scores, precision/recall, density/coverage in a classifier's features")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Json, Sources.Device, DataCommand.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Json, CommonOptions.Device, CommonOptions.DataDir },
         };
         features.SetAction(Features);
 
@@ -39,13 +39,13 @@ static class EvalCommand
         var retrain = new Option<bool>("--retrain") { Description = "Train again even if a cached classifier exists" };
         var classifier = new Command("classifier", "Train (once, then cached) and show the feature classifier of a dataset")
         {
-            Arguments = { datasetArgument }, Options = { retrain, DataCommand.DataDir },
+            Arguments = { datasetArgument }, Options = { retrain, CommonOptions.DataDir },
         };
         classifier.SetAction(p =>
         {
             Cli.LoadTorch();
             using var data = Sources.Dataset(p.GetValue(datasetArgument)!, p);
-            var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine),
+            var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine),
                                                            retrain: p.GetValue(retrain));
             net.Dispose();
             Console.WriteLine($"feature classifier of {info.Dataset} ({info.Architecture}, {info.Epochs} epochs, trained in {info.Seconds:F0} s): " +
@@ -55,7 +55,7 @@ static class EvalCommand
         var values = new Option<string>("--values") { Description = "Truncation values to sweep, comma-separated", DefaultValueFactory = _ => "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0" };
         var truncation = new Command("truncation", "Sweep the truncation of z: precision against recall (fidelity against diversity), as PNG and JSON")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, values, Count, Seed, Dataset, Json, Sources.Device, DataCommand.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, values, Count, Seed, Dataset, Json, CommonOptions.Device, CommonOptions.DataDir },
         };
         truncation.SetAction(p => Truncation(p, values));
         return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation } };
@@ -84,7 +84,7 @@ static class EvalCommand
     static (Tensor Images, string Source) Images(ParseResult p, Sources.TrainedGenerator? generator, DatasetSplits data)
     {
         if (generator is null) return (Sources.ReadSamples(p.GetValue(Sources.SamplesFile)!, data.Train.ImageShape), p.GetValue(Sources.SamplesFile)!);
-        using var g = Generator.FromCheckpoint(generator.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+        using var g = Sources.Load(generator, p);
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
         return (g.Sample(p.GetValue(Count), rng), $"{generator.Path} (step {generator.Checkpoint.Step:N0})");
     }
@@ -100,9 +100,9 @@ static class EvalCommand
         Cli.LoadTorch();
         using var data = Sources.Dataset(datasetName, p);
         var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
-        using var g = Generator.FromCheckpoint(generator.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+        using var g = Sources.Load(generator, p);
         foreach (var v in values) g.Prior.Sample(1, 1, v).Dispose();   // refuse values the prior cannot take, before minutes of work
-        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine));
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
         var sweep = TruncationSweep.Run(g, net, test.Images, values, p.GetValue(Count), p.GetValue(Seed));
         using var real = data.Validation.Images.narrow(0, 0, Math.Min(p.GetValue(Count), data.Validation.Count));
@@ -118,9 +118,7 @@ static class EvalCommand
                      $"{reference.Frechet:F3}", $"{reference.Coverage:F3}");
         AnsiConsole.Write(table);
 
-        string? run = generator.RunFolder;
-        var json = p.GetValue(Json) ?? (run is not null ? EvaluationFiles.PathFor(run, "truncation", generator.Checkpoint.Step) : null)
-                   ?? throw new InputException("--checkpoint outside a run directory: say where to write with --json");
+        var json = generator.OutputPath(p.GetValue(Json), "truncation", "json", "--json");
         var png = Path.ChangeExtension(json, ".png");
         Imaging.Plots.Curve(png, sweep.Select(s => new Imaging.Plots.LabelledPoint(s.Report.Recall, s.Report.Precision, $"{s.Truncation:G3}")).ToList(),
                             $"Truncation of z: step {generator.Checkpoint.Step:N0}, {test.Name}", "recall (diversity)", "precision (fidelity)",
@@ -141,7 +139,7 @@ static class EvalCommand
         var (generator, datasetName, data, test) = Prepare(p);
         using var ____ = data;
         bool fromFile = generator is null;
-        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine));
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
         var (images, source) = Images(p, generator, data);
         using var __ = images;
@@ -166,7 +164,7 @@ static class EvalCommand
         table.AddRow("coverage (k = 5) ↑", $"{model.Coverage:F3}", $"{reference.Coverage:F3}");
         AnsiConsole.Write(table);
 
-        var json = p.GetValue(Json) ?? (generator?.RunFolder is { } run ? EvaluationFiles.PathFor(run, "features", generator.Checkpoint.Step) : null);
+        var json = p.GetValue(Json) ?? (generator?.Run?.EvalPath("features", generator.Checkpoint.Step));
         if (json is not null)
         {
             EvaluationFiles.Write(json, new
@@ -199,7 +197,7 @@ static class EvalCommand
                           (result.SigmaSearch.Count > 0 ? $"σ chosen from {result.SigmaSearch.Count} values by {result.ValidationImages:N0} images of {data.Validation.Name}" : "σ given")
                           + $"; {result.Seconds:F1} s");
 
-        var json = p.GetValue(Json) ?? (generator?.RunFolder is { } run ? EvaluationFiles.PathFor(run, "parzen", generator.Checkpoint.Step) : null);
+        var json = p.GetValue(Json) ?? (generator?.Run?.EvalPath("parzen", generator.Checkpoint.Step));
         if (json is not null)
         {
             EvaluationFiles.Write(json, new

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using GanSharp.Evaluation;
+using GanSharp.Experiments;
 using GanSharp.Imaging;
+using GanSharp.Training;
 using GanSharp.Models;
 
 namespace GanSharp.Cli;
@@ -9,9 +11,9 @@ namespace GanSharp.Cli;
 static class FigureCommand
 {
     static readonly Option<int> Rows = new("--rows") { Description = "Rows of the figure", DefaultValueFactory = _ => 8 };
-    static readonly Option<long> Seed = new("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 1 };
+    static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<int> Scale = new("--scale") { Description = "Pixels per image pixel", DefaultValueFactory = _ => 2 };
-    static readonly Option<string?> Out = Cli.Option<string?>("--out", "PNG to write (default: the run's eval/figure…-step-N.png)");
+    static readonly Option<string?> Out = CommonOptions.Out;  // the PNG (default: the run's eval/NAME-step-N.png)
 
     public static Command Create()
     {
@@ -19,7 +21,7 @@ static class FigureCommand
         var dataset = Cli.Option<string?>("--dataset", "Training images to search for neighbours (default: the run's dataset)");
         var samples = new Command("samples", "Figure 2: random samples; the last column is the training image nearest to its neighbour")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, Rows, columns, Seed, Scale, Out, dataset, Sources.Device, DataCommand.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, columns, Seed, Scale, Out, dataset, CommonOptions.Device, CommonOptions.DataDir },
         };
         samples.SetAction(p =>
         {
@@ -28,7 +30,7 @@ static class FigureCommand
             var source = Sources.Generator(p);
             Cli.LoadTorch();
             using var data = Sources.Dataset(p.GetValue(dataset) ?? source.Checkpoint.Config.Data.Dataset, p);
-            using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+            using var g = Sources.Load(source, p);
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             var (images, ids, distances) = PaperFigures.SamplesWithNearestTrainingImages(g, data.Train.Images, rows, cols, rng);
             using var _ = images;
@@ -42,7 +44,7 @@ static class FigureCommand
         var steps = new Option<int>("--steps") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 };
         var interpolate = new Command("interpolate", "Figure 3: linear interpolations between random pairs of z")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, Rows, steps, Seed, Scale, Out, Sources.Device },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, steps, Seed, Scale, Out, CommonOptions.Device },
         };
         interpolate.SetAction(p =>
         {
@@ -50,7 +52,7 @@ static class FigureCommand
             if (rows < 1 || n < 2) throw new InputException("--rows must be positive and --steps at least 2");
             var source = Sources.Generator(p);
             Cli.LoadTorch();
-            using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
+            using var g = Sources.Load(source, p);
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             using var images = PaperFigures.Interpolations(g, rows, n, rng);
             var path = Output(p, source, "figure3-interpolation");
@@ -59,18 +61,18 @@ static class FigureCommand
             return Cli.Success;
         });
 
-        var run = new Option<string>("--run") { Description = "Run directory (reads its metrics.jsonl)", Required = true };
         var metric = new Option<string>("--metric") { Description = "A metrics.jsonl value, e.g. parzen_test, fid_valid, d_real", DefaultValueFactory = _ => "parzen_test" };
         var references = Cli.Option<string?>("--reference", "Horizontal reference lines, VALUE:LABEL[,VALUE:LABEL…] (e.g. 225:paper)");
         var curve = new Command("metric", "Plot one logged value of a run against epochs")
         {
-            Options = { run, metric, references, Out },
+            Options = { CommonOptions.Run, metric, references, Out },
         };
         curve.SetAction(p =>
         {
-            var folder = p.GetValue(run)!;
+            var folder = p.GetValue(CommonOptions.Run) ?? throw new InputException("say which run: --run DIR");
+            var run = new RunDirectory(folder);
             var name = p.GetValue(metric)!;
-            var metrics = Path.Combine(folder, "metrics.jsonl");
+            var metrics = run.MetricsPath;
             if (!File.Exists(metrics)) throw new InputException($"{folder}: not a run directory (no metrics.jsonl)");
             var rows = File.ReadLines(metrics).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
                            .Where(r => r.TryGetProperty(name, out _)).ToList();
@@ -84,7 +86,7 @@ static class FigureCommand
                 lines.Add(new(y, bits.Length > 1 ? bits[1] : bits[0]));
             }
             double[]? errors = rows.All(r => r.TryGetProperty(name + "_se", out _)) ? rows.Select(r => r.GetProperty(name + "_se").GetDouble()).ToArray() : null;
-            var path = p.GetValue(Out) ?? Path.Combine(EvaluationFiles.Folder(folder), $"{name}-curve.png");
+            var path = p.GetValue(Out) ?? run.EvalPath($"{name}-curve", "png");
             Imaging.Plots.Line(path, rows.Select(r => r.GetProperty("epoch").GetDouble()).ToArray(),
                                rows.Select(r => r.GetProperty(name).GetDouble()).ToArray(),
                                $"{name}: {Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))}", "epoch", name, name, lines, errors);
@@ -95,7 +97,5 @@ static class FigureCommand
         return new Command("figure", "The paper's figures for a trained generator, and plots of a run's metrics") { Subcommands = { samples, interpolate, curve } };
     }
 
-    static string Output(ParseResult p, Sources.TrainedGenerator source, string name) =>
-        p.GetValue(Out) ?? (source.RunFolder is { } run ? EvaluationFiles.PathFor(run, name, source.Checkpoint.Step, "png")
-                            : throw new InputException("--checkpoint outside a run directory: say where with --out"));
+    static string Output(ParseResult p, Sources.TrainedGenerator source, string name) => source.OutputPath(p.GetValue(Out), name, "png", "--out");
 }

@@ -9,17 +9,14 @@ namespace GanSharp.Cli;
 static class SampleCommand
 {
     static readonly Option<int> Count = new("--count") { Description = "Number of samples", Required = true };
-    static readonly Option<string?> Format = Cli.Option<string?>("--format", "png, idx or npy (default: from --out's extension)");
-    static readonly Option<string> Out = new("--out") { Description = "Output file", Required = true };
+    static readonly Option<SampleFormat?> Format = CommonOptions.Enum<SampleFormat>("--format", "png, a grid; idx or npy, arrays (default: from --out's extension)");
     static readonly Option<double?> Truncation = Cli.Option<double?>("--truncation", "Truncate z: uniform prior, the range scaled by T in (0, 1]; Gaussian, values beyond ±T redrawn");
-    static readonly Option<long> Seed = new("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 1 };
 
     public static Command Create()
     {
-        Format.AcceptOnlyFromAmong("png", "idx", "npy");
         var command = new Command("sample", "Draw samples from a trained generator")
         {
-            Options = { Sources.Run, Sources.CheckpointFile, Count, Format, Out, Seed, Truncation, Sources.Device },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Count, Format, CommonOptions.Out, CommonOptions.Seed, Truncation, CommonOptions.Device },
         };
         command.SetAction(Execute);
         return command;
@@ -29,16 +26,13 @@ static class SampleCommand
     {
         int count = p.GetValue(Count);
         if (count <= 0) throw new InputException($"--count must be positive (got {count})");
-        var output = p.GetValue(Out)!;
-        var format = p.GetValue(Format) switch
-        {
-            "png" => SampleFormat.Png, "idx" => SampleFormat.Idx, "npy" => SampleFormat.Npy, _ => SampleFiles.FormatOf(output),
-        };
+        var output = CommonOptions.RequiredOut(p, "the file to write the samples to");
+        var format = p.GetValue(Format) ?? SampleFiles.FormatOf(output);
 
         var source = Sources.Generator(p);
         Cli.LoadTorch();
-        using var g = Generator.FromCheckpoint(source.Checkpoint, Devices.Resolve(p.GetValue(Sources.Device)!));
-        using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+        using var g = Sources.Load(source, p);
+        using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(CommonOptions.Seed)));
         using var images = g.Sample(count, p.GetValue(Truncation), rng);  // [N, C, H, W]
         switch (format)
         {

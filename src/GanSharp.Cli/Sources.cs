@@ -9,33 +9,34 @@ namespace GanSharp.Cli;
 /// <summary>Where a command's images come from: a run's generator, a given checkpoint, or a file of samples.</summary>
 static class Sources
 {
-    public static readonly Option<string?> Run = Cli.Option<string?>("--run", "Run directory (uses its checkpoints/last.ckpt)");
     public static readonly Option<string?> CheckpointFile = Cli.Option<string?>("--checkpoint", "A specific checkpoint file");
     public static readonly Option<string?> SamplesFile = Cli.Option<string?>("--samples",
         "Samples from any tool: IDX (unsigned bytes) or .npy (float32 in [0, 1] or uint8), N×H×W or N×C×H×W");
-    public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda, cuda:N or auto", DefaultValueFactory = _ => "cpu" };
 
-    /// <summary>A trained generator and where it came from.</summary>
-    public sealed record TrainedGenerator(Checkpoint Checkpoint, string Path, string? RunFolder);
+    /// <summary>A trained generator and where it came from (the run it belongs to, if any).</summary>
+    public sealed record TrainedGenerator(Checkpoint Checkpoint, string Path, RunDirectory? Run)
+    {
+        /// <summary>Where a result named <paramref name="name"/> about this checkpoint goes: the given path, or the run's eval/ folder.</summary>
+        public string OutputPath(string? given, string name, string extension, string flag) =>
+            given ?? Run?.EvalPath(name, Checkpoint.Step, extension)
+            ?? throw new InputException($"--checkpoint outside a run directory: say where to write with {flag}");
+    }
 
     /// <summary>The checkpoint named by --checkpoint or --run, and the run folder it belongs to (if any).</summary>
     public static TrainedGenerator Generator(ParseResult p)
     {
-        var run = p.GetValue(Run);
+        var run = p.GetValue(CommonOptions.Run) is { } folder ? new RunDirectory(folder) : null;
         var path = p.GetValue(CheckpointFile)
-                   ?? (run is not null ? Path.Combine(run, "checkpoints", "last.ckpt")
-                       : throw new InputException("say which generator: --run DIR or --checkpoint FILE"));
+                   ?? run?.LastCheckpointPath ?? throw new InputException("say which generator: --run DIR or --checkpoint FILE");
         var checkpoint = Checkpoint.Read(path);
         // A checkpoint inside <run>/checkpoints/ belongs to that run: its results go to <run>/eval/.
-        var folder = run ?? System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)));
-        if (folder is not null && !File.Exists(System.IO.Path.Combine(folder, "config.json"))) folder = null;
-        return new TrainedGenerator(checkpoint, path, folder);
+        return new TrainedGenerator(checkpoint, path, run is { HoldsRun: true } ? run : RunDirectory.OfCheckpoint(path));
     }
 
     /// <summary>Whether the flags name a samples file rather than a generator; refuses both, or neither.</summary>
     public static bool UsesSamplesFile(ParseResult p)
     {
-        bool file = p.GetValue(SamplesFile) is not null, generator = p.GetValue(Run) is not null || p.GetValue(CheckpointFile) is not null;
+        bool file = p.GetValue(SamplesFile) is not null, generator = p.GetValue(CommonOptions.Run) is not null || p.GetValue(CheckpointFile) is not null;
         if (file && generator) throw new InputException("--samples cannot be combined with --run or --checkpoint: evaluate one source at a time");
         if (!file && !generator) throw new InputException("say what to evaluate: --run DIR, --checkpoint FILE or --samples FILE");
         return file;
@@ -55,7 +56,10 @@ static class Sources
         return samples;
     }
 
+    /// <summary>The generator of <paramref name="source"/> on the device --device names.</summary>
+    public static Models.Generator Load(TrainedGenerator source, ParseResult p) => Models.Generator.FromCheckpoint(source.Checkpoint, CommonOptions.ResolveDevice(p));
+
     /// <summary>Loads the dataset by name or folder, with fetch progress.</summary>
     public static DatasetSplits Dataset(string nameOrFolder, ParseResult p) =>
-        DataCommand.WithFetchProgress(progress => DatasetLoader.Load(nameOrFolder, p.GetValue(DataCommand.DataDir), progress));
+        DataCommand.WithFetchProgress(progress => DatasetLoader.Load(nameOrFolder, p.GetValue(CommonOptions.DataDir), progress));
 }

@@ -1,9 +1,9 @@
 using System.CommandLine;
+using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Evaluation;
-using GanSharp.Imaging;
+using GanSharp.Experiments;
 using GanSharp.Theory;
-using GanSharp.Training;
 
 namespace GanSharp.Cli;
 
@@ -11,16 +11,14 @@ namespace GanSharp.Cli;
 static class ToyCommand
 {
     /// <summary>The loss as the command line spells it ("non-saturating").</summary>
-    static string LossName(ToyOptions o) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(o.GLoss.ToString());
+    static string LossName(ToyOptions o) => Kinds.NameOf(o.Loss);
 
     public static Command Create()
     {
-        var gLoss = new Option<string>("--g-loss") { Description = "non-saturating or minimax", DefaultValueFactory = _ => "non-saturating" };
-        gLoss.AcceptOnlyFromAmong("non-saturating", "minimax");
+        var gLoss = CommonOptions.Kind<LossConfig>("--g-loss", "The adversarial loss (default non-saturating)");
         var k = Cli.Option<int?>("--k", "Discriminator updates per generator update (default: 3 for 1d, 1 for ring and grid)");
         var steps = Cli.Option<int?>("--steps", "Training iterations (default: 12,000 for 1d, 10,000 for ring and grid)");
-        var noise = new Option<string>("--noise") { Description = "Prior of z: uniform on [−√3, √3] or gaussian", DefaultValueFactory = _ => "uniform" };
-        noise.AcceptOnlyFromAmong("uniform", "gaussian");
+        var noise = CommonOptions.Enum<NoiseKind>("--noise", "Prior of z (default uniform on [−√3, √3])");
         var data = new Option<string>("--data")
         {
             Description = "p_data: N(mean, std), or a mixture such as 0.3*N(0, 0.5) + 0.7*N(3, 0.5)", DefaultValueFactory = _ => "N(2, 0.5)",
@@ -31,14 +29,12 @@ static class ToyCommand
             try { Distribution1D.Parse(result.GetValueOrDefault<string>()); }
             catch (FormatException e) { result.AddError($"--data: {e.Message}"); }
         });
-        var seed = new Option<long>("--seed") { Description = "Seed of the data, nets and draws", DefaultValueFactory = _ => 1 };
         var lr = new Option<double>("--lr") { Description = "Adam's initial learning rate (falls tenfold over the run)", DefaultValueFactory = _ => 1e-3 };
         var threads = new Option<int>("--threads") { Description = "CPU threads", DefaultValueFactory = _ => 1 };
-        var outDir = new Option<string>("--out") { Description = "Folder for the PNGs and JSON (created)", Required = true };
 
         Command Make(string name, string description, Func<ToyOptions, string, ParseResult, string> run, params Option[] extra)
         {
-            var command = new Command(name, description) { Options = { gLoss, k, steps, seed, noise, lr, threads, outDir } };
+            var command = new Command(name, description) { Options = { gLoss, k, steps, CommonOptions.Seed, noise, lr, threads, CommonOptions.Out } };
             foreach (var option in extra) command.Options.Add(option);
             command.SetAction(p =>
             {
@@ -46,13 +42,13 @@ static class ToyCommand
                 if (p.GetValue(steps) is < 20) throw new InputException($"--steps must be at least 20 (got {p.GetValue(steps)})");
                 if (!(p.GetValue(lr) is > 0 and < 1)) throw new InputException($"--lr must be in (0, 1) (got {p.GetValue(lr)})");
                 if (p.GetValue(threads) < 1) throw new InputException("--threads must be positive");
-                var folder = p.GetValue(outDir)!;
+                var folder = CommonOptions.RequiredOut(p, "the folder for the PNGs and JSON (created)");
                 if (File.Exists(folder)) throw new InputException($"{folder} is a file: --out names a folder");
                 var options = new ToyOptions
                 {
-                    GLoss = p.GetValue(gLoss) == "minimax" ? GeneratorLossKind.Minimax : GeneratorLossKind.NonSaturating,
-                    K = p.GetValue(k) ?? (name == "1d" ? 3 : 1), Seed = p.GetValue(seed), Steps = p.GetValue(steps) ?? (name == "1d" ? 12_000 : 10_000),
-                    Noise = p.GetValue(noise) == "gaussian" ? NoiseKind.Gaussian : NoiseKind.Uniform, LearningRate = p.GetValue(lr),
+                    Loss = p.GetValue(gLoss) ?? new NonSaturatingLossConfig(),
+                    K = p.GetValue(k) ?? (name == "1d" ? 3 : 1), Seed = p.GetValue(CommonOptions.Seed), Steps = p.GetValue(steps) ?? (name == "1d" ? 12_000 : 10_000),
+                    Noise = p.GetValue(noise) ?? NoiseKind.Uniform, LearningRate = p.GetValue(lr),
                 };
                 Cli.LoadTorch();
                 TorchSharp.torch.set_num_threads(p.GetValue(threads));

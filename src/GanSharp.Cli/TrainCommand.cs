@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Evaluation;
 using GanSharp.Training;
@@ -9,40 +10,40 @@ namespace GanSharp.Cli;
 /// <summary><c>gan train</c>: resolves preset → config file → flags, then runs Algorithm 1 into a run directory.</summary>
 static class TrainCommand
 {
-    static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.All.Keys)})");
+    static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.Names)})");
     static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON file whose keys override the preset (same shape as a run's config.json)");
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset name (mnist, fashion-mnist) or a folder of IDX files");
     static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)");
     static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs");
     static readonly Option<int?> Batch = Cli.Option<int?>("--batch", "Minibatch size m");
     static readonly Option<int?> K = Cli.Option<int?>("--k", "Discriminator updates per generator update");
-    static readonly Option<string?> GLoss = Cli.Option<string?>("--g-loss", "Generator loss: non-saturating (default) or minimax");
-    static readonly Option<string?> Update = Cli.Option<string?>("--update", "alternating (Algorithm 1, default) or simultaneous (the paper's code)");
-    static readonly Option<string?> Optimizer = Cli.Option<string?>("--optimizer", "sgd (the paper's, with momentum) or adam");
+    static readonly Option<LossConfig?> GLoss = CommonOptions.Kind<LossConfig>("--g-loss", "The adversarial loss (default: the preset's)");
+    static readonly Option<UpdateOrder?> Update = CommonOptions.Enum<UpdateOrder>("--update", "alternating (Algorithm 1, default) or simultaneous (the paper's code)");
+    static readonly Option<OptimizerKind?> Optimizer = CommonOptions.Enum<OptimizerKind>("--optimizer", "sgd (the paper's, with momentum) or adam (DCGAN's recipe unless --lr)");
     static readonly Option<double?> LearningRate = Cli.Option<double?>("--lr", "Initial learning rate (default: 0.1 for sgd, 2e-4 for adam)");
-    static readonly Option<long?> Seed = Cli.Option<long?>("--seed", "Seed of all random draws");
     static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads (default: one per core)");
-    static readonly Option<string?> Device = Cli.Option<string?>("--device", "cpu, cuda, cuda:N or auto (default: auto, a GPU when the CUDA build sees one)");
-    static readonly Option<string?> Out = Cli.Option<string?>("--out", "Run directory to create (default runs/<preset>-<time>)");
+    static readonly Option<long> Seed = CommonOptions.Seed;
+    static readonly Option<string?> Device = CommonOptions.Device;
+    static readonly Option<string?> Out = CommonOptions.Out;  // the run directory to create (default runs/<preset>-<time>)
     static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly");
     static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations");
     static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations");
     static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations");
     static readonly Option<int?> EvalEvery = Cli.Option<int?>("--eval-every", "Evaluate the generator every N iterations (and at the start and end); keeps checkpoints/best.ckpt");
     static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What --eval-every measures, comma-separated (default parzen; known: {string.Join(", ", GanSharp.Evaluation.PeriodicEvaluations.Known)})");
+
+    /// <summary>How --update names the two games of the paper: Algorithm 1's alternation, or its code's simultaneous steps.</summary>
+    enum UpdateOrder { Alternating, Simultaneous }
     static readonly Option<bool> NoTensorBoard = Cli.Option<bool>("--no-tensorboard", "Do not write TensorBoard event files");
 
     public static Command Create()
     {
-        GLoss.AcceptOnlyFromAmong("non-saturating", "minimax");
-        Update.AcceptOnlyFromAmong("alternating", "simultaneous");
-        Optimizer.AcceptOnlyFromAmong("sgd", "adam");
         var command = new Command("train", "Train a generative adversarial net (Algorithm 1) into a run directory")
         {
             Options =
             {
                 Preset, ConfigFile, Dataset, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
-                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, NoTensorBoard, DataCommand.DataDir,
+                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, NoTensorBoard, CommonOptions.DataDir,
             },
         };
         command.SetAction(Run);
@@ -54,19 +55,19 @@ static class TrainCommand
         var resume = p.GetValue(Resume);
         Option[] fixedOnResume = [Preset, ConfigFile, Dataset, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
                                   LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval];
-        if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is not null) is { } clash)
+        if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
 
-        var config = resume is null ? Configure(p) : TrainingRun.ReadConfig(resume);
+        var config = resume is null ? Configure(p) : new RunDirectory(resume).ReadConfig();
         var outDir = resume ?? p.GetValue(Out) ?? Path.Combine("runs", $"{config.Preset}-{DateTime.Now:yyyyMMdd-HHmmss}");
-        if (resume is null) TrainingRun.EnsureNewFolder(outDir);  // before minutes of data loading, not after
+        if (resume is null) RunDirectory.EnsureNew(outDir);  // before minutes of data loading, not after
         Cli.LoadTorch();
         using var data = DataCommand.WithFetchProgress(progress =>
-            DatasetLoader.Load(config.Data.Dataset, p.GetValue(DataCommand.DataDir), progress));
+            DatasetLoader.Load(config.Data.Dataset, p.GetValue(CommonOptions.DataDir), progress));
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
         using var evaluation = config.Output.EvalEvery > 0
-            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(DataCommand.DataDir), new Progress<string>(Console.WriteLine))
+            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine))
             : null;
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)
@@ -75,8 +76,8 @@ static class TrainCommand
         var c = run.Config;
         Console.WriteLine($"run {run.Folder}");
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
-                          $"{c.Train.Batch}-image minibatches, k = {c.Train.K}, {c.Train.GLoss} G loss, {c.Train.Update} updates, " +
-                          $"{c.Optimizer.Kind} optimizer, seed {c.Train.Seed}, {c.Train.Threads} threads, {c.Train.Device}");
+                          $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
+                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer; seed {c.Train.Seed}, {c.Train.Threads} threads, {c.Train.Device}");
         if (run.Trainer.Step > 0) Console.WriteLine($"  resuming at step {run.Trainer.Step:N0} of {run.TotalSteps:N0}");
 
         using var cancel = Cli.CancelOnSignal();
@@ -86,7 +87,7 @@ static class TrainCommand
             Console.Error.WriteLine($"interrupted at step {run.Trainer.Step:N0}; checkpoint saved: continue with 'gan train --resume {run.Folder}'");
             return Cli.Interrupted;
         }
-        Console.WriteLine($"done: {run.Trainer.Step:N0} steps; samples {Path.Combine(run.SamplesFolder, "last.png")}, checkpoint {run.LastCheckpointPath}");
+        Console.WriteLine($"done: {run.Trainer.Step:N0} steps; samples {run.Directory.LastSamplesPath}, checkpoint {run.Directory.LastCheckpointPath}");
         return Cli.Success;
     }
 
@@ -108,22 +109,28 @@ static class TrainCommand
         t = ExtendLength(t, p) with
         {
             Batch = p.GetValue(Batch) ?? t.Batch,
-            K = p.GetValue(K) ?? t.K,
-            GLoss = p.GetValue(GLoss) switch { null => t.GLoss, "minimax" => GeneratorLossKind.Minimax, _ => GeneratorLossKind.NonSaturating },
-            Update = p.GetValue(Update) switch { null => t.Update, "simultaneous" => UpdateOrder.Simultaneous, _ => UpdateOrder.Alternating },
-            Seed = p.GetValue(Seed) ?? t.Seed,
+            Seed = CommonOptions.SeedOr(p, t.Seed),
             Threads = p.GetValue(Threads) ?? t.Threads,
             Device = p.GetValue(Device) ?? t.Device,
         };
-        var o = config.Optimizer;
-        if (p.GetValue(Optimizer) is { } kind)
+        var game = p.GetValue(Update) switch
         {
-            // Switching to Adam takes DCGAN's recipe (lr 2e-4, β₁ = 0.5) with a constant rate, unless flags say otherwise.
-            o = kind == "adam" && o.Kind != OptimizerKind.Adam
-                ? o with { Kind = OptimizerKind.Adam, LearningRate = 2e-4, LearningRateDecay = 1 }
-                : o with { Kind = kind == "adam" ? OptimizerKind.Adam : OptimizerKind.Sgd };
+            null => config.Game,
+            UpdateOrder.Simultaneous => new SimultaneousConfig(),
+            UpdateOrder.Alternating => config.Game as Algorithm1Config ?? new Algorithm1Config(),
+            var other => throw new ArgumentOutOfRangeException(nameof(Update), other, null),
+        };
+        if (p.GetValue(K) is { } k)
+            game = game is Algorithm1Config a ? a with { K = k }
+                : throw new InputException($"--k sets Algorithm 1's discriminator steps; the {Kinds.NameOf(game)} game takes one per iteration");
+        // Switching optimizer takes the new kind's recipe (Adam: DCGAN's lr 2e-4, β₁ 0.5, constant), unless --lr says otherwise.
+        OptimizerConfig Adjust(OptimizerConfig o)
+        {
+            if (p.GetValue(Optimizer) is { } kind) o = o.SwitchTo(kind);
+            return o with { LearningRate = p.GetValue(LearningRate) ?? o.LearningRate };
         }
-        o = o with { LearningRate = p.GetValue(LearningRate) ?? o.LearningRate };
+        var o = Adjust(config.Optimizer);
+        var dOptimizer = config.DiscriminatorOptimizer is { } d ? Adjust(d) : null;
         var output = config.Output with
         {
             LogEvery = p.GetValue(LogEvery) ?? config.Output.LogEvery,
@@ -134,7 +141,11 @@ static class TrainCommand
             TensorBoard = config.Output.TensorBoard && !p.GetValue(NoTensorBoard),
         };
         var dataConfig = config.Data with { Dataset = p.GetValue(Dataset) ?? config.Data.Dataset };
-        return config with { Train = t, Optimizer = o, Output = output, Data = dataConfig };
+        return config with
+        {
+            Train = t, Game = game, Loss = p.GetValue(GLoss) ?? config.Loss, Optimizer = o, DiscriminatorOptimizer = dOptimizer,
+            Output = output, Data = dataConfig,
+        };
     }
 
     static TrainConfig ExtendLength(TrainConfig t, ParseResult p) => p.GetValue(Steps) is { } steps
@@ -152,8 +163,9 @@ static class TrainCommand
         catch (System.Text.Json.JsonException e) { throw new InputException($"{where}: {e.Message}", e); }
     }
 
+    /// <summary>The game's scalars of the last iteration, as it names them (d_loss, g_loss, d_real, d_fake, …).</summary>
     static string Describe(TrainingStatus s) =>
-        $"epoch {s.Epoch:F2}  D {s.DLoss:F3}  G {s.GLoss:F3}  D(x) {s.DReal:F2}  D(G(z)) {s.DFake:F2}  " +
+        $"epoch {s.Epoch:F2}  {string.Join("  ", s.Scalars.Select(x => $"{x.Key} {x.Value:F3}"))}  " +
         (s.ImagesPerSecond > 0 ? $"{s.ImagesPerSecond:N0} img/s" : "– img/s");  // measured once per log interval
 
     static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel)

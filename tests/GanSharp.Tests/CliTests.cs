@@ -56,7 +56,7 @@ public class CliTests
         var r = Gan(TinyTrain(run, 12));
         Assert.True(r.Code == 0, r.Err);
 
-        var config = TrainingRun.ReadConfig(run);
+        var config = new RunDirectory(run).ReadConfig();
         Assert.Equal(12, config.Train.Steps);
         Assert.Equal(28, config.Model.Height);
         Assert.Equal(1, config.Train.Threads);

@@ -23,7 +23,7 @@ public class DeviceTests
     [Fact]
     public void A_generator_draws_its_noise_on_the_cpu_and_generates_on_its_own_device()
     {
-        using var g = Models.Generator.Create(new Training.ModelConfig(), new torch.Generator(3));
+        using var g = Models.Nets.CreateGenerator(new Configuration.PaperModelConfig(), new torch.Generator(3));
         Assert.Equal(DeviceType.CPU, g.Device.type);
         using var rng = new torch.Generator(5);
         using var sampled = g.Sample(4, rng);                    // noise drawn by Sample

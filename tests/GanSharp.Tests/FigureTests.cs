@@ -1,5 +1,6 @@
+using GanSharp.Configuration;
+using GanSharp.Experiments;
 using GanSharp.Imaging;
-using GanSharp.Training;
 using static TorchSharp.torch;
 
 namespace GanSharp.Tests;
@@ -7,7 +8,7 @@ namespace GanSharp.Tests;
 public class FigureTests
 {
     static Models.Generator SmallGenerator() =>
-        Models.Generator.Create(new ModelConfig { NoiseDim = 4, GeneratorHidden = [16], Height = 5, Width = 5 }, new TorchSharp.torch.Generator(2));
+        Models.Nets.CreateGenerator(new PaperModelConfig { NoiseDim = 4, GeneratorHidden = [16], Height = 5, Width = 5 }, new TorchSharp.torch.Generator(2));
 
     [Fact]
     public void Figure_2_ends_each_row_with_the_training_image_nearest_to_the_rows_last_sample()

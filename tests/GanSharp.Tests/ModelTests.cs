@@ -1,5 +1,5 @@
 using GanSharp.Models;
-using GanSharp.Training;
+using GanSharp.Configuration;
 using static TorchSharp.torch;
 using Generator = GanSharp.Models.Generator;
 
@@ -14,7 +14,7 @@ public class ModelTests
     [Fact]
     public void The_paper_generator_has_the_papers_shape_and_parameter_count()
     {
-        using var g = Generator.Create(Presets.PaperMnist.Model);
+        using var g = Nets.CreateGenerator(Presets.PaperMnist.Model);
         // 100·1200 + 1200  +  1200·1200 + 1200  +  1200·784 + 784
         Assert.Equal(121_200 + 1_441_200 + 941_584, Count(g));
         using var x = g.Sample(3);
@@ -25,7 +25,7 @@ public class ModelTests
     [Fact]
     public void The_paper_discriminator_has_the_papers_shape_and_parameter_count()
     {
-        using var d = Discriminator.Create(Presets.PaperMnist.Model);
+        using var d = Nets.CreateDiscriminator(Presets.PaperMnist.Model);
         // maxout 784 → 240×5, maxout 240 → 240×5, linear 240 → 1
         Assert.Equal(784 * 1200 + 1200 + 240 * 1200 + 1200 + 240 + 1, Count(d));
         using var logits = d.forward(rand(7, 1, 28, 28));
@@ -36,8 +36,8 @@ public class ModelTests
     public void Initialisation_follows_the_papers_ranges()
     {
         var config = Presets.PaperMnist.Model;
-        using var g = Generator.Create(config);
-        using var d = Discriminator.Create(config);
+        using var g = Nets.CreateGenerator(config);
+        using var d = Nets.CreateDiscriminator(config);
         foreach (var (name, p) in g.named_parameters().Select(np => (np.name, np.parameter)))
             Assert.True(p.abs().max().item<float>() <= (name.EndsWith("bias") ? 0 : 0.05f), name);
         foreach (var (name, p) in d.named_parameters().Select(np => (np.name, np.parameter)))
@@ -47,10 +47,10 @@ public class ModelTests
     [Fact]
     public void The_output_bias_starts_at_the_logit_of_the_mean_pixel()
     {
-        var config = TestSupport.Tiny().Model;
+        var config = (PaperModelConfig)TestSupport.Tiny().Model;
         using var g = new MlpGenerator(config);
         using var images = TestSupport.TinyImages();
-        g.InitOutputBiasFromData(images);
+        g.InitialiseFromData(images);
         using var bias = g.named_parameters().Single(p => p.name == "output.bias").parameter.detach();
         using var expected = images.flatten(1).mean([0]).clamp(1e-7, 1 - 1e-7).logit();
         Assert.True(bias.allclose(expected));
@@ -76,7 +76,7 @@ public class ModelTests
     [Fact]
     public void Dropout_is_random_in_training_and_off_in_evaluation()
     {
-        using var d = Discriminator.Create(Presets.PaperMnist.Model);
+        using var d = Nets.CreateDiscriminator(Presets.PaperMnist.Model);
         using var x = rand(4, 1, 28, 28);
         d.eval();
         using (var a = d.forward(x))

@@ -1,5 +1,7 @@
 using System.Reflection;
+using GanSharp.Configuration;
 using GanSharp.Data;
+using GanSharp.Games;
 using GanSharp.Native;
 using GanSharp.Training;
 using static TorchSharp.torch;
@@ -37,14 +39,15 @@ static class TestSupport
     public static string TempFolder() => Directory.CreateDirectory(Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N")[..12])).FullName;
 
     /// <summary>A tiny configuration (4×4 images, small nets) whose steps take microseconds.</summary>
-    public static GanConfig Tiny(int k = 1, UpdateOrder update = UpdateOrder.Alternating, OptimizerKind optimizer = OptimizerKind.Sgd) => new()
+    public static GanConfig Tiny(int k = 1, bool simultaneous = false, OptimizerKind optimizer = OptimizerKind.Sgd) => new()
     {
-        Model = new ModelConfig
+        Model = new PaperModelConfig
         {
             NoiseDim = 3, GeneratorHidden = [8], DiscriminatorUnits = 4, DiscriminatorPieces = 2, Height = 4, Width = 4,
             GeneratorInitRange = 0.3, DiscriminatorInitRange = 0.3,
         },
-        Train = new TrainConfig { Batch = 5, K = k, Update = update, Steps = 10, Seed = 7 },
+        Game = simultaneous ? new SimultaneousConfig() : new Algorithm1Config { K = k },
+        Train = new TrainConfig { Batch = 5, Steps = 10, Seed = 7 },
         Optimizer = new OptimizerConfig { Kind = optimizer, LearningRate = optimizer == OptimizerKind.Adam ? 1e-3 : 0.1 },
         Output = new OutputConfig { LogEvery = 2, SampleEvery = 5, CheckpointEvery = 5, SampleCount = 4, TensorBoard = false },
     };
@@ -55,6 +58,15 @@ static class TestSupport
         using var rng = new TorchSharp.torch.Generator(123);
         return rand([n, 1, 4, 4], generator: rng);
     }
+
+    /// <summary><see cref="TinyImages"/> as a dataset.</summary>
+    public static ImageDataset TinySet(int n = 40) => new("tiny", TinyImages(n));
+
+    /// <summary>The game of a trainer of <see cref="Tiny"/>'s alternating kind.</summary>
+    public static Algorithm1 Alg(Trainer t) => (Algorithm1)t.Game;
+
+    /// <summary>A step's scalars as one comparable line.</summary>
+    public static string Line(IReadOnlyDictionary<string, double> scalars) => string.Join(", ", scalars.Select(s => $"{s.Key}={s.Value:R}"));
 
     /// <summary>All parameters of a module, copied.</summary>
     public static Tensor[] Snapshot(nn.Module module) => module.parameters().Select(p => p.detach().clone()).ToArray();

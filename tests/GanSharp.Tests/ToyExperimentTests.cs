@@ -1,6 +1,7 @@
 using GanSharp.Data;
+using GanSharp.Configuration;
+using GanSharp.Experiments;
 using GanSharp.Theory;
-using GanSharp.Training;
 
 namespace GanSharp.Tests;
 

@@ -1,3 +1,6 @@
+using GanSharp.Configuration;
+using GanSharp.Data;
+using GanSharp.Experiments;
 using GanSharp.Training;
 using static GanSharp.Tests.TestSupport;
 using static TorchSharp.torch;
@@ -10,25 +13,25 @@ public class TrainerTests
     [Fact]
     public void A_discriminator_update_changes_D_only()
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         using var t = new Trainer(Tiny(), images);
-        var g0 = Snapshot(t.G); var d0 = Snapshot(t.D);
-        t.DiscriminatorStep();
+        var g0 = Snapshot(t.G); var d0 = Snapshot(Alg(t).D);
+        Alg(t).DiscriminatorStep(t.Context);
         Assert.True(Same(g0, Snapshot(t.G)));
-        Assert.False(Same(d0, Snapshot(t.D)));
+        Assert.False(Same(d0, Snapshot(Alg(t).D)));
         Assert.Equal(1, t.DataBatches);
     }
 
     [Fact]
     public void A_generator_update_changes_G_only_and_leaves_D_trainable()
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         using var t = new Trainer(Tiny(), images);
-        var g0 = Snapshot(t.G); var d0 = Snapshot(t.D);
-        t.GeneratorStep();
+        var g0 = Snapshot(t.G); var d0 = Snapshot(Alg(t).D);
+        Alg(t).GeneratorStep(t.Context);
         Assert.False(Same(g0, Snapshot(t.G)));
-        Assert.True(Same(d0, Snapshot(t.D)));
-        Assert.All(t.D.parameters(), p => Assert.True(p.requires_grad));
+        Assert.True(Same(d0, Snapshot(Alg(t).D)));
+        Assert.All(Alg(t).D.parameters(), p => Assert.True(p.requires_grad));
         Assert.Equal(0, t.DataBatches);  // the generator update uses noise only
     }
 
@@ -37,7 +40,7 @@ public class TrainerTests
     [InlineData(3)]
     public void An_iteration_is_k_discriminator_updates_then_one_generator_update(int k)
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         // A constant learning rate: TrainStep applies the schedule, the hand-made iterations below do not.
         var config = Tiny(k) with { Optimizer = new OptimizerConfig { LearningRateDecay = 1 } };
         using var a = new Trainer(config, images);
@@ -46,41 +49,45 @@ public class TrainerTests
         for (int s = 0; s < 3; s++)
         {
             a.TrainStep();
-            for (int i = 0; i < k; i++) b.DiscriminatorStep();   // the same updates by hand, in Algorithm 1's order
-            b.GeneratorStep();
-            c.GeneratorStep();                                    // and in the wrong order
-            for (int i = 0; i < k; i++) c.DiscriminatorStep();
+            for (int i = 0; i < k; i++) Alg(b).DiscriminatorStep(b.Context);   // the same updates by hand, in Algorithm 1's order
+            Alg(b).GeneratorStep(b.Context);
+            Alg(c).GeneratorStep(c.Context);                                    // and in the wrong order
+            for (int i = 0; i < k; i++) Alg(c).DiscriminatorStep(c.Context);
         }
         Assert.Equal(3 * k, a.DataBatches);
         Assert.Equal(3, a.Step);
-        Assert.True(Same(Snapshot(a.G), Snapshot(b.G)) && Same(Snapshot(a.D), Snapshot(b.D)));
+        Assert.True(Same(Snapshot(a.G), Snapshot(b.G)) && Same(Snapshot(Alg(a).D), Snapshot(Alg(b).D)));
         Assert.False(Same(Snapshot(a.G), Snapshot(c.G)));
     }
 
     [Fact]
     public void Simultaneous_updates_take_both_gradients_at_the_same_parameters()
     {
-        using var images = TinyImages();
-        using var sim = new Trainer(Tiny(update: UpdateOrder.Simultaneous), images);
+        using var images = TinySet();
+        using var sim = new Trainer(Tiny(simultaneous: true), images);
         using var alt = new Trainer(Tiny(), images);
-        var g0 = Snapshot(sim.G); var d0 = Snapshot(sim.D);
+        var game = (Games.SimultaneousUpdates)sim.Game;
+        var g0 = Snapshot(sim.G); var d0 = Snapshot(game.D);
         var r = sim.TrainStep();
         Assert.Equal(1, sim.DataBatches);
         Assert.False(Same(g0, Snapshot(sim.G)));
-        Assert.False(Same(d0, Snapshot(sim.D)));
-        Assert.True(double.IsFinite(r.DLoss) && double.IsFinite(r.GLoss));
+        Assert.False(Same(d0, Snapshot(game.D)));
+        Assert.True(double.IsFinite(r["d_loss"]) && double.IsFinite(r["g_loss"]));
         alt.TrainStep();
         Assert.False(Same(Snapshot(alt.G), Snapshot(sim.G)));  // a different algorithm, not a relabelling
     }
 
     [Fact]
-    public void Simultaneous_updates_need_k_equal_1() =>
-        Assert.Throws<InputException>(() => new Trainer(Tiny(k: 2, update: UpdateOrder.Simultaneous), TinyImages()));
+    public void Algorithm_1_needs_at_least_one_discriminator_step()
+    {
+        using var data = TinySet();
+        Assert.Contains("k must be at least 1", Assert.Throws<InputException>(() => new Trainer(Tiny(k: 0), data)).Message);
+    }
 
     [Fact]
     public void The_schedules_reach_the_optimizer()
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         var config = Tiny() with { Optimizer = new OptimizerConfig { LearningRate = 0.1, LearningRateDecay = 2, MinLearningRate = 0.01 } };
         using var t = new Trainer(config, images);
         Assert.Equal(0.1, t.LearningRate);
@@ -93,21 +100,21 @@ public class TrainerTests
     [Fact]
     public void Adam_trains_too()
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         using var t = new Trainer(Tiny(optimizer: OptimizerKind.Adam), images);
         var g0 = Snapshot(t.G);
         var r = t.TrainStep();
         Assert.False(Same(g0, Snapshot(t.G)));
         Assert.Equal(0.5, t.Momentum);  // reported as β₁
-        Assert.True(double.IsFinite(r.GLoss));
+        Assert.True(double.IsFinite(r["g_loss"]));
     }
 
     [Fact]
     public void A_non_finite_loss_stops_training()
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         using var t = new Trainer(Tiny(), images);
-        using (no_grad()) t.D.parameters().First().fill_(float.NaN);
+        using (no_grad()) Alg(t).D.parameters().First().fill_(float.NaN);
         Assert.Throws<TrainingDivergedException>(() => t.TrainStep());
     }
 }
@@ -136,6 +143,20 @@ public class ScheduleTests
 
 public class StepFlopsTests
 {
+    static double PerImage(GanConfig config)
+    {
+        using var data = new ImageDataset("random", rand(200, 1, 28, 28));
+        using var t = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, data);
+        return StepFlops.PerImage(t.Game, config.Train.Batch);
+    }
+
+    static IReadOnlyList<MatrixProduct> Products(GanConfig config)
+    {
+        using var data = new ImageDataset("random", rand(200, 1, 28, 28));
+        using var t = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, data);
+        return StepFlops.Products(t.Game, config.Train.Batch);
+    }
+
     [Fact]
     public void The_paper_steps_flops_follow_from_its_layer_sizes()
     {
@@ -144,19 +165,19 @@ public class StepFlopsTests
         double d = 784 * 1200 + 240 * 1200 + 240, dInner = 240 * 1200 + 240;
         double dStep = g + 2 * d + 2 * d + 2 * dInner;   // G fwd; D fwd real+fake; D weight grads; D inner input grads
         double gStep = g + d + d + g + gInner;           // G fwd; D fwd; D input grads; G weight grads; G inner input grads
-        Assert.Equal(2 * (dStep + gStep), StepFlops.PerImage(Presets.PaperMnist));
-        var k3 = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { K = 3 } };
-        Assert.Equal(2 * (3 * dStep + gStep), StepFlops.PerImage(k3));
+        Assert.Equal(2 * (dStep + gStep), PerImage(Presets.PaperMnist));
+        var k3 = Presets.PaperMnist with { Game = new Algorithm1Config { K = 3 } };
+        Assert.Equal(2 * (3 * dStep + gStep), PerImage(k3));
         // Simultaneous: G fwd, D fwd twice; G's loss back through D (all input grads) and G; D's loss back through
         // both halves (weight grads and inner input grads).
-        var simultaneous = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Update = UpdateOrder.Simultaneous } };
-        Assert.Equal(2 * (g + 2 * d + d + g + gInner + 2 * d + 2 * dInner), StepFlops.PerImage(simultaneous));
+        var simultaneous = Presets.PaperMnist with { Game = new SimultaneousConfig() };
+        Assert.Equal(2 * (g + 2 * d + d + g + gInner + 2 * d + 2 * dInner), PerImage(simultaneous));
     }
 
     [Fact]
     public void The_products_of_an_iteration_have_the_shapes_of_its_layers()
     {
-        var products = StepFlops.Products(Presets.PaperMnist);
+        var products = Products(Presets.PaperMnist);
         // The first products: G's forward pass on m = 100 noise rows, then D's on 2m = 200 images.
         Assert.Equal(new MatrixProduct("G1", ProductRole.Forward, 100, 100, 1200), products[0]);
         Assert.Equal(new MatrixProduct("D1", ProductRole.Forward, 200, 784, 1200), products[3]);

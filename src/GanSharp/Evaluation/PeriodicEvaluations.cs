@@ -1,5 +1,6 @@
 using GanSharp.Data;
 using GanSharp.Models;
+using GanSharp.Configuration;
 using GanSharp.Training;
 
 namespace GanSharp.Evaluation;

@@ -1,4 +1,4 @@
-using GanSharp.Training;
+using GanSharp.Configuration;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -17,12 +17,22 @@ public interface IAdversarialLoss
     /// <summary>The generator's loss on the discriminator's logits of generated images (a scalar to descend).</summary>
     Tensor Generator(Tensor fakeLogits);
 
-    /// <summary>The loss for a generator-loss kind.</summary>
-    static IAdversarialLoss For(GeneratorLossKind kind) => kind switch
+    /// <summary>
+    /// Whether the discriminator's outputs are logits of the probability that an image is real, so that mean D(x) and
+    /// D(G(z)) mean something (the paper's losses); false where D is a critic whose outputs are scores.
+    /// </summary>
+    bool OutputsAreLogits { get; }
+}
+
+/// <summary>The one factory of the built-in losses: a loss for each kind of <see cref="LossConfig"/>.</summary>
+public static class LossFactory
+{
+    /// <summary>The loss <paramref name="config"/> describes.</summary>
+    public static IAdversarialLoss Create(LossConfig config) => config switch
     {
-        GeneratorLossKind.Minimax => new Minimax(),
-        GeneratorLossKind.NonSaturating => new NonSaturating(),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        NonSaturatingLossConfig => new NonSaturating(),
+        MinimaxLossConfig => new Minimax(),
+        _ => throw new InputException($"no loss for kind {config.GetType().Name}"),
     };
 }
 
@@ -38,6 +48,9 @@ public abstract class GoodfellowLoss : IAdversarialLoss
 
     /// <inheritdoc/>
     public abstract Tensor Generator(Tensor fakeLogits);
+
+    /// <summary>D(x) = σ(logit) is the probability that x is real.</summary>
+    public bool OutputsAreLogits => true;
 }
 
 /// <summary>The minimax game as written: the generator descends E[log(1 − D(G(z)))] = −E[softplus(fake)].</summary>

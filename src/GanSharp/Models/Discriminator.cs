@@ -1,13 +1,13 @@
-using GanSharp.Training;
+using GanSharp.Configuration;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace GanSharp.Models;
 
 /// <summary>
-/// A discriminator D(x; θ_d): maps images <c>[B, C, H, W]</c> to logits <c>[B]</c>; D(x) = σ(logit) is the probability
-/// that x came from the data rather than from the generator. Losses work on logits for numerical stability.
+/// A discriminator D(x; θ_d): maps images <c>[B, C, H, W]</c> to raw outputs <c>[B]</c>. Under the paper's losses these
+/// are logits, D(x) = σ(logit) the probability that x came from the data; other losses read them as scores. Losses work
+/// on the raw outputs for numerical stability. Subclass it to bring your own architecture.
 /// </summary>
 public abstract class Discriminator : nn.Module<Tensor, Tensor>
 {
@@ -18,68 +18,16 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor>
     protected Discriminator(string name, ModelConfig config) : base(name) => Config = config;
 
     /// <summary>
-    /// Source of the discriminator's dropout masks (null: libtorch's global generator). A trainer sets its own, so that
-    /// its runs are reproducible whatever else the process draws.
+    /// Source of the discriminator's random draws, such as dropout masks (null: libtorch's global generator). A trainer
+    /// sets its own, so that its runs are reproducible whatever else the process draws. Default: D draws nothing.
     /// </summary>
     public virtual torch.Generator? Rng { get; set; }
 
     /// <summary>
-    /// The discriminator the configuration describes (the paper's maxout net), initialised from <paramref name="rng"/>
-    /// (null: libtorch's global generator).
+    /// Whether D's output for an image depends on that image alone in training mode (no batch norm): then real and
+    /// generated minibatches may share one pass, which is faster and the same function. False (the safe answer) for
+    /// nets with batch statistics: they must see real and generated images in separate passes, as DCGAN's reference
+    /// implementation does.
     /// </summary>
-    public static Discriminator Create(ModelConfig config, torch.Generator? rng = null) => config.Kind switch
-    {
-        ModelKind.Toy => new ToyDiscriminator(config, rng),
-        _ => new MaxoutDiscriminator(config, rng),
-    };
-}
-
-/// <summary>
-/// The paper's discriminator: maxout layers with dropout on every layer's input (keep 0.8 on the image, 0.5 after),
-/// then a single logit (MNIST: 784 → maxout 240×5 → maxout 240×5 → 1).
-/// </summary>
-public sealed class MaxoutDiscriminator : Discriminator
-{
-    private readonly ModuleList<SeededDropout> dropouts = new();
-    private readonly ModuleList<Maxout> layers = new();
-    private readonly Linear output;
-
-    /// <summary>Builds and initialises the maxout discriminator (weights U(±DiscriminatorInitRange), biases 0).</summary>
-    public MaxoutDiscriminator(ModelConfig config, torch.Generator? rng = null) : base("discriminator", config)
-    {
-        long width = (long)config.Channels * config.Height * config.Width;
-        for (int i = 0; i < config.DiscriminatorLayers; i++)
-        {
-            dropouts.Add(new SeededDropout(i == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep));
-            layers.Add(new Maxout(width, config.DiscriminatorUnits, config.DiscriminatorPieces));
-            width = config.DiscriminatorUnits;
-        }
-        dropouts.Add(new SeededDropout(config.DiscriminatorLayers == 0 ? config.DiscriminatorInputKeep : config.DiscriminatorHiddenKeep));
-        output = nn.Linear(width, 1);
-        RegisterComponents();
-        using var _ = no_grad();
-        foreach (var affine in layers.Select(l => l.Affine).Append(output))
-        {
-            affine.weight.uniform_(-config.DiscriminatorInitRange, config.DiscriminatorInitRange, rng);  // nn.init.uniform_ ignores its generator (TorchSharp 0.107)
-            nn.init.zeros_(affine.bias!);
-        }
-    }
-
-    /// <inheritdoc/>
-    public override torch.Generator? Rng
-    {
-        get => dropouts[0].Rng;
-        set { foreach (var d in dropouts) d.Rng = value; }
-    }
-
-    /// <summary>images [B, C, H, W] → logits [B].</summary>
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var h = x.flatten(1);                                          // [B, C·H·W]
-        for (int i = 0; i < layers.Count; i++)
-            h = layers[i].forward(dropouts[i].forward(h));             // [B, units]
-        var logit = output.forward(dropouts[layers.Count].forward(h)); // [B, 1]
-        return logit.squeeze(1).MoveToOuterDisposeScope();            // [B]
-    }
+    public virtual bool ImagesIndependent => false;
 }

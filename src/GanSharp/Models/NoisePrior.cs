@@ -1,4 +1,4 @@
-using GanSharp.Training;
+using GanSharp.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,13 +2,15 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using GanSharp.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GanSharp.Training;
 
 /// <summary>
-/// A training checkpoint: named binary sections (both nets, both optimizers, the random number generators) and a JSON
+/// A training checkpoint: named binary sections (a game's players and optimizers, the random number generator) and a JSON
 /// header with the configuration, the progress and the SHA-256 of the sections. Written atomically; read back only if
 /// the checksum matches, so a torn or corrupted file is reported, never half-loaded.
 /// </summary>
@@ -40,7 +42,7 @@ public sealed class Checkpoint
     /// <summary>The sections by name.</summary>
     public required IReadOnlyDictionary<string, byte[]> Sections { get; init; }
 
-    sealed record Header(int Version, long Step, long DataBatches, string Sha256, SectionInfo[] Sections, GanConfig Config);
+    sealed record Header(int Version, long Step, long DataBatches, string Sha256, SectionInfo[] Sections, JsonObject Config);
     sealed record SectionInfo(string Name, long Length);
 
     /// <summary>Serialises a module's parameters and buffers to a section.</summary>
@@ -84,7 +86,8 @@ public sealed class Checkpoint
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var n in names) sha.AppendData(Sections[n]);
         var header = new Header(1, Step, DataBatches, Convert.ToHexStringLower(sha.GetHashAndReset()),
-                                names.Select(n => new SectionInfo(n, Sections[n].LongLength)).ToArray(), Config);
+                                names.Select(n => new SectionInfo(n, Sections[n].LongLength)).ToArray(),
+                                JsonSerializer.SerializeToNode(Config, GanConfig.Json)!.AsObject());
         var json = JsonSerializer.SerializeToUtf8Bytes(header, GanConfig.Json);
         AtomicFile.Write(path, stream =>
         {
@@ -132,6 +135,8 @@ public sealed class Checkpoint
         }
         if (Convert.ToHexStringLower(sha.GetHashAndReset()) != header.Sha256)
             throw new InputException($"{path}: checkpoint checksum mismatch (the file is corrupt)");
-        return new Checkpoint { Config = header.Config, Step = header.Step, DataBatches = header.DataBatches, Sections = sections };
+        // The configuration as written by any release (older ones are upgraded to today's shape).
+        var config = GanConfig.FromNode(header.Config, $"{path}: configuration");
+        return new Checkpoint { Config = config, Step = header.Step, DataBatches = header.DataBatches, Sections = sections };
     }
 }

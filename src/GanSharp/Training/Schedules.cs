@@ -1,3 +1,5 @@
+using GanSharp.Configuration;
+
 namespace GanSharp.Training;
 
 /// <summary>
@@ -22,4 +24,7 @@ public static class Schedules
         double a = Math.Clamp((double)(epochs - o.MomentumRampStart) / (o.MomentumRampEnd - o.MomentumRampStart), 0, 1);
         return o.MomentumStart + a * (o.MomentumEnd - o.MomentumStart);
     }
+
+    /// <summary>The momentum an optimizer runs with after <paramref name="epochs"/>: SGD's schedule, or Adam's β₁.</summary>
+    public static double MomentumOf(OptimizerConfig o, long epochs) => o.Kind == OptimizerKind.Sgd ? Momentum(o, epochs) : o.Beta1;
 }

@@ -1,271 +1,163 @@
-using GanSharp.Losses;
+using GanSharp.Configuration;
+using GanSharp.Data;
+using GanSharp.Games;
 using GanSharp.Models;
-using Generator = GanSharp.Models.Generator;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
 
 namespace GanSharp.Training;
-
-/// <summary>What one training iteration measured (the last discriminator minibatch, and the generator update).</summary>
-/// <param name="DLoss">The discriminator's loss −V(D, G) on its last minibatch.</param>
-/// <param name="GLoss">The generator's loss (minimax or non-saturating form).</param>
-/// <param name="DReal">Mean D(x) over the last real minibatch.</param>
-/// <param name="DFake">Mean D(G(z)) over the last generated minibatch the discriminator saw.</param>
-public readonly record struct StepResult(double DLoss, double GLoss, double DReal, double DFake);
 
 /// <summary>Training produced a non-finite loss; the nets are no longer usable, and nothing was checkpointed.</summary>
 public sealed class TrainingDivergedException(string message) : GanSharpException(message);
 
 /// <summary>
-/// Algorithm 1 of Goodfellow et al. (2014), "Minibatch stochastic gradient descent training of generative adversarial
-/// nets". <see cref="TrainStep"/> is one iteration of the algorithm's outer loop:
-/// <code>
-/// for k steps:
-///     sample m noise samples z ~ p_g(z) and m examples x ~ p_data(x)
-///     update D by ascending  ∇θd (1/m) Σ [log D(x) + log(1 − D(G(z)))]
-/// sample m noise samples z ~ p_g(z)
-/// update G by descending ∇θg (1/m) Σ log(1 − D(G(z)))      (minimax)
-///           or ascending ∇θg (1/m) Σ log D(G(z))           (non-saturating, the paper's recommendation)
-/// </code>
+/// A game in training: its progress (iterations, data minibatches, epochs), the data in the run's order, the run's random
+/// number generator, the schedules applied to every optimizer before each iteration, and the state a checkpoint holds.
+/// One <see cref="TrainStep"/> is one iteration of the game (for <see cref="Algorithm1"/>: k discriminator updates and
+/// one generator update). <see cref="TrainingRun"/> adds the run directory around it.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    /// <summary>The generator G.</summary>
-    public Generator G { get; }
-    /// <summary>The discriminator D.</summary>
-    public Discriminator D { get; }
+    /// <summary>The game being trained: its players, optimizers, losses and step.</summary>
+    public Game Game { get; }
+    /// <summary>The generator the game trains.</summary>
+    public Generator G => Game.Generator;
     /// <summary>The configuration being trained.</summary>
     public GanConfig Config { get; }
-    /// <summary>Where both nets, the data and the noise live.</summary>
+    /// <summary>Where the nets, the data and the noise live.</summary>
     public Device Device { get; }
     /// <summary>Completed iterations (generator updates).</summary>
     public long Step { get; private set; }
-    /// <summary>Completed discriminator minibatches; locates the position in the data.</summary>
-    public long DataBatches { get; private set; }
+    /// <summary>Completed data minibatches; locates the position in the data.</summary>
+    public long DataBatches => batches.Taken;
     /// <summary>Minibatches per epoch.</summary>
     public long BatchesPerEpoch => data.BatchesPerEpoch;
     /// <summary>Completed epochs (passes of the discriminator over the training images).</summary>
     public long Epoch => DataBatches / data.BatchesPerEpoch;
-    /// <summary>The learning rate of the next update (the decay schedule applies to either optimizer).</summary>
-    public double LearningRate => Schedules.LearningRate(Config.Optimizer, Step);
-    /// <summary>The SGD momentum of the next update (Adam: β₁).</summary>
-    public double Momentum => Config.Optimizer.Kind == OptimizerKind.Sgd ? Schedules.Momentum(Config.Optimizer, Epoch) : Config.Optimizer.Beta1;
+    /// <summary>What a step of the game draws on: the data in the run's order and the run's random number generator.</summary>
+    public StepContext Context { get; }
+    /// <summary>The learning rate of the next update of the first optimizer (the generator's).</summary>
+    public double LearningRate => Schedules.LearningRate(Game.Optimizers[0].Config, Step);
+    /// <summary>The SGD momentum of the next update of the first optimizer (Adam: β₁).</summary>
+    public double Momentum => Schedules.MomentumOf(Game.Optimizers[0].Config, Epoch);
 
-    private readonly IAdversarialLoss loss;
-    private readonly OptimizerHelper optG, optD;
     private readonly MinibatchSampler data;
+    private readonly BatchCursor batches;
     private readonly torch.Generator rng;
-    private readonly Tensor z;  // [m, NoiseDim], refilled in place for every minibatch of noise
-    private readonly Tensor images;  // [N, C, H, W] on Device
-    private readonly Parameter[] gParams, dParams;
+    private readonly Tensor images;   // [N, C, H, W] on Device
+    private readonly Tensor? labels;  // [N] on Device
 
     /// <summary>
-    /// Builds both nets and optimizers for <paramref name="config"/> over <paramref name="trainImages"/>
-    /// (<c>[N, C, H, W]</c>, not owned), seeding every random number generator from the configuration's seed.
+    /// Builds the game <paramref name="config"/> describes over <paramref name="train"/> (not owned), seeding every
+    /// random number generator from the configuration's seed.
     /// </summary>
-    public Trainer(GanConfig config, Tensor trainImages)
+    public Trainer(GanConfig config, ImageDataset train)
+        : this(config, train, (rng, device) => GameFactory.Create(config, rng, train.Images, device)) { }
+
+    /// <summary>
+    /// Trains a game built by the caller — players, losses and optimizers of their own — over <paramref name="train"/>
+    /// (not owned). The game's nets must already be on <see cref="TrainConfig.Device"/>. The configuration supplies the
+    /// batch size, seed, device and schedules; its model, loss and game sections are recorded in checkpoints as given.
+    /// </summary>
+    public Trainer(GanConfig config, ImageDataset train, Game game) : this(config, train, (_, _) => game) { }
+
+    private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build)
     {
         Config = config;
         var t = config.Train;
-        if (t.K < 1) throw new InputException($"k must be at least 1 (got {t.K})");
-        if (t.Update == UpdateOrder.Simultaneous && t.K != 1)
-            throw new InputException("simultaneous updates use one discriminator step per iteration: use k = 1");
-
         Device = Devices.Resolve(t.Device);
-
         // One generator for every random draw of the run (initialisation, noise, dropout masks), in program order;
         // the data order is a function of (seed, epoch). Nothing depends on libtorch's process-wide generator.
         // The nets are initialised on the CPU whatever the device, so a seed gives the same initial nets everywhere;
         // on a GPU, noise and dropout masks come from a generator of that device, seeded alike.
         var initRng = new torch.Generator(unchecked((ulong)t.Seed));
-        G = Generator.Create(config.Model, initRng);
-        D = Discriminator.Create(config.Model, initRng);
-        if (config.Model.GeneratorOutputBiasFromData && G is MlpGenerator mlp) mlp.InitOutputBiasFromData(trainImages);
-        G.to(Device);
-        D.to(Device);
+        try { Game = build(initRng, Device); }
+        catch
+        {
+            initRng.Dispose();
+            throw;
+        }
         rng = Device.type == DeviceType.CPU ? initRng : new torch.Generator(unchecked((ulong)t.Seed), Device);
         if (rng != initRng) initRng.Dispose();
-        D.Rng = rng;
-        gParams = G.parameters().ToArray();
-        dParams = D.parameters().ToArray();
-        loss = IAdversarialLoss.For(t.GLoss);
-        optG = MakeOptimizer(gParams);
-        optD = MakeOptimizer(dParams);
-        // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
-        images = trainImages.to(Device);
-        data = new MinibatchSampler(images, t.Batch, t.Seed);
-        z = empty(t.Batch, config.Model.NoiseDim, device: Device);
-        G.train();
-        D.train();
-    }
-
-    private OptimizerHelper MakeOptimizer(IEnumerable<Parameter> parameters)
-    {
-        var o = Config.Optimizer;
-        return o.Kind switch
+        foreach (var player in Game.Players)
         {
-            OptimizerKind.Sgd => optim.SGD(parameters, o.LearningRate, o.MomentumStart),
-            OptimizerKind.Adam => optim.Adam(parameters, o.LearningRate, o.Beta1, o.Beta2),
-            _ => throw new ArgumentOutOfRangeException(nameof(o.Kind)),
-        };
+            if (player.Module is Discriminator d) d.Rng = rng;
+            player.Module.train();
+        }
+        // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
+        images = train.Images.to(Device);
+        labels = train.Labels?.to(Device);
+        data = new MinibatchSampler(images, labels, t.Batch, t.Seed);
+        batches = new BatchCursor(data);
+        Context = new StepContext(batches, rng);
     }
 
-    /// <summary>One iteration of Algorithm 1 (or one simultaneous update, if configured).</summary>
-    /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
-    public StepResult TrainStep()
+    /// <summary>The data in the run's order: the n-th minibatch the game asks for is the run's n-th.</summary>
+    sealed class BatchCursor(MinibatchSampler sampler) : IBatchSource
+    {
+        public long Taken { get; set; }
+        public int BatchSize => sampler.BatchSize;
+        public Batch Next() => sampler.Batch(Taken++);
+    }
+
+    /// <summary>One iteration of the game, after the schedules are applied. Returns its named scalars.</summary>
+    /// <exception cref="TrainingDivergedException">A measurement became NaN or infinite.</exception>
+    public IReadOnlyDictionary<string, double> TrainStep()
     {
         ApplySchedules();
-        StepResult result;
-        if (Config.Train.Update == UpdateOrder.Alternating)
-        {
-            (double Loss, double Real, double Fake) d = default;
-            for (int i = 0; i < Config.Train.K; i++) d = DiscriminatorStep();
-            double gLoss = GeneratorStep();
-            result = new StepResult(d.Loss, gLoss, d.Real, d.Fake);
-        }
-        else result = SimultaneousStep();
+        var scalars = Game.Step(Context);
         Step++;
-        if (!double.IsFinite(result.DLoss) || !double.IsFinite(result.GLoss))
+        if (scalars.Values.Any(v => !double.IsFinite(v)))
             throw new TrainingDivergedException(
-                $"training diverged at step {Step}: D loss {result.DLoss}, G loss {result.GLoss}; the last checkpoint is kept");
-        return result;
+                $"training diverged at step {Step}: {string.Join(", ", scalars.Select(s => $"{s.Key} {s.Value}"))}; the last checkpoint is kept");
+        return scalars;
     }
 
-    /// <summary>
-    /// One discriminator update: m fresh noise samples and the next m examples; ascend log D(x) + log(1 − D(G(z))).
-    /// Returns the loss, mean D(x) and mean D(G(z)).
-    /// </summary>
-    public (double Loss, double Real, double Fake) DiscriminatorStep()
-    {
-        using var scope = NewDisposeScope();
-        Tensor fake;
-        using (no_grad()) fake = G.forward(G.Prior.Fill(z, rng));  // [m, C, H, W]; G is fixed here: no graph
-        var x = data.Batch(DataBatches++);                               // [m, C, H, W]
-        // One pass of D over real and generated images together: the same function (dropout masks are drawn per
-        // element either way), but one matrix product of 2m rows instead of two of m, which the CPU does faster.
-        var logits = D.forward(cat([x, fake]));                          // [2m]
-        long m = x.shape[0];
-        var realLogits = logits.narrow(0, 0, m);                         // [m]
-        var fakeLogits = logits.narrow(0, m, m);                         // [m]
-        var l = loss.Discriminator(realLogits, fakeLogits);             // −V(D, G) on the minibatch
-        ClearGradients(dParams);
-        l.backward();
-        optD.step();
-        return (l.item<float>(), sigmoid(realLogits).mean().item<float>(), sigmoid(fakeLogits).mean().item<float>());
-    }
-
-    /// <summary>
-    /// One generator update on m fresh noise samples, descending the generator's loss. D is frozen for the pass, so
-    /// only θ_g receives gradients and D's parameters cannot change.
-    /// </summary>
-    public double GeneratorStep()
-    {
-        using var scope = NewDisposeScope();
-        SetRequiresGrad(dParams, false);
-        try
-        {
-            var fakeLogits = D.forward(G.forward(G.Prior.Fill(z, rng)));  // [m]
-            var l = loss.Generator(fakeLogits);
-            ClearGradients(gParams);
-            l.backward();
-            optG.step();
-            return l.item<float>();
-        }
-        finally
-        {
-            SetRequiresGrad(dParams, true);
-        }
-    }
-
-    /// <summary>
-    /// The paper's released code's variant: one minibatch, one forward pass, and both nets step on gradients taken at
-    /// the same parameters.
-    /// </summary>
-    private StepResult SimultaneousStep()
-    {
-        using var scope = NewDisposeScope();
-        var x = data.Batch(DataBatches++);                    // [m, C, H, W]
-        var fake = G.forward(G.Prior.Fill(z, rng));     // [m, C, H, W]
-        var realLogits = D.forward(x);                        // [m]
-        var fakeLogits = D.forward(fake);                     // [m]
-        var dl = loss.Discriminator(realLogits, fakeLogits);
-        var gl = loss.Generator(fakeLogits);
-        ClearGradients(dParams);
-        ClearGradients(gParams);
-        gl.backward(retain_graph: true, inputs: gParams);    // θ_g's gradient only
-        dl.backward(inputs: dParams);                         // θ_d's gradient only
-        optD.step();
-        optG.step();
-        return new StepResult(dl.item<float>(), gl.item<float>(), sigmoid(realLogits).mean().item<float>(),
-                              sigmoid(fakeLogits).mean().item<float>());
-    }
-
+    /// <summary>Each optimizer's learning rate (and SGD momentum) for the next update, from its own schedule.</summary>
     private void ApplySchedules()
     {
-        double lr = LearningRate, momentum = Momentum;
-        foreach (var opt in new[] { optG, optD })
-            foreach (var group in opt.ParamGroups)
+        foreach (var o in Game.Optimizers)
+        {
+            double lr = Schedules.LearningRate(o.Config, Step), momentum = Schedules.MomentumOf(o.Config, Epoch);
+            foreach (var group in o.Optimizer.ParamGroups)
             {
                 group.LearningRate = lr;
                 if (group is ParamGroup { Options: SGD.Options sgd }) sgd.momentum = momentum;
             }
+        }
     }
 
-    /// <summary>Drops the gradients instead of zeroing them: backward then writes fresh ones, saving a pass over every parameter.</summary>
-    private static void ClearGradients(Parameter[] parameters)
-    {
-        foreach (var p in parameters) p.grad = null;
-    }
-
-    private static void SetRequiresGrad(Parameter[] parameters, bool value)
-    {
-        foreach (var p in parameters) p.requires_grad = value;
-    }
-
-    /// <summary>The state needed to continue exactly: both nets, both optimizers, both random number generators.</summary>
+    /// <summary>The state needed to continue exactly: every player, every optimizer, the random number generator.</summary>
     public Checkpoint ToCheckpoint()
     {
         using var rngState = rng.get_state();
-        return new Checkpoint
-        {
-            Config = Config,
-            Step = Step,
-            DataBatches = DataBatches,
-            Sections = new Dictionary<string, byte[]>
-            {
-                [Checkpoint.GeneratorSection] = Checkpoint.Save(G),
-                [Checkpoint.DiscriminatorSection] = Checkpoint.Save(D),
-                [Checkpoint.GeneratorOptimizerSection] = Checkpoint.Save(optG),
-                [Checkpoint.DiscriminatorOptimizerSection] = Checkpoint.Save(optD),
-                [Checkpoint.RngSection] = rngState.data<byte>().ToArray(),
-            },
-        };
+        var sections = new Dictionary<string, byte[]>();
+        foreach (var p in Game.Players) sections[p.Name] = Checkpoint.Save(p.Module);
+        foreach (var o in Game.Optimizers) sections[o.Name] = Checkpoint.Save(o.Optimizer);
+        sections[Checkpoint.RngSection] = rngState.data<byte>().ToArray();
+        return new Checkpoint { Config = Config, Step = Step, DataBatches = DataBatches, Sections = sections };
     }
 
     /// <summary>Restores the state of a checkpoint of the same configuration.</summary>
     public void Restore(Checkpoint checkpoint)
     {
-        checkpoint.LoadInto(Checkpoint.GeneratorSection, G);
-        checkpoint.LoadInto(Checkpoint.DiscriminatorSection, D);
-        checkpoint.LoadInto(Checkpoint.GeneratorOptimizerSection, optG);
-        checkpoint.LoadInto(Checkpoint.DiscriminatorOptimizerSection, optD);
+        foreach (var p in Game.Players) checkpoint.LoadInto(p.Name, p.Module);
+        foreach (var o in Game.Optimizers) checkpoint.LoadInto(o.Name, o.Optimizer);
         using (var state = tensor(checkpoint.Section(Checkpoint.RngSection), dtype: ScalarType.Byte))
             rng.set_state(state);
         Step = checkpoint.Step;
-        DataBatches = checkpoint.DataBatches;
+        batches.Taken = checkpoint.DataBatches;
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        z.Dispose();
         images.Dispose();
+        labels?.Dispose();
         rng.Dispose();
         data.Dispose();
-        optG.Dispose();
-        optD.Dispose();
-        G.Dispose();
-        D.Dispose();
+        Game.Dispose();
     }
 }

@@ -1,8 +1,9 @@
+using GanSharp.Imaging;
 using GanSharp.Theory;
 using ScottPlot;
 using SkiaSharp;
 
-namespace GanSharp.Imaging;
+namespace GanSharp.Experiments;
 
 /// <summary>The theory lab's pictures: Figure 1's four panels, the saturation plot, and 2-D sample scatters.</summary>
 public static class TheoryPlots

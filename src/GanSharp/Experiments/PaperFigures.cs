@@ -3,7 +3,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using Generator = GanSharp.Models.Generator;
 
-namespace GanSharp.Imaging;
+namespace GanSharp.Experiments;
 
 /// <summary>The paper's sample figures, as image batches ready for <see cref="ImageGrid"/>.</summary>
 public static class PaperFigures

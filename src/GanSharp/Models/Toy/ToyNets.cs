@@ -1,4 +1,4 @@
-using GanSharp.Training;
+using GanSharp.Configuration;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -27,10 +27,12 @@ static class ToyInit
 public sealed class ToyGenerator : Generator
 {
     private readonly ModuleList<Linear> layers = new();
+    private readonly Activation activation;
 
     /// <summary>Builds the MLP NoiseDim → GeneratorHidden… → Width.</summary>
-    public ToyGenerator(ModelConfig config, torch.Generator? rng = null) : base("toy_generator", config)
+    public ToyGenerator(ToyModelConfig config, torch.Generator? rng = null) : base("toy_generator", config)
     {
+        activation = config.GeneratorActivation;
         long width = config.NoiseDim;
         foreach (var h in config.GeneratorHidden) { layers.Add(nn.Linear(width, h)); width = h; }
         layers.Add(nn.Linear(width, config.Width));
@@ -44,7 +46,7 @@ public sealed class ToyGenerator : Generator
         using var scope = NewDisposeScope();
         var h = z;
         for (int i = 0; i < layers.Count - 1; i++)
-            h = Config.ToyGeneratorActivation == Activation.Tanh ? layers[i].forward(h).tanh_() : layers[i].forward(h).relu_();  // [B, hidden]
+            h = activation == Activation.Tanh ? layers[i].forward(h).tanh_() : layers[i].forward(h).relu_();  // [B, hidden]
         return layers[^1].forward(h).view(-1, 1, 1, Config.Width).MoveToOuterDisposeScope();
     }
 }
@@ -55,7 +57,7 @@ public sealed class ToyDiscriminator : Discriminator
     private readonly ModuleList<Linear> layers = new();
 
     /// <summary>Builds the MLP Width → DiscriminatorUnits (× DiscriminatorLayers) → 1.</summary>
-    public ToyDiscriminator(ModelConfig config, torch.Generator? rng = null) : base("toy_discriminator", config)
+    public ToyDiscriminator(ToyModelConfig config, torch.Generator? rng = null) : base("toy_discriminator", config)
     {
         long width = config.Width;
         for (int i = 0; i < config.DiscriminatorLayers; i++) { layers.Add(nn.Linear(width, config.DiscriminatorUnits)); width = config.DiscriminatorUnits; }
@@ -63,6 +65,9 @@ public sealed class ToyDiscriminator : Discriminator
         RegisterComponents();
         ToyInit.Uniform(layers, rng);
     }
+
+    /// <summary>No batch statistics: each point's output depends on that point alone.</summary>
+    public override bool ImagesIndependent => true;
 
     /// <summary>points [B, 1, 1, d] → logits [B].</summary>
     public override Tensor forward(Tensor x)

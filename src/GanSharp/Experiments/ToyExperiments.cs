@@ -1,16 +1,19 @@
+using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Evaluation;
+using GanSharp.Games;
+using GanSharp.Theory;
 using GanSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanSharp.Theory;
+namespace GanSharp.Experiments;
 
 /// <summary>Settings of a toy run: Algorithm 1 on small MLPs and low-dimensional data.</summary>
 public sealed record ToyOptions
 {
-    /// <summary>The generator's loss.</summary>
-    public GeneratorLossKind GLoss { get; init; } = GeneratorLossKind.NonSaturating;
+    /// <summary>The adversarial loss.</summary>
+    public LossConfig Loss { get; init; } = new NonSaturatingLossConfig();
     /// <summary>Discriminator updates per generator update.</summary>
     public int K { get; init; } = 1;
     /// <summary>Training iterations (generator updates).</summary>
@@ -81,8 +84,8 @@ public sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
 
 /// <summary>
 /// Algorithm 1 at toy scale, where everything the paper proves can be computed: the 1-D experiment of Figure 1, the
-/// saturation of log(1 − D(G(z))), and the 2-D mode-collapse benchmarks. All use <see cref="Trainer"/> itself with
-/// <see cref="ModelKind.Toy"/> nets, so what is shown is what GanSharp trains.
+/// saturation of log(1 − D(G(z))), and the 2-D mode-collapse benchmarks. All train <see cref="Algorithm1"/> with
+/// <see cref="Trainer"/> itself, on toy nets (<see cref="ToyModelConfig"/>), so what is shown is what GanSharp trains.
 /// </summary>
 public static class ToyExperiments
 {
@@ -95,13 +98,14 @@ public static class ToyExperiments
     {
         Preset = "toy",
         Data = new DataConfig { Dataset = "synthetic" },
-        Model = new ModelConfig
+        Model = new ToyModelConfig
         {
-            Kind = ModelKind.Toy, NoiseDim = noiseDim, Noise = o.Noise, GeneratorHidden = [generatorWidth, generatorWidth], GeneratorOutputBiasFromData = false,
-            ToyGeneratorActivation = generatorActivation,
+            NoiseDim = noiseDim, Noise = o.Noise, GeneratorHidden = [generatorWidth, generatorWidth], GeneratorActivation = generatorActivation,
             DiscriminatorUnits = discriminatorWidth, DiscriminatorLayers = 2, Channels = 1, Height = 1, Width = dimension,
         },
-        Train = new TrainConfig { Batch = o.Batch, K = o.K, GLoss = o.GLoss, Steps = o.Steps, Seed = o.Seed, Device = "cpu" },
+        Loss = o.Loss,
+        Game = new Algorithm1Config { K = o.K },
+        Train = new TrainConfig { Batch = o.Batch, Steps = o.Steps, Seed = o.Seed, Device = "cpu" },
         // The rate falls tenfold over the run, so that the game's oscillations settle by the end.
         Optimizer = new OptimizerConfig
         {
@@ -121,7 +125,7 @@ public static class ToyExperiments
         data ??= DefaultData1D;
         grid ??= Distribution1D.GridFor(data);
         var random = new Random((int)o.Seed);
-        using var points = tensor(Enumerable.Range(0, 100_000).Select(_ => (float)data.Sample(random)).ToArray()).view(-1, 1, 1, 1);
+        using var points = new ImageDataset("1-D", tensor(Enumerable.Range(0, 100_000).Select(_ => (float)data.Sample(random)).ToArray()).view(-1, 1, 1, 1));
         // tanh in G: the 1-D map z → x is then smooth, and p_g has no spikes at the kinks of a ReLU net.
         var config = Config(o, 1, 1, 32, 64, Activation.Tanh);
         using var trainer = new Trainer(config, points);
@@ -134,14 +138,14 @@ public static class ToyExperiments
             int updates = 0;
             foreach (var n in new[] { 0, 5, 10, 20, 40, 80, 160, 320 })
             {
-                for (; updates < n; updates++) probe.DiscriminatorStep();
+                for (; updates < n; updates++) Algorithm1Of(probe).DiscriminatorStep(probe.Context);
                 saturation.Add(Saturation(probe, evalRng, updates));
             }
         }
         int early = Math.Max(1, o.Steps / 20);
         while (trainer.Step < early) trainer.TrainStep();
         snapshots.Add(Snapshot1(trainer, data, grid, "(a)", "early in training", points, evalRng));
-        for (int i = 0; i < o.Steps / 5; i++) trainer.DiscriminatorStep();
+        for (int i = 0; i < o.Steps / 5; i++) Algorithm1Of(trainer).DiscriminatorStep(trainer.Context);
         snapshots.Add(Snapshot1(trainer, data, grid, "(b)", $"then {o.Steps / 5:N0} updates of D alone (G fixed): D moves toward D*", points, evalRng));
         progress?.Report("1-D: (a), (b) recorded");
         while (trainer.Step < o.Steps / 2) trainer.TrainStep();
@@ -151,9 +155,13 @@ public static class ToyExperiments
         return (snapshots, saturation);
     }
 
-    static Snapshot1D Snapshot1(Trainer trainer, IDensity1D data, Grid1D grid, string label, string description, Tensor dataPoints,
+    /// <summary>The game of a toy trainer (<see cref="Config"/> always builds Algorithm 1).</summary>
+    static Algorithm1 Algorithm1Of(Trainer trainer) => (Algorithm1)trainer.Game;
+
+    static Snapshot1D Snapshot1(Trainer trainer, IDensity1D data, Grid1D grid, string label, string description, ImageDataset dataPoints,
                                 torch.Generator rng)
     {
+        var D = Algorithm1Of(trainer).D;
         using var scope = NewDisposeScope();
         var xs = grid.Points();
         var pData = xs.Select(data.Density).ToArray();
@@ -166,14 +174,14 @@ public static class ToyExperiments
         double value;
         using (inference_mode())
         {
-            var wasTraining = trainer.D.training;
-            trainer.D.eval();
-            d = trainer.D.forward(tensor(xs.Select(x => (float)x).ToArray()).view(-1, 1, 1, 1)).sigmoid().to_type(ScalarType.Float64).data<double>().ToArray();
-            var real = dataPoints.index_select(0, randint(0, dataPoints.shape[0], [20_000], generator: rng));
+            var wasTraining = D.training;
+            D.eval();
+            d = D.forward(tensor(xs.Select(x => (float)x).ToArray()).view(-1, 1, 1, 1)).sigmoid().to_type(ScalarType.Float64).data<double>().ToArray();
+            var real = dataPoints.Images.index_select(0, randint(0, dataPoints.Count, [20_000], generator: rng));
             var fake = trainer.G.Sample(20_000, rng);
-            value = -nn.functional.softplus(trainer.D.forward(real).neg()).mean().item<float>()
-                    - nn.functional.softplus(trainer.D.forward(fake)).mean().item<float>();
-            trainer.D.train(wasTraining);
+            value = -nn.functional.softplus(D.forward(real).neg()).mean().item<float>()
+                    - nn.functional.softplus(D.forward(fake)).mean().item<float>();
+            D.train(wasTraining);
         }
         var dStar = OptimalDiscriminator.Values(pData, pG);
         var mixture = pData.Zip(pG, (a, b) => (a + b) / 2).ToArray();
@@ -196,13 +204,14 @@ public static class ToyExperiments
     static SaturationPoint Saturation(Trainer trainer, torch.Generator rng, int discriminatorUpdates)
     {
         using var scope = NewDisposeScope();
+        var D = Algorithm1Of(trainer).D;
         var gParams = trainer.G.parameters().ToArray();
         var z = trainer.G.Prior.Sample(trainer.Config.Train.Batch, trainer.G.NoiseDim, rng);
         // Both gradients of one loss: w.r.t. G's parameters (its norm), and w.r.t. each sample's logit, scaled by the
         // batch size so that it is the per-sample term (the loss is a mean) — the quantity the paper's argument is about.
         (double Norm, double[] PerLogit) Gradients(Losses.IAdversarialLoss loss, out double[] dOfGz)
         {
-            var logits = trainer.D.forward(trainer.G.forward(z));                  // [m]
+            var logits = D.forward(trainer.G.forward(z));                  // [m]
             dOfGz = logits.detach().sigmoid().to_type(ScalarType.Float64).data<double>().ToArray();
             var grads = autograd.grad([loss.Generator(logits)], [.. gParams, logits]);
             double norm = Math.Sqrt(grads.Take(gParams.Length).Sum(g => g.square().sum().item<float>()));
@@ -224,7 +233,7 @@ public static class ToyExperiments
     public static IReadOnlyList<Snapshot2D> ModeCollapse(GaussianMixture2D mixture, ToyOptions o, int snapshots = 4)
     {
         var random = new Random((int)o.Seed);
-        using var points = mixture.Sample(100_000, random);
+        using var points = new ImageDataset(mixture.Name, mixture.Sample(100_000, random));
         using var trainer = new Trainer(Config(o, 2, 8, 128, 128), points);
         using var centres = mixture.Centres();
         using var rng = new torch.Generator(unchecked((ulong)o.Seed * 7919 + 2));

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+
+namespace GanSharp.Configuration;
+
+/// <summary>
+/// Reads configurations written before the game seam (GanSharp's first releases): the model was one flat record for
+/// every family (the toy nets' activation beside the paper's maxout settings), and Algorithm 1's k, the generator loss
+/// and the update order lived under <c>train</c>. Old run folders, checkpoints and config files are upgraded in place
+/// (in memory) to today's shape, so that they load, resume and evaluate unchanged.
+/// </summary>
+static class ConfigUpgrade
+{
+    static readonly string[] PaperOnly =
+    [
+        "generator-init-range", "generator-output-bias-from-data", "discriminator-pieces", "discriminator-init-range",
+        "discriminator-input-keep", "discriminator-hidden-keep",
+    ];
+
+    /// <summary>Upgrades <paramref name="root"/> (a whole or partial configuration) in place; today's shape is left alone.</summary>
+    public static void Apply(JsonObject root)
+    {
+        if (root["model"] is JsonObject model && model.ContainsKey("toy-generator-activation"))
+        {
+            var activation = model["toy-generator-activation"]?.DeepClone();
+            model.Remove("toy-generator-activation");
+            if (model["kind"]?.ToString() == "toy")
+            {
+                foreach (var key in PaperOnly) model.Remove(key);
+                model["generator-activation"] = activation;
+            }
+        }
+        if (root["train"] is not JsonObject train) return;
+        if (train.Remove("g-loss", out var gLoss) && gLoss is not null) root["loss"] = new JsonObject { ["kind"] = gLoss.DeepClone() };
+        train.Remove("update", out var update);
+        train.Remove("k", out var k);
+        if (update?.ToString() == "simultaneous") root["game"] = new JsonObject { ["kind"] = "simultaneous" };
+        else if (update is not null || k is not null)
+        {
+            var game = new JsonObject { ["kind"] = "algorithm1" };
+            if (k is not null) game["k"] = k.DeepClone();
+            root["game"] = game;
+        }
+    }
+}

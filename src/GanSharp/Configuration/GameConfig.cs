@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace GanSharp.Configuration;
+
+/// <summary>
+/// The training algorithm — which players update, with which terms, in what order within one iteration — told apart
+/// in JSON by <c>"kind"</c>. Built into a game by <c>GanSharp.Games.GameFactory</c>, which knows every kind.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(Algorithm1Config), "algorithm1")]
+[JsonDerivedType(typeof(SimultaneousConfig), "simultaneous")]
+public abstract record GameConfig
+{
+    /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
+    public virtual IEnumerable<string> Problems() => [];
+
+    /// <summary>The game in a few words, for messages (its kind, and what sets it apart).</summary>
+    public virtual string Summary => Kinds.NameOf<GameConfig>(this);
+}
+
+/// <summary>
+/// Algorithm 1 of Goodfellow et al. (2014): k discriminator updates, each on a fresh minibatch of data and of noise,
+/// then one generator update on fresh noise.
+/// </summary>
+public sealed record Algorithm1Config : GameConfig
+{
+    /// <summary>Discriminator updates per generator update (the paper used k = 1).</summary>
+    public int K { get; init; } = 1;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        if (K < 1) yield return $"k must be at least 1 (got {K})";
+    }
+
+    /// <inheritdoc/>
+    public override string Summary => $"algorithm1 (k = {K})";
+}
+
+/// <summary>
+/// The variant of the paper's released code (pylearn2): one minibatch, one forward pass, and both nets step on
+/// gradients taken at the same parameters (one discriminator step per iteration).
+/// </summary>
+public sealed record SimultaneousConfig : GameConfig;

@@ -1,0 +1,244 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace GanSharp.Configuration;
+
+/// <summary>
+/// The full configuration of one training run: preset, then a JSON file, then flags, each overriding the last. It is
+/// written to the run's <c>config.json</c> and into every checkpoint, so a run can be repeated and a generator rebuilt
+/// from its checkpoint alone. The model, the loss and the game are typed records told apart by a <c>"kind"</c> key
+/// (<see cref="ModelConfig"/>, <see cref="LossConfig"/>, <see cref="GameConfig"/>); everything else is plain settings.
+/// </summary>
+public sealed record GanConfig
+{
+    /// <summary>The preset this configuration started from.</summary>
+    public string Preset { get; init; } = Presets.Default;
+    /// <summary>Dataset name or folder and the split.</summary>
+    public DataConfig Data { get; init; } = new();
+    /// <summary>The nets (which family, and its sizes).</summary>
+    public ModelConfig Model { get; init; } = new PaperModelConfig();
+    /// <summary>The adversarial objective the players descend.</summary>
+    public LossConfig Loss { get; init; } = new NonSaturatingLossConfig();
+    /// <summary>The training algorithm: which players update, in what order, within one iteration.</summary>
+    public GameConfig Game { get; init; } = new Algorithm1Config();
+    /// <summary>Batch size, length, seed, threads, device.</summary>
+    public TrainConfig Train { get; init; } = new();
+    /// <summary>The optimizer and its schedules (of every player, unless <see cref="DiscriminatorOptimizer"/> is set).</summary>
+    public OptimizerConfig Optimizer { get; init; } = new();
+    /// <summary>The discriminators' own optimizer (e.g. a two time-scale rule); null: <see cref="Optimizer"/>.</summary>
+    public OptimizerConfig? DiscriminatorOptimizer { get; init; }
+    /// <summary>What the run writes, and how often.</summary>
+    public OutputConfig Output { get; init; } = new();
+
+    /// <summary>JSON options used for config files, checkpoints and metrics (kebab-case keys and enum values).</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowOutOfOrderMetadataProperties = true,  // "kind" may come anywhere in a hand-written object
+        AllowDuplicateProperties = false,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>The problems of this configuration, each a line a user can act on (none: it can train).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Train.Batch <= 0) yield return $"batch must be positive (got {Train.Batch})";
+        if (Train.Epochs <= 0 && Train.Steps is null) yield return "the run needs a positive number of epochs or steps";
+        if (Train.Steps is <= 0) yield return $"steps must be positive (got {Train.Steps})";
+        foreach (var p in Model.Problems()) yield return p;
+        foreach (var p in Game.Problems()) yield return p;
+        foreach (var (o, name) in new[] { (Optimizer, "optimizer"), (DiscriminatorOptimizer, "discriminator-optimizer") })
+        {
+            if (o is null) continue;
+            if (!(o.LearningRate > 0)) yield return $"{name}: learning-rate must be positive (got {o.LearningRate})";
+            if (!(o.LearningRateDecay >= 1)) yield return $"{name}: learning-rate-decay must be at least 1 (the rate is divided by it)";
+            if (o.MomentumStart is not (>= 0 and < 1) || o.MomentumEnd is not (>= 0 and < 1)) yield return $"{name}: momentum must lie in [0, 1)";
+        }
+        if (Output.LogEvery <= 0 || Output.SampleEvery <= 0 || Output.CheckpointEvery <= 0) yield return "output intervals must be positive";
+        if (Output.SampleCount <= 0) yield return "sample-count must be positive";
+        if (Output.EvalEvery < 0) yield return $"eval-every must not be negative (got {Output.EvalEvery})";
+    }
+
+    /// <summary>Refuses a configuration with a problem, naming the first.</summary>
+    /// <exception cref="InputException">The first of <see cref="Problems"/>.</exception>
+    public void Validate()
+    {
+        if (Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
+    }
+
+    /// <summary>Serialises the configuration as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>
+    /// Lays the keys of a (partial) JSON configuration over <paramref name="baseConfig"/>: objects merge key by key,
+    /// any other value replaces; an object whose <c>"kind"</c> differs from the base's replaces it whole (a DCGAN model
+    /// shares no settings with the paper's MLP). <paramref name="where"/> names the source in error messages.
+    /// </summary>
+    /// <exception cref="InputException">Malformed JSON, an unknown key or kind, or a wrongly typed value.</exception>
+    public static GanConfig Overlay(GanConfig baseConfig, string json, string where)
+    {
+        var overlay = ParseObject(json, where);
+        ConfigUpgrade.Apply(overlay);
+        var merged = JsonSerializer.SerializeToNode(baseConfig, Json)!.AsObject();
+        Merge(merged, overlay);
+        return FromNode(merged, where);
+    }
+
+    static void Merge(JsonObject target, JsonObject overlay)
+    {
+        foreach (var (key, value) in overlay.ToList())
+        {
+            if (value is JsonObject child && target[key] is JsonObject existing && !KindChanges(existing, child)) Merge(existing, child);
+            else target[key] = value?.DeepClone();
+        }
+    }
+
+    static bool KindChanges(JsonObject existing, JsonObject overlay) =>
+        overlay["kind"] is JsonValue kind && existing["kind"] is JsonValue old && kind.ToString() != old.ToString();
+
+    /// <summary>Parses a configuration; <paramref name="where"/> names the source in error messages.</summary>
+    /// <exception cref="InputException">Malformed JSON, an unknown key or kind, or a wrongly typed value.</exception>
+    public static GanConfig FromJson(string json, string where) => FromNode(ParseObject(json, where), where);
+
+    /// <summary>
+    /// A configuration from a parsed JSON object (a config file, or a checkpoint's header). Files written before the
+    /// game seam (flat model settings; k, g-loss and update under train) are upgraded first, so old runs still load.
+    /// </summary>
+    public static GanConfig FromNode(JsonObject node, string where)
+    {
+        ConfigUpgrade.Apply(node);
+        foreach (var (key, type) in new[] { ("model", typeof(ModelConfig)), ("loss", typeof(LossConfig)), ("game", typeof(GameConfig)) })
+            if (node[key] is JsonObject part) Kinds.Check(type, part, $"{where}: {key}");
+        try
+        {
+            return node.Deserialize<GanConfig>(Json) ?? throw new InputException($"{where}: empty configuration");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{where}: {e.Message}", e);
+        }
+    }
+
+    static JsonObject ParseObject(string json, string where)
+    {
+        JsonNode? node;
+        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
+        catch (JsonException e) { throw new InputException($"{where}: {e.Message}", e); }
+        return node as JsonObject ?? throw new InputException($"{where}: a configuration must be a JSON object");
+    }
+}
+
+/// <summary>Which data, and how it is split.</summary>
+public sealed record DataConfig
+{
+    /// <summary>A catalogue name (mnist, fashion-mnist) or a folder of IDX files.</summary>
+    public string Dataset { get; init; } = "mnist";
+}
+
+/// <summary>The noise prior p_z.</summary>
+public enum NoiseKind
+{
+    /// <summary>Uniform on [−√3, √3] per coordinate (unit variance), the paper's code's choice.</summary>
+    Uniform,
+    /// <summary>Standard normal.</summary>
+    Gaussian,
+}
+
+/// <summary>The run's length, batch size and where it runs: what every game shares.</summary>
+public sealed record TrainConfig
+{
+    /// <summary>Minibatch size m (for data and noise alike).</summary>
+    public int Batch { get; init; } = 100;
+    /// <summary>Length in epochs (passes of the discriminator over the training images); ignored when Steps is set.</summary>
+    public int Epochs { get; init; } = 50;
+    /// <summary>Length in training iterations (generator updates); overrides Epochs when set.</summary>
+    public long? Steps { get; init; }
+    /// <summary>Seed of every random number the run draws.</summary>
+    public long Seed { get; init; } = 1;
+    /// <summary>CPU threads for libtorch (0: one per core).</summary>
+    public int Threads { get; init; }
+    /// <summary>
+    /// Where the nets train: cpu, cuda, cuda:N or auto (a GPU when libtorch sees one). A run records the device it
+    /// resolved to, and resumes there: random number streams differ between devices.
+    /// </summary>
+    public string Device { get; init; } = "auto";
+}
+
+/// <summary>One optimizer and its schedules.</summary>
+public sealed record OptimizerConfig
+{
+    /// <summary>sgd (the paper's, with momentum) or adam.</summary>
+    public OptimizerKind Kind { get; init; } = OptimizerKind.Sgd;
+    /// <summary>Initial learning rate.</summary>
+    public double LearningRate { get; init; } = 0.1;
+    /// <summary>The learning rate is divided by this after every iteration (pylearn2's ExponentialDecay); 1 = constant.</summary>
+    public double LearningRateDecay { get; init; } = 1.000004;
+    /// <summary>The learning rate never falls below this.</summary>
+    public double MinLearningRate { get; init; } = 1e-6;
+    /// <summary>SGD momentum before the ramp starts.</summary>
+    public double MomentumStart { get; init; } = 0.5;
+    /// <summary>SGD momentum after the ramp ends.</summary>
+    public double MomentumEnd { get; init; } = 0.7;
+    /// <summary>Epoch at which the momentum ramp starts.</summary>
+    public int MomentumRampStart { get; init; } = 1;
+    /// <summary>Epoch at which the momentum ramp reaches its end value.</summary>
+    public int MomentumRampEnd { get; init; } = 250;
+    /// <summary>Adam's β₁.</summary>
+    public double Beta1 { get; init; } = 0.5;
+    /// <summary>Adam's β₂.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>The paper's SGD: lr 0.1 divided by 1.000004 per iteration (floor 1e-6), momentum 0.5 → 0.7 over epochs 1–250.</summary>
+    public static OptimizerConfig PaperSgd { get; } = new();
+
+    /// <summary>
+    /// DCGAN's Adam (Radford et al. 2015, section 4): lr 2e-4, β₁ 0.5 ("β₁ at the suggested value of 0.9 resulted in
+    /// training oscillation and instability"), β₂ 0.999, a constant rate.
+    /// </summary>
+    public static OptimizerConfig DcganAdam { get; } = new() { Kind = OptimizerKind.Adam, LearningRate = 2e-4, LearningRateDecay = 1, Beta1 = 0.5, Beta2 = 0.999 };
+
+    /// <summary>
+    /// This configuration switched to <paramref name="kind"/>: unchanged if it already is one, else that kind's recipe
+    /// (<see cref="PaperSgd"/> or <see cref="DcganAdam"/>) — an SGD learning rate means nothing to Adam.
+    /// </summary>
+    public OptimizerConfig SwitchTo(OptimizerKind kind) => kind == Kind ? this : kind switch
+    {
+        OptimizerKind.Sgd => PaperSgd,
+        OptimizerKind.Adam => DcganAdam,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
+    };
+}
+
+/// <summary>Which optimizer updates a player.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Stochastic gradient descent with momentum.</summary>
+    Sgd,
+    /// <summary>Adam (Kingma and Ba).</summary>
+    Adam,
+}
+
+/// <summary>What a run writes and how often (in training iterations).</summary>
+public sealed record OutputConfig
+{
+    /// <summary>Append a row to metrics.jsonl (and TensorBoard) every this many iterations.</summary>
+    public int LogEvery { get; init; } = 50;
+    /// <summary>Write a sample grid every this many iterations (and at the end).</summary>
+    public int SampleEvery { get; init; } = 2500;
+    /// <summary>Keep a periodic checkpoint every this many iterations (last.ckpt is refreshed at the same times and at the end).</summary>
+    public int CheckpointEvery { get; init; } = 5000;
+    /// <summary>Number of images in the fixed-noise sample grid.</summary>
+    public int SampleCount { get; init; } = 100;
+    /// <summary>Write TensorBoard event files under tb/.</summary>
+    public bool TensorBoard { get; init; } = true;
+    /// <summary>Evaluate the generator every this many iterations (and at the start and the end); 0: never.</summary>
+    public int EvalEvery { get; init; }
+    /// <summary>
+    /// What to evaluate: <c>parzen</c> (the paper's Table 1 protocol). The first metric picks checkpoints/best.ckpt.
+    /// </summary>
+    public string[] Eval { get; init; } = ["parzen"];
+}

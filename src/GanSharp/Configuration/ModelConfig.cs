@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace GanSharp.Configuration;
+
+/// <summary>
+/// Which nets play, and their sizes: one record per family, told apart in JSON by <c>"kind"</c>. What every family
+/// shares is here — the noise z and the image shape (taken from the data when a run starts). The nets are built from
+/// these records by <c>GanSharp.Models.Nets</c>, which knows every kind.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(PaperModelConfig), "paper")]
+[JsonDerivedType(typeof(ToyModelConfig), "toy")]
+[JsonDerivedType(typeof(DcganModelConfig), "dcgan")]
+[JsonDerivedType(typeof(CustomModelConfig), "custom")]
+public abstract record ModelConfig
+{
+    /// <summary>Dimension of the noise z.</summary>
+    public int NoiseDim { get; init; } = 100;
+    /// <summary>The noise prior p_z.</summary>
+    public NoiseKind Noise { get; init; } = NoiseKind.Uniform;
+    /// <summary>Image channels (taken from the data).</summary>
+    public int Channels { get; init; } = 1;
+    /// <summary>Image height (taken from the data).</summary>
+    public int Height { get; init; } = 28;
+    /// <summary>Image width (taken from the data).</summary>
+    public int Width { get; init; } = 28;
+
+    /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
+    public virtual IEnumerable<string> Problems()
+    {
+        if (NoiseDim <= 0) yield return $"noise-dim must be positive (got {NoiseDim})";
+        if (Channels <= 0 || Height <= 0 || Width <= 0) yield return $"the image shape must be positive (got {Channels}×{Height}×{Width})";
+    }
+}
+
+/// <summary>
+/// The paper's MNIST nets (Goodfellow et al. 2014, released code adversarial/mnist.yaml): a ReLU MLP generator with a
+/// sigmoid output; a maxout discriminator with dropout on every layer's input.
+/// </summary>
+public sealed record PaperModelConfig : ModelConfig
+{
+    /// <summary>Hidden layer widths of the MLP generator.</summary>
+    public int[] GeneratorHidden { get; init; } = [1200, 1200];
+    /// <summary>Generator weights start uniform in ±this (pylearn2's irange).</summary>
+    public double GeneratorInitRange { get; init; } = 0.05;
+    /// <summary>Start the generator's sigmoid output bias at logit(mean training pixel), as the paper's code did.</summary>
+    public bool GeneratorOutputBiasFromData { get; init; } = true;
+    /// <summary>Maxout units per discriminator layer.</summary>
+    public int DiscriminatorUnits { get; init; } = 240;
+    /// <summary>Linear pieces per maxout unit.</summary>
+    public int DiscriminatorPieces { get; init; } = 5;
+    /// <summary>Number of maxout layers.</summary>
+    public int DiscriminatorLayers { get; init; } = 2;
+    /// <summary>Discriminator weights start uniform in ±this.</summary>
+    public double DiscriminatorInitRange { get; init; } = 0.005;
+    /// <summary>Dropout keep probability on the discriminator's image input.</summary>
+    public double DiscriminatorInputKeep { get; init; } = 0.8;
+    /// <summary>Dropout keep probability on the discriminator's hidden layers' inputs.</summary>
+    public double DiscriminatorHiddenKeep { get; init; } = 0.5;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        foreach (var p in base.Problems()) yield return p;
+        if (!GeneratorHidden.All(h => h > 0)) yield return "generator-hidden widths must be positive";
+        if (DiscriminatorUnits <= 0 || DiscriminatorPieces <= 0) yield return "discriminator units and pieces must be positive";
+        if (DiscriminatorLayers < 0) yield return $"discriminator-layers must not be negative (got {DiscriminatorLayers})";
+        if (DiscriminatorInputKeep is not (> 0 and <= 1) || DiscriminatorHiddenKeep is not (> 0 and <= 1))
+            yield return "dropout keep probabilities must lie in (0, 1]";
+    }
+}
+
+/// <summary>A hidden-layer nonlinearity.</summary>
+public enum Activation
+{
+    /// <summary>max(0, x).</summary>
+    Relu,
+    /// <summary>tanh x: smooth, so a 1-D generator's map z → x (and so p_g) has no kinks.</summary>
+    Tanh,
+}
+
+/// <summary>
+/// Small MLPs for points in ℝᵈ (the 1-D and 2-D experiments; d = Width, images of 1×1×d): a generator with
+/// <see cref="GeneratorActivation"/> hidden layers and a linear output, a leaky-ReLU discriminator without dropout.
+/// </summary>
+public sealed record ToyModelConfig : ModelConfig
+{
+    /// <summary>Hidden layer widths of the generator.</summary>
+    public int[] GeneratorHidden { get; init; } = [32, 32];
+    /// <summary>The generator's hidden nonlinearity.</summary>
+    public Activation GeneratorActivation { get; init; } = Activation.Relu;
+    /// <summary>Units per discriminator layer.</summary>
+    public int DiscriminatorUnits { get; init; } = 64;
+    /// <summary>Number of hidden discriminator layers.</summary>
+    public int DiscriminatorLayers { get; init; } = 2;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        foreach (var p in base.Problems()) yield return p;
+        if (!GeneratorHidden.All(h => h > 0) || DiscriminatorUnits <= 0) yield return "layer widths must be positive";
+    }
+}
+
+/// <summary>
+/// DCGAN (Radford, Metz and Chintala 2015, "Unsupervised Representation Learning with Deep Convolutional Generative
+/// Adversarial Networks"): G from z by fractionally-strided (transposed) convolutions with batch norm and ReLU, a tanh
+/// output; D by strided convolutions with LeakyReLU 0.2 and batch norm (none on D's first layer or G's last); weights
+/// N(0, 0.02), batch-norm scales N(1, 0.02). Sized for square images of 28, 32 or 64 pixels.
+/// </summary>
+public sealed record DcganModelConfig : ModelConfig
+{
+    /// <summary>Feature maps of G's last hidden layer (ngf; doubled at each coarser scale).</summary>
+    public int GeneratorFeatures { get; init; } = 64;
+    /// <summary>Feature maps of D's first layer (ndf; doubled at each coarser scale).</summary>
+    public int DiscriminatorFeatures { get; init; } = 64;
+
+    /// <summary>The image sizes the nets are built for.</summary>
+    public static readonly int[] Sizes = [28, 32, 64];
+
+    /// <summary>A DCGAN's prior is the standard normal (the reference implementation's), not the paper's uniform.</summary>
+    public DcganModelConfig() => Noise = NoiseKind.Gaussian;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        foreach (var p in base.Problems()) yield return p;
+        if (GeneratorFeatures <= 0 || DiscriminatorFeatures <= 0) yield return "generator-features and discriminator-features must be positive";
+        if (Height != Width || !Sizes.Contains(Height))
+            yield return $"the DCGAN nets are built for square images of {string.Join(", ", Sizes)} pixels, not {Height}×{Width}";
+    }
+}
+
+/// <summary>
+/// Nets a caller built themselves (their own <c>Generator</c> and <c>Discriminator</c> subclasses). GanSharp records the
+/// shared settings and <see cref="Settings"/> in checkpoints, but cannot rebuild the nets: reload them by giving a
+/// factory (<c>Generator.Load(path, config =&gt; new MyGenerator(config))</c>).
+/// </summary>
+public sealed record CustomModelConfig : ModelConfig
+{
+    /// <summary>A name for the caller's architecture (shown in messages).</summary>
+    public string Architecture { get; init; } = "custom";
+    /// <summary>Whatever the caller's nets need to be rebuilt, as JSON (kept as given).</summary>
+    public JsonObject? Settings { get; init; }
+}

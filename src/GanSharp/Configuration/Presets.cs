@@ -1,0 +1,63 @@
+namespace GanSharp.Configuration;
+
+/// <summary>A named starting configuration, and the paper it follows.</summary>
+/// <param name="Name">What <c>--preset</c> takes.</param>
+/// <param name="Source">The paper (and, where it matters, the code) the settings come from.</param>
+/// <param name="Config">The configuration.</param>
+public sealed record Preset(string Name, string Source, GanConfig Config);
+
+/// <summary>Named starting configurations, as data. Each follows a paper and says which.</summary>
+public static class Presets
+{
+    /// <summary>The preset used when none is named.</summary>
+    public const string Default = "paper-mnist";
+
+    /// <summary>
+    /// Goodfellow et al. (2014), the MNIST model of the paper's released code (adversarial/mnist.yaml): G 100 → 1200 ReLU
+    /// → 1200 ReLU → 784 sigmoid, z ~ U(−√3, √3)¹⁰⁰, weights U(±0.05), output bias from pixel means; D 784 → maxout
+    /// 240×5 → maxout 240×5 → 1, weights U(±0.005), dropout keep 0.8 on the image and 0.5 on hidden layers; SGD batch
+    /// 100, lr 0.1 divided by 1.000004 per minibatch (floor 1e-6), momentum 0.5 → 0.7 linearly over epochs 1–250;
+    /// Algorithm 1 with k = 1 and the non-saturating generator loss. The defaults of the configuration records are
+    /// exactly this preset.
+    /// </summary>
+    public static GanConfig PaperMnist => new() { Preset = "paper-mnist" };
+
+    /// <summary>The paper's MNIST model and schedule, trained on Fashion-MNIST.</summary>
+    public static GanConfig PaperFashionMnist => PaperMnist with { Preset = "paper-fashion-mnist", Data = new DataConfig { Dataset = "fashion-mnist" } };
+
+    /// <summary>
+    /// Radford, Metz and Chintala (2015), DCGAN, section 4 "Details of adversarial training": minibatches of 128, weights
+    /// N(0, 0.02), LeakyReLU slope 0.2, Adam lr 2e-4 with β₁ 0.5, and the nets of their Figure 1 sized for 28×28 MNIST
+    /// (ngf = ndf = 64, z ∈ ℝ¹⁰⁰ ~ 𝒩(0, I) as in the authors' and PyTorch's reference code); Algorithm 1 with k = 1 and
+    /// the non-saturating loss, as the reference trains. 20 epochs (7,800 iterations of 128).
+    /// </summary>
+    public static GanConfig DcganMnist => new()
+    {
+        Preset = "dcgan-mnist",
+        Model = new DcganModelConfig(),
+        Train = new TrainConfig { Batch = 128, Epochs = 20 },
+        Optimizer = OptimizerConfig.DcganAdam,
+        Output = new OutputConfig { SampleEvery = 500, CheckpointEvery = 2000 },
+    };
+
+    /// <summary>DCGAN's MNIST preset (<see cref="DcganMnist"/>) on Fashion-MNIST.</summary>
+    public static GanConfig DcganFashionMnist => DcganMnist with { Preset = "dcgan-fashion-mnist", Data = new DataConfig { Dataset = "fashion-mnist" } };
+
+    /// <summary>Every preset by name, with its source.</summary>
+    public static IReadOnlyList<Preset> All { get; } =
+    [
+        new("paper-mnist", "Goodfellow et al. 2014, Generative Adversarial Nets; released code adversarial/mnist.yaml", PaperMnist),
+        new("paper-fashion-mnist", "Goodfellow et al. 2014 (the MNIST model) on Fashion-MNIST (Xiao et al. 2017)", PaperFashionMnist),
+        new("dcgan-mnist", "Radford, Metz and Chintala 2015, DCGAN, section 4 and Figure 1, sized for 28×28", DcganMnist),
+        new("dcgan-fashion-mnist", "Radford et al. 2015 (DCGAN, as dcgan-mnist) on Fashion-MNIST", DcganFashionMnist),
+    ];
+
+    /// <summary>The names of every preset.</summary>
+    public static IEnumerable<string> Names => All.Select(p => p.Name);
+
+    /// <summary>The preset called <paramref name="name"/>.</summary>
+    /// <exception cref="InputException">No such preset.</exception>
+    public static GanConfig Get(string name) =>
+        All.FirstOrDefault(p => p.Name == name)?.Config
+        ?? throw new InputException($"unknown preset '{name}' (known: {string.Join(", ", Names)})");
+}

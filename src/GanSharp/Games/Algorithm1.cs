@@ -1,0 +1,156 @@
+using GanSharp.Configuration;
+using GanSharp.Losses;
+using GanSharp.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Games;
+
+/// <summary>
+/// Algorithm 1 of Goodfellow et al. (2014), "Minibatch stochastic gradient descent training of generative adversarial
+/// nets". <see cref="Step"/> is one iteration of the algorithm's outer loop:
+/// <code>
+/// for k steps:
+///     sample m noise samples z ~ p_g(z) and m examples x ~ p_data(x)
+///     update D by ascending  ∇θd (1/m) Σ [log D(x) + log(1 − D(G(z)))]
+/// sample m noise samples z ~ p_g(z)
+/// update G by descending ∇θg (1/m) Σ log(1 − D(G(z)))      (minimax)
+///           or ascending ∇θg (1/m) Σ log D(G(z))           (non-saturating, the paper's recommendation)
+/// </code>
+/// The loss is a parameter (<see cref="IAdversarialLoss"/>): the paper's two, or any other written on D's raw outputs.
+/// Players: <c>generator</c> and <c>discriminator</c>, each with its own optimizer.
+/// Scalars: <c>d_loss</c> (the discriminator's loss on its last minibatch; −V(D, G) under the paper's losses),
+/// <c>g_loss</c>, and the mean of D over the last real and generated minibatches — <c>d_real</c>, <c>d_fake</c> as
+/// probabilities where D's outputs are logits, else <c>d_out_real</c>, <c>d_out_fake</c> as raw scores.
+/// </summary>
+public sealed class Algorithm1 : Game
+{
+    /// <summary>The generator G.</summary>
+    public Generator G { get; }
+    /// <summary>The discriminator D.</summary>
+    public Discriminator D { get; }
+    /// <summary>The objective both players descend.</summary>
+    public IAdversarialLoss Loss { get; }
+    /// <summary>Discriminator updates per generator update.</summary>
+    public int K { get; }
+
+    private readonly OptimizerHelper optG, optD;
+    private readonly Parameter[] gParams, dParams;
+    private Tensor? z;  // [m, NoiseDim] on G's device, refilled in place for every minibatch of noise
+
+    /// <summary>
+    /// The game between <paramref name="g"/> and <paramref name="d"/> (built and placed on their device by the caller;
+    /// the game owns them from here) under <paramref name="loss"/>, each net with an optimizer of its own.
+    /// </summary>
+    public Algorithm1(Generator g, Discriminator d, IAdversarialLoss loss, Algorithm1Config config,
+                      OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer)
+    {
+        foreach (var problem in config.Problems()) throw new InputException(problem);
+        G = AddPlayer("generator", g);
+        D = AddPlayer("discriminator", d);
+        Loss = loss;
+        K = config.K;
+        gParams = G.parameters().ToArray();
+        dParams = D.parameters().ToArray();
+        optG = AddOptimizer("generator-optimizer", gParams, generatorOptimizer);
+        optD = AddOptimizer("discriminator-optimizer", dParams, discriminatorOptimizer);
+    }
+
+    /// <inheritdoc/>
+    public override Generator Generator => G;
+
+    /// <inheritdoc/>
+    public override int BatchesPerStep => K;
+
+    /// <summary>One iteration of Algorithm 1: k discriminator updates, then one generator update.</summary>
+    public override IReadOnlyDictionary<string, double> Step(StepContext context)
+    {
+        DiscriminatorResult d = default;
+        for (int i = 0; i < K; i++) d = DiscriminatorStep(context);
+        double gLoss = GeneratorStep(context);
+        var scalars = new OrderedDictionary<string, double> { ["d_loss"] = d.Loss, ["g_loss"] = gLoss };
+        if (Loss.OutputsAreLogits)
+        {
+            scalars["d_real"] = d.Real;
+            scalars["d_fake"] = d.Fake;
+        }
+        else
+        {
+            scalars["d_out_real"] = d.Real;
+            scalars["d_out_fake"] = d.Fake;
+        }
+        return scalars;
+    }
+
+    /// <summary>What a discriminator update measured: its loss, and mean D on the real and generated minibatch.</summary>
+    public readonly record struct DiscriminatorResult(double Loss, double Real, double Fake);
+
+    /// <summary>
+    /// One discriminator update: m fresh noise samples and the next m examples; ascend log D(x) + log(1 − D(G(z)))
+    /// (descend the loss's discriminator term). Mean D is a probability where D's outputs are logits, else a raw score.
+    /// </summary>
+    public DiscriminatorResult DiscriminatorStep(StepContext context)
+    {
+        using var scope = NewDisposeScope();
+        Tensor fake;
+        using (no_grad()) fake = G.forward(Noise(context));            // [m, C, H, W]; G is fixed here: no graph
+        var x = context.Data.Next().Images;                              // [m, C, H, W]
+        var (realOut, fakeOut) = DiscriminatorOutputs(x, fake);          // [m], [m]
+        var l = Loss.Discriminator(realOut, fakeOut);                    // −V(D, G) on the minibatch, for the paper's losses
+        ClearGradients(dParams);
+        l.backward();
+        optD.step();
+        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut));
+    }
+
+    /// <summary>
+    /// D on a real and a generated minibatch. Where D treats each image on its own, one pass over both (the same
+    /// function — dropout masks are drawn per element either way — but one matrix product of 2m rows instead of two of
+    /// m, which the CPU does faster); with batch norm, two passes, so that each minibatch is normalised by its own
+    /// statistics as in DCGAN's reference.
+    /// </summary>
+    (Tensor Real, Tensor Fake) DiscriminatorOutputs(Tensor x, Tensor fake)
+    {
+        if (!D.ImagesIndependent) return (D.forward(x), D.forward(fake));
+        var outputs = D.forward(cat([x, fake]));                         // [2m]
+        long m = x.shape[0];
+        return (outputs.narrow(0, 0, m), outputs.narrow(0, m, m));      // [m], [m]
+    }
+
+    /// <summary>
+    /// One generator update on m fresh noise samples, descending the generator's loss. D is frozen for the pass, so
+    /// only θ_g receives gradients and D's parameters cannot change.
+    /// </summary>
+    public double GeneratorStep(StepContext context)
+    {
+        using var scope = NewDisposeScope();
+        SetRequiresGrad(dParams, false);
+        try
+        {
+            var fakeOut = D.forward(G.forward(Noise(context)));         // [m]
+            var l = Loss.Generator(fakeOut);
+            ClearGradients(gParams);
+            l.backward();
+            optG.step();
+            return l.item<float>();
+        }
+        finally
+        {
+            SetRequiresGrad(dParams, true);
+        }
+    }
+
+    /// <summary>m fresh draws of z ~ p_z, written over the game's noise buffer.</summary>
+    Tensor Noise(StepContext context)
+    {
+        z ??= empty(context.Data.BatchSize, G.NoiseDim, device: G.Device).DetachFromDisposeScope();  // kept across steps
+        return G.Prior.Fill(z, context.Rng);
+    }
+
+    double MeanD(Tensor outputs) => (Loss.OutputsAreLogits ? sigmoid(outputs) : outputs).mean().item<float>();
+
+    /// <inheritdoc/>
+    protected override void DisposeBuffers() => z?.Dispose();
+}

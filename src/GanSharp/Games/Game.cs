@@ -1,0 +1,101 @@
+using GanSharp.Configuration;
+using GanSharp.Data;
+using GanSharp.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Games;
+
+/// <summary>A net that takes part in a game, under the name its checkpoint section carries.</summary>
+public sealed record Player(string Name, nn.Module Module);
+
+/// <summary>A player's optimizer, its checkpoint section's name, and the settings its schedules follow.</summary>
+public sealed record PlayerOptimizer(string Name, OptimizerHelper Optimizer, OptimizerConfig Config);
+
+/// <summary>Where a game's step gets its data from: the training minibatches, in the run's order.</summary>
+public interface IBatchSource
+{
+    /// <summary>Minibatch size m (noise minibatches are drawn at the same size).</summary>
+    int BatchSize { get; }
+    /// <summary>The next minibatch of training data.</summary>
+    Batch Next();
+}
+
+/// <summary>What one step of a game may draw on: the data, and the run's random number generator (noise, masks).</summary>
+public sealed record StepContext(IBatchSource Data, torch.Generator Rng);
+
+/// <summary>
+/// A training algorithm: it owns its named players (nets), their optimizers, its loss terms, and one training step,
+/// <see cref="Step"/> → named scalars. Everything around a game — the loop, schedules, checkpoints (a section per
+/// player and per optimizer), metrics, sampling and evaluation — is shared by every game. A new GAN family is a new
+/// game beside the others, never a flag inside one.
+/// </summary>
+public abstract class Game : IDisposable
+{
+    private readonly List<Player> players = [];
+    private readonly List<PlayerOptimizer> optimizers = [];
+
+    /// <summary>The nets, in checkpoint order.</summary>
+    public IReadOnlyList<Player> Players => players;
+    /// <summary>Their optimizers, in checkpoint order.</summary>
+    public IReadOnlyList<PlayerOptimizer> Optimizers => optimizers;
+
+    /// <summary>The generator that samples, figures and evaluation use.</summary>
+    public abstract Generator Generator { get; }
+
+    /// <summary>Data minibatches one <see cref="Step"/> consumes (Algorithm 1: k); an epoch is counted in them.</summary>
+    public abstract int BatchesPerStep { get; }
+
+    /// <summary>
+    /// One training iteration. Returns its measurements by name (<c>d_loss</c>, <c>g_loss</c>, …), in the order they are
+    /// logged; each game says what its names mean.
+    /// </summary>
+    public abstract IReadOnlyDictionary<string, double> Step(StepContext context);
+
+    /// <summary>Registers a player; its parameters and buffers are checkpointed under <paramref name="name"/>.</summary>
+    protected T AddPlayer<T>(string name, T module) where T : nn.Module
+    {
+        if (players.Any(p => p.Name == name)) throw new ArgumentException($"two players named '{name}'");
+        players.Add(new Player(name, module));
+        return module;
+    }
+
+    /// <summary>Builds and registers the optimizer of <paramref name="parameters"/>, checkpointed under <paramref name="name"/>.</summary>
+    protected OptimizerHelper AddOptimizer(string name, IEnumerable<Parameter> parameters, OptimizerConfig config)
+    {
+        var optimizer = config.Kind switch
+        {
+            OptimizerKind.Sgd => (OptimizerHelper)optim.SGD(parameters, config.LearningRate, config.MomentumStart),
+            OptimizerKind.Adam => optim.Adam(parameters, config.LearningRate, config.Beta1, config.Beta2),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "unknown optimizer"),
+        };
+        optimizers.Add(new PlayerOptimizer(name, optimizer, config));
+        return optimizer;
+    }
+
+    /// <summary>Drops the gradients instead of zeroing them: backward then writes fresh ones, saving a pass over every parameter.</summary>
+    protected static void ClearGradients(Parameter[] parameters)
+    {
+        foreach (var p in parameters) p.grad = null;
+    }
+
+    /// <summary>Freezes or unfreezes parameters (a frozen player passes gradients through but receives none).</summary>
+    protected static void SetRequiresGrad(Parameter[] parameters, bool value)
+    {
+        foreach (var p in parameters) p.requires_grad = value;
+    }
+
+    /// <summary>Disposes the optimizers and the players.</summary>
+    public void Dispose()
+    {
+        DisposeBuffers();
+        foreach (var o in optimizers) o.Optimizer.Dispose();
+        foreach (var p in players) p.Module.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes what a game holds besides its players and optimizers (noise buffers).</summary>
+    protected virtual void DisposeBuffers() { }
+}

@@ -1,0 +1,122 @@
+using GanSharp.Configuration;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace GanSharp.Models;
+
+/// <summary>
+/// The layer plan shared by DCGAN's generator and discriminator: G's transposed convolutions from a 1×1 map of z up to
+/// the image, and D's convolutions, the same (kernel, stride, padding) read backwards, from the image down to 1×1.
+/// </summary>
+static class DcganPlan
+{
+    /// <summary>G's layers from z to the image (D's from the image to its output, reversed).</summary>
+    public static (int Kernel, int Stride, int Padding)[] Layers(int size) => size switch
+    {
+        28 => [(3, 1, 0), (3, 2, 0), (4, 2, 1), (4, 2, 1)],             // 1 → 3 → 7 → 14 → 28
+        32 => [(4, 1, 0), (4, 2, 1), (4, 2, 1), (4, 2, 1)],             // 1 → 4 → 8 → 16 → 32
+        64 => [(4, 1, 0), (4, 2, 1), (4, 2, 1), (4, 2, 1), (4, 2, 1)],  // 1 → 4 → 8 → 16 → 32 → 64 (the paper's)
+        _ => throw new InputException($"the DCGAN nets are built for square images of {string.Join(", ", DcganModelConfig.Sizes)} pixels, not {size}"),
+    };
+
+    /// <summary>The paper's initialisation: every weight N(0, 0.02); batch-norm scales N(1, 0.02) and shifts 0.</summary>
+    public static void Initialise(IEnumerable<nn.Module> layers, torch.Generator? rng)
+    {
+        using var _ = no_grad();
+        foreach (var layer in layers)
+            switch (layer)
+            {
+                case ConvTranspose2d c: c.weight!.normal_(0, 0.02, rng); break;
+                case Conv2d c: c.weight!.normal_(0, 0.02, rng); break;
+                case BatchNorm2d b: b.weight!.normal_(1, 0.02, rng); b.bias!.zero_(); break;
+            }
+    }
+}
+
+/// <summary>
+/// DCGAN's generator (Radford et al. 2015, Figure 1): z, seen as a 1×1 map of NoiseDim channels, through transposed
+/// convolutions that halve the feature maps as they double the size (64×64: 8·ngf at 4×4, 4·ngf, 2·ngf, ngf, then the
+/// image), each followed by batch norm and ReLU but the last, which ends in tanh. Convolutions have no bias (batch
+/// norm's shift takes its place), as in the reference implementation. The tanh output t ∈ [−1, 1] is returned as
+/// (t + 1)/2, so that images are in [0, 1] like every GanSharp generator's; the discriminator maps them back.
+/// </summary>
+public sealed class DcganGenerator : Generator
+{
+    private readonly ModuleList<ConvTranspose2d> layers = new();
+    private readonly ModuleList<BatchNorm2d> norms = new();
+
+    /// <summary>Builds and initialises the generator for the configuration's image size.</summary>
+    public DcganGenerator(DcganModelConfig config, torch.Generator? rng = null) : base("dcgan_generator", config)
+    {
+        foreach (var problem in config.Problems()) throw new InputException(problem);
+        var plan = DcganPlan.Layers(config.Height);
+        int n = plan.Length;
+        long channels = config.NoiseDim;
+        for (int i = 0; i < n; i++)
+        {
+            long output = i == n - 1 ? config.Channels : (long)config.GeneratorFeatures << (n - 2 - i);  // 8·ngf … ngf, then C
+            var (kernel, stride, padding) = plan[i];
+            layers.Add(nn.ConvTranspose2d(channels, output, kernel, stride, padding, bias: false));
+            if (i < n - 1) norms.Add(nn.BatchNorm2d(output));
+            channels = output;
+        }
+        RegisterComponents();
+        DcganPlan.Initialise(layers.Cast<nn.Module>().Concat(norms), rng);
+    }
+
+    /// <summary>z [B, NoiseDim] → images [B, C, H, W] in [0, 1].</summary>
+    public override Tensor forward(Tensor z)
+    {
+        using var scope = NewDisposeScope();
+        var h = z.view(-1, NoiseDim, 1, 1);                                       // [B, nz, 1, 1]
+        for (int i = 0; i < norms.Count; i++)
+            h = norms[i].forward(layers[i].forward(h)).relu_();                  // [B, 8·ngf, 4, 4] … [B, ngf, H/2, W/2]
+        var t = layers[^1].forward(h).tanh();                                     // [B, C, H, W] in [−1, 1]
+        return t.add(1).mul_(0.5).MoveToOuterDisposeScope();                     // in [0, 1]
+    }
+}
+
+/// <summary>
+/// DCGAN's discriminator: strided convolutions that double the feature maps as they halve the size (64×64: ndf at
+/// 32×32, 2·ndf, 4·ndf, 8·ndf at 4×4), LeakyReLU 0.2 after each, batch norm after all but the first; a last
+/// convolution to one raw output per image. Images in [0, 1] are mapped to [−1, 1] first (the range the reference
+/// implementation trains on). Batch norm makes an image's output depend on its minibatch: real and generated images
+/// go through D in separate passes.
+/// </summary>
+public sealed class DcganDiscriminator : Discriminator
+{
+    private readonly ModuleList<Conv2d> layers = new();
+    private readonly ModuleList<BatchNorm2d> norms = new();  // after layers 1 … n − 2
+
+    /// <summary>Builds and initialises the discriminator for the configuration's image size.</summary>
+    public DcganDiscriminator(DcganModelConfig config, torch.Generator? rng = null) : base("dcgan_discriminator", config)
+    {
+        foreach (var problem in config.Problems()) throw new InputException(problem);
+        var plan = DcganPlan.Layers(config.Height).Reverse().ToArray();
+        int n = plan.Length;
+        long channels = config.Channels;
+        for (int i = 0; i < n; i++)
+        {
+            long output = i == n - 1 ? 1 : (long)config.DiscriminatorFeatures << i;  // ndf … 8·ndf, then 1
+            var (kernel, stride, padding) = plan[i];
+            layers.Add(nn.Conv2d(channels, output, kernel, stride, padding, bias: false));
+            if (i > 0 && i < n - 1) norms.Add(nn.BatchNorm2d(output));
+            channels = output;
+        }
+        RegisterComponents();
+        DcganPlan.Initialise(layers.Cast<nn.Module>().Concat(norms), rng);
+    }
+
+    /// <summary>images [B, C, H, W] in [0, 1] → raw outputs [B].</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = x.mul(2).sub_(1);                                                    // [B, C, H, W] in [−1, 1]
+        h = F.leaky_relu(layers[0].forward(h), 0.2, inplace: true);                  // [B, ndf, H/2, W/2]: no batch norm
+        for (int i = 1; i < layers.Count - 1; i++)
+            h = F.leaky_relu(norms[i - 1].forward(layers[i].forward(h)), 0.2, inplace: true);  // … [B, 8·ndf, 4, 4]
+        return layers[^1].forward(h).view(-1).MoveToOuterDisposeScope();            // [B]
+    }
+}

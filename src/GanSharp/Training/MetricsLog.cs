@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace GanSharp.Training;
+
+/// <summary>
+/// A run's measurements: one JSON object per line in metrics.jsonl and, if asked for, the same values in TensorBoard
+/// under the same names (one name per scalar, everywhere). Rows carry <c>step</c> and <c>epoch</c>; the rest are
+/// whatever the game and the evaluations measured.
+/// </summary>
+public sealed class MetricsLog : IDisposable
+{
+    /// <summary>Keys that locate a row rather than measure something: not sent to TensorBoard.</summary>
+    static readonly HashSet<string> Position = ["step", "epoch", "wall_s", "eval_s"];
+
+    private readonly string path;
+    private readonly StreamWriter writer;
+    private readonly TorchSharp.Modules.SummaryWriter? tensorBoard;
+
+    /// <summary>Appends to <paramref name="path"/>; writes TensorBoard events into <paramref name="tensorBoardFolder"/> unless null.</summary>
+    public MetricsLog(string path, string? tensorBoardFolder)
+    {
+        this.path = path;
+        writer = new StreamWriter(path, append: true) { AutoFlush = true };
+        if (tensorBoardFolder is not null) tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorBoardFolder);
+    }
+
+    /// <summary>Writes one row (its <c>step</c> first) to the log and its numeric values to TensorBoard.</summary>
+    public void Write(IReadOnlyDictionary<string, object> row)
+    {
+        writer.WriteLine(JsonSerializer.Serialize(row));
+        if (tensorBoard is null) return;
+        int step = Convert.ToInt32(row["step"]);
+        foreach (var (name, value) in row)
+            if (!Position.Contains(name) && value is double or float or int or long)
+                tensorBoard.add_scalar(name, Convert.ToSingle(value), step);
+    }
+
+    /// <summary>Adds an image (a sample grid PNG) to TensorBoard.</summary>
+    public void Image(string tag, string pngPath, long step) => tensorBoard?.add_img(tag, pngPath, (int)step);
+
+    /// <summary>The values of <paramref name="key"/> logged at steps before <paramref name="beforeStep"/>.</summary>
+    public IReadOnlyList<double> Logged(string key, long beforeStep) =>
+        File.ReadLines(path)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && r.GetProperty("step").GetInt64() < beforeStep)
+            .Select(r => r.GetProperty(key).GetDouble())
+            .ToList();
+
+    /// <summary>
+    /// Drops the rows of <paramref name="metricsPath"/> logged after <paramref name="step"/> (a crash after the last
+    /// checkpoint leaves some), atomically.
+    /// </summary>
+    public static void Truncate(string metricsPath, long step)
+    {
+        if (!File.Exists(metricsPath)) return;
+        var kept = File.ReadLines(metricsPath).Where(line =>
+        {
+            try { return JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64() <= step; }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return false; }
+        }).ToList();
+        AtomicFile.WriteText(metricsPath, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => writer.Dispose();  // TorchSharp's SummaryWriter writes each event through; it holds nothing open
+}

@@ -1,0 +1,80 @@
+using GanSharp.Configuration;
+
+namespace GanSharp.Training;
+
+/// <summary>
+/// The layout of one training run's folder — the only place it is spelled:
+/// <code>
+/// config.json      the resolved configuration
+/// metrics.jsonl    a row per logged step and per evaluation
+/// samples/         step-NNNNNNN.png grids from one fixed noise batch, and last.png
+/// checkpoints/     last.ckpt, step-NNNNNNN.ckpt, best.ckpt
+/// tb/              TensorBoard event files
+/// eval/            evaluation results and figures: NAME-step-NNNNNNN.EXT
+/// </code>
+/// </summary>
+public sealed class RunDirectory
+{
+    /// <summary>The run's folder (a full path).</summary>
+    public string Folder { get; }
+
+    /// <summary>The layout of the run in <paramref name="folder"/> (nothing is created or checked).</summary>
+    public RunDirectory(string folder) => Folder = Path.GetFullPath(folder);
+
+    /// <summary>The resolved configuration.</summary>
+    public string ConfigPath => Path.Combine(Folder, "config.json");
+    /// <summary>The metrics log.</summary>
+    public string MetricsPath => Path.Combine(Folder, "metrics.jsonl");
+    /// <summary>Folder of the fixed-noise sample grids.</summary>
+    public string SamplesFolder => Path.Combine(Folder, "samples");
+    /// <summary>The sample grid of step <paramref name="step"/>.</summary>
+    public string SamplesPath(long step) => Path.Combine(SamplesFolder, $"step-{step:D7}.png");
+    /// <summary>A copy of the newest sample grid.</summary>
+    public string LastSamplesPath => Path.Combine(SamplesFolder, "last.png");
+    /// <summary>Folder of checkpoints.</summary>
+    public string CheckpointsFolder => Path.Combine(Folder, "checkpoints");
+    /// <summary>The checkpoint refreshed at every save; <c>--resume</c> continues from it.</summary>
+    public string LastCheckpointPath => Path.Combine(CheckpointsFolder, "last.ckpt");
+    /// <summary>The checkpoint with the best validation score so far.</summary>
+    public string BestCheckpointPath => Path.Combine(CheckpointsFolder, "best.ckpt");
+    /// <summary>The periodic checkpoint of step <paramref name="step"/>.</summary>
+    public string CheckpointPath(long step) => Path.Combine(CheckpointsFolder, $"step-{step:D7}.ckpt");
+    /// <summary>TensorBoard's event files.</summary>
+    public string TensorBoardFolder => Path.Combine(Folder, "tb");
+    /// <summary>Evaluation results and figures.</summary>
+    public string EvalFolder => Path.Combine(Folder, "eval");
+    /// <summary><c>eval/NAME-step-NNNNNNN.EXT</c>: one result per measurement and checkpoint.</summary>
+    public string EvalPath(string name, long step, string extension = "json") => Path.Combine(EvalFolder, $"{name}-step-{step:D7}.{extension}");
+    /// <summary><c>eval/NAME.EXT</c>: a result about the whole run (a curve over its steps).</summary>
+    public string EvalPath(string name, string extension) => Path.Combine(EvalFolder, $"{name}.{extension}");
+
+    /// <summary>Whether the folder holds a run (it has a config.json).</summary>
+    public bool HoldsRun => File.Exists(ConfigPath);
+
+    /// <summary>Reads the run's configuration.</summary>
+    /// <exception cref="InputException">Not a run directory, or a bad configuration.</exception>
+    public GanConfig ReadConfig()
+    {
+        if (!HoldsRun) throw new InputException($"{Folder}: not a run directory (no config.json)");
+        return GanConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+    }
+
+    /// <summary>The run a checkpoint file belongs to (one inside <c>RUN/checkpoints/</c> of a run folder), or null.</summary>
+    public static RunDirectory? OfCheckpoint(string checkpointPath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpointPath)));
+        if (folder is null) return null;
+        var run = new RunDirectory(folder);
+        return run.HoldsRun && Path.GetFullPath(checkpointPath).StartsWith(run.CheckpointsFolder + Path.DirectorySeparatorChar) ? run : null;
+    }
+
+    /// <summary>Refuses a folder that already has content: a run never overwrites another run, or anything else.</summary>
+    /// <exception cref="InputException">The folder exists and is not empty.</exception>
+    public static void EnsureNew(string folder)
+    {
+        if (new RunDirectory(folder).HoldsRun)
+            throw new InputException($"{folder} already holds a run: continue it with --resume {folder}, or choose another --out");
+        if (File.Exists(folder) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()))
+            throw new InputException($"{folder} exists and is not an empty folder: choose another --out");
+    }
+}
