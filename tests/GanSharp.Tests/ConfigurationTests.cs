@@ -1,0 +1,128 @@
+using GanSharp.Configuration;
+using GanSharp.Games;
+using GanSharp.Losses;
+using GanSharp.Models;
+using static GanSharp.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace GanSharp.Tests;
+
+/// <summary>Typed, JSON-discriminated configuration: kinds, factories, overlays, and files written before the seam.</summary>
+public class ConfigurationTests
+{
+    [Theory]
+    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, custom)")]
+    [InlineData("""{"loss": {"kind": "wasserstein"}}""", "x.json: loss: unknown kind 'wasserstein' (known: non-saturating, minimax)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous)")]
+    [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
+    [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
+    public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)
+    {
+        var e = Assert.Throws<InputException>(() => GanConfig.FromJson(json, "x.json"));
+        Assert.StartsWith(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void A_kind_is_refused_in_an_overlay_too_and_the_key_of_another_kind_as_well()
+    {
+        Assert.Contains("unknown kind 'resnet'",
+            Assert.Throws<InputException>(() => GanConfig.Overlay(Presets.PaperMnist, """{"model": {"kind": "resnet"}}""", "f.json")).Message);
+        // A DCGAN has no maxout pieces: the paper's key under a DCGAN model is an unknown key, not silently dropped.
+        Assert.Contains("discriminator-pieces",
+            Assert.Throws<InputException>(() => GanConfig.Overlay(Presets.PaperMnist, """{"model": {"kind": "dcgan", "discriminator-pieces": 5}}""", "f.json")).Message);
+    }
+
+    [Fact]
+    public void A_duplicated_key_is_refused()
+    {
+        var e = Assert.Throws<InputException>(() => GanConfig.FromJson("""{"preset": "a", "preset": "b"}""", "d.json"));
+        Assert.StartsWith("d.json:", e.Message);
+    }
+
+    [Fact]
+    public void An_overlay_that_changes_a_kind_replaces_the_record_and_one_that_keeps_it_merges()
+    {
+        var dcgan = GanConfig.Overlay(Presets.PaperMnist, """{"model": {"kind": "dcgan", "generator-features": 32}}""", "f.json");
+        var model = Assert.IsType<DcganModelConfig>(dcgan.Model);
+        Assert.Equal((32, 64, NoiseKind.Gaussian), (model.GeneratorFeatures, model.DiscriminatorFeatures, model.Noise));
+
+        var paper = GanConfig.Overlay(Presets.PaperMnist, """{"model": {"discriminator-units": 100}}""", "f.json");
+        var p = Assert.IsType<PaperModelConfig>(paper.Model);
+        Assert.Equal((100, 5), (p.DiscriminatorUnits, p.DiscriminatorPieces));
+    }
+
+    [Fact]
+    public void A_config_file_in_the_shape_before_the_seam_still_applies()
+    {
+        // k, g-loss and update lived under "train" before the game seam.
+        var c = GanConfig.Overlay(Presets.PaperMnist, """{"train": {"k": 3, "g-loss": "minimax", "batch": 64}}""", "old.json");
+        Assert.Equal(3, Assert.IsType<Algorithm1Config>(c.Game).K);
+        Assert.IsType<MinimaxLossConfig>(c.Loss);
+        Assert.Equal(64, c.Train.Batch);
+        Assert.IsType<SimultaneousConfig>(GanConfig.Overlay(Presets.PaperMnist, """{"train": {"update": "simultaneous"}}""", "old.json").Game);
+    }
+
+    [Fact]
+    public void Every_preset_round_trips_through_json_and_cites_its_source()
+    {
+        foreach (var preset in Presets.All)
+        {
+            var json = preset.Config.ToJson();
+            Assert.Equal(json, GanConfig.FromJson(json, preset.Name).ToJson());
+            Assert.Equal(preset.Name, preset.Config.Preset);
+            Assert.Contains("20", preset.Source);  // a year: the paper it follows
+            Assert.DoesNotContain(preset.Config.Problems(), p => !p.Contains("image"));
+        }
+        Assert.Contains("unknown preset 'nope'", Assert.Throws<InputException>(() => Presets.Get("nope")).Message);
+    }
+
+    [Fact]
+    public void Every_declared_loss_kind_has_a_loss()
+    {
+        foreach (var (name, _) in Kinds.Of<LossConfig>())
+            Assert.NotNull(LossFactory.Create(Kinds.Create<LossConfig>(name, "test")));
+    }
+
+    [Fact]
+    public void Every_declared_game_kind_has_a_game()
+    {
+        using var images = TinyImages();
+        foreach (var (name, _) in Kinds.Of<GameConfig>())
+        {
+            using var rng = new TorchSharp.torch.Generator(1);
+            using var game = GameFactory.Create(Tiny() with { Game = Kinds.Create<GameConfig>(name, "test") }, rng, images, CPU);
+            Assert.Same(game.Players[0].Module, game.Generator);
+        }
+    }
+
+    [Fact]
+    public void Every_declared_model_kind_builds_its_nets_except_a_callers_own()
+    {
+        foreach (var (name, _) in Kinds.Of<ModelConfig>())
+        {
+            var config = Kinds.Create<ModelConfig>(name, "test") with { NoiseDim = 4, Height = 28, Width = 28 };
+            if (config is ToyModelConfig) config = config with { Height = 1, Width = 2 };  // points in ℝ²
+            if (config is CustomModelConfig)
+            {
+                Assert.Contains("factory", Assert.Throws<InputException>(() => Nets.CreateGenerator(config)).Message);
+                Assert.Throws<InputException>(() => Nets.CreateDiscriminator(config));
+                continue;
+            }
+            using var g = Nets.CreateGenerator(config);
+            using var d = Nets.CreateDiscriminator(config);
+            using var x = g.Sample(2);
+            Assert.Equal([2L, config.Channels, config.Height, config.Width], x.shape);
+            using var _ = no_grad();  // samples are inference tensors
+            using var y = d.forward(x);
+            Assert.Equal([2L], y.shape);
+        }
+    }
+
+    [Fact]
+    public void A_model_that_cannot_be_built_for_the_data_is_refused_with_the_reason()
+    {
+        var c = Presets.DcganMnist with { Model = Presets.DcganMnist.Model with { Height = 30, Width = 30 } };
+        Assert.Contains("28, 32, 64", Assert.Throws<InputException>(c.Validate).Message);
+    }
+}
