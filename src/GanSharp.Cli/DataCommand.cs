@@ -16,8 +16,7 @@ static class DataCommand
             var dataDir = parse.GetValue(CommonOptions.DataDir);
             var table = new Table().AddColumns("name", "description", "cached", "folder");
             foreach (var d in DatasetCatalog.All)
-                table.AddRow(d.Name, Markup.Escape(d.Description), DatasetCatalog.IsCached(d, dataDir) ? "yes" : "no",
-                             Markup.Escape(DatasetCatalog.Folder(d, dataDir)));
+                table.AddRow(d.Name, Markup.Escape(d.Description), d.IsCached(dataDir) ? "yes" : "no", Markup.Escape(d.Folder(dataDir)));
             AnsiConsole.Write(table);
             return Cli.Success;
         });
@@ -28,17 +27,16 @@ static class DataCommand
         {
             var spec = DatasetCatalog.Find(parse.GetValue(name)!)
                        ?? throw new InputException($"unknown dataset '{parse.GetValue(name)}' (known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))})");
-            var folder = WithFetchProgress(progress => DatasetCatalog.Ensure(spec, parse.GetValue(CommonOptions.DataDir), progress));
+            var folder = WithFetchProgress(progress => spec.Ensure(parse.GetValue(CommonOptions.DataDir), progress));
             Console.WriteLine($"{spec.Name}: verified in {folder}");
             return Cli.Success;
         });
 
         var dataset = new Argument<string>("dataset") { Description = "Dataset name or folder of IDX files" };
-        var split = new Option<string>("--split") { Description = "train (the paper's train[0:50000] for MNIST), validation or test", DefaultValueFactory = _ => "train" };
-        split.AcceptOnlyFromAmong("train", "validation", "test");
+        var split = CommonOptions.Enum<Split>("--split", "Which images (default train: for MNIST the paper's train[0:50000])");
         var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 };
         var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)");
-        var outFile = new Option<string>("--out") { Description = "Output file: .npy (float32 in [0, 1]) or IDX (anything else)", Required = true };
+        var outFile = new Option<string>("--out") { Description = "Output file: .png (a grid), .npy (float32 in [0, 1]) or IDX (anything else)", Required = true };
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {
             Arguments = { dataset }, Options = { split, start, count, outFile, CommonOptions.DataDir },
@@ -46,28 +44,31 @@ static class DataCommand
         export.SetAction(parse =>
         {
             var name = parse.GetValue(dataset)!;
-            var which = parse.GetValue(split)!;
+            var which = parse.GetValue(split) ?? Split.Train;
             Cli.LoadTorch();
             using var data = WithFetchProgress(progress => DatasetLoader.Load(name, parse.GetValue(CommonOptions.DataDir), progress));
             var images = which switch
             {
-                "validation" => data.Validation,
-                "test" => data.Test ?? throw new InputException($"{name} has no test images"),
-                _ => data.Train,
+                Split.Train => data.Train,
+                Split.Validation => data.Validation,
+                Split.Test => data.Test ?? throw new InputException($"{name} has no test images"),
+                _ => throw new ArgumentOutOfRangeException(nameof(split), which, null),
             };
             long first = parse.GetValue(start), n = parse.GetValue(count) ?? images.Count - first;
             if (first < 0 || n < 1 || first + n > images.Count)
                 throw new InputException($"{images.Name} has {images.Count:N0} images: --start {first} --count {n} is outside it");
             var output = parse.GetValue(outFile)!;
             using var slice = images.Images.narrow(0, first, n);
-            if (SampleFiles.FormatOf(output) == SampleFormat.Npy) SampleFiles.WriteNpy(output, slice);
-            else SampleFiles.WriteIdx(output, slice);
+            Sources.WriteImages(output, SampleFiles.FormatOf(output), slice);
             Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {output}");
             return Cli.Success;
         });
 
         return new Command("data", "Datasets: list the catalogue, fetch into the cache, export images") { Subcommands = { list, fetch, export } };
     }
+
+    /// <summary>The parts of a dataset.</summary>
+    enum Split { Train, Validation, Test }
 
     /// <summary>Runs <paramref name="work"/> with a progress display for any files it fetches.</summary>
     public static T WithFetchProgress<T>(Func<IProgress<FetchProgress>, T> work)

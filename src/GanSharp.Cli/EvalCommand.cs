@@ -44,7 +44,7 @@ static class EvalCommand
         classifier.SetAction(p =>
         {
             Cli.LoadTorch();
-            using var data = Sources.Dataset(p.GetValue(datasetArgument)!, p);
+            using var data = Sources.Dataset(new Configuration.DataConfig { Dataset = p.GetValue(datasetArgument)! }, p);
             var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine),
                                                            retrain: p.GetValue(retrain));
             net.Dispose();
@@ -71,7 +71,7 @@ static class EvalCommand
         var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Data.Dataset
                           ?? throw new InputException("--samples needs --dataset: the images to compare the samples with");
         Cli.LoadTorch();
-        var data = Sources.Dataset(datasetName, p);
+        var data = Sources.Dataset(Sources.DataOf(generator, p.GetValue(Dataset)), p);
         if (data.Test is null)
         {
             data.Dispose();
@@ -98,7 +98,7 @@ static class EvalCommand
         var generator = Sources.Generator(p);
         var datasetName = p.GetValue(Dataset) ?? generator.Checkpoint.Config.Data.Dataset;
         Cli.LoadTorch();
-        using var data = Sources.Dataset(datasetName, p);
+        using var data = Sources.Dataset(Sources.DataOf(generator, p.GetValue(Dataset)), p);
         var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
         using var g = Sources.Load(generator, p);
         foreach (var v in values) g.Prior.Sample(1, 1, v).Dispose();   // refuse values the prior cannot take, before minutes of work

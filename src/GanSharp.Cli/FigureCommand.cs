@@ -29,7 +29,7 @@ static class FigureCommand
             if (rows < 1 || cols < 1) throw new InputException("--rows and --columns must be positive");
             var source = Sources.Generator(p);
             Cli.LoadTorch();
-            using var data = Sources.Dataset(p.GetValue(dataset) ?? source.Checkpoint.Config.Data.Dataset, p);
+            using var data = Sources.Dataset(Sources.DataOf(source, p.GetValue(dataset)), p);
             using var g = Sources.Load(source, p);
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             var (images, ids, distances) = PaperFigures.SamplesWithNearestTrainingImages(g, data.Train.Images, rows, cols, rng);

@@ -34,12 +34,7 @@ static class SampleCommand
         using var g = Sources.Load(source, p);
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(CommonOptions.Seed)));
         using var images = g.Sample(count, p.GetValue(Truncation), rng);  // [N, C, H, W]
-        switch (format)
-        {
-            case SampleFormat.Png: ImageGrid.SavePng(images, output); break;
-            case SampleFormat.Idx: SampleFiles.WriteIdx(output, images); break;
-            case SampleFormat.Npy: SampleFiles.WriteNpy(output, images); break;
-        }
+        Sources.WriteImages(output, format, images);
         Console.WriteLine($"{count:N0} samples ({format.ToString().ToLowerInvariant()}) → {output}");
         return Cli.Success;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Models;
 using GanSharp.Training;
@@ -59,7 +60,24 @@ static class Sources
     /// <summary>The generator of <paramref name="source"/> on the device --device names.</summary>
     public static Models.Generator Load(TrainedGenerator source, ParseResult p) => Models.Generator.FromCheckpoint(source.Checkpoint, CommonOptions.ResolveDevice(p));
 
-    /// <summary>Loads the dataset by name or folder, with fetch progress.</summary>
-    public static DatasetSplits Dataset(string nameOrFolder, ParseResult p) =>
-        DataCommand.WithFetchProgress(progress => DatasetLoader.Load(nameOrFolder, p.GetValue(CommonOptions.DataDir), progress));
+    /// <summary>Writes images <c>[N, C, H, W]</c> in [0, 1] as a PNG grid, an IDX file or a .npy file.</summary>
+    public static void WriteImages(string path, SampleFormat format, Tensor images)
+    {
+        switch (format)
+        {
+            case SampleFormat.Png: Imaging.ImageGrid.SavePng(images, path); break;
+            case SampleFormat.Idx: SampleFiles.WriteIdx(path, images); break;
+            case SampleFormat.Npy: SampleFiles.WriteNpy(path, images); break;
+            default: throw new ArgumentOutOfRangeException(nameof(format), format, null);
+        }
+    }
+
+    /// <summary>Loads a dataset prepared as <paramref name="config"/> says (a run's own: its image size and colours), with fetch progress.</summary>
+    public static DatasetSplits Dataset(DataConfig config, ParseResult p) =>
+        DataCommand.WithFetchProgress(progress => DatasetLoader.Load(config, p.GetValue(CommonOptions.DataDir), progress));
+
+    /// <summary>The run's data, or <paramref name="other"/> prepared like it (same image size and colours).</summary>
+    public static DataConfig DataOf(TrainedGenerator? source, string? other) =>
+        source is null ? new DataConfig { Dataset = other! }
+        : other is null ? source.Checkpoint.Config.Data : source.Checkpoint.Config.Data with { Dataset = other };
 }

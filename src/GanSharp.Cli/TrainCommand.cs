@@ -12,7 +12,9 @@ static class TrainCommand
 {
     static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.Names)})");
     static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON file whose keys override the preset (same shape as a run's config.json)");
-    static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset name (mnist, fashion-mnist) or a folder of IDX files");
+    static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "A catalogued dataset (gan data list), or a folder of IDX files or of PNG/JPEG images (subfolders: classes)");
+    static readonly Option<int?> ImageSize = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N (default 64)");
+    static readonly Option<ColorMode?> Color = CommonOptions.Enum<ColorMode>("--color", "Image files: grey or rgb (default rgb)");
     static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)");
     static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs");
     static readonly Option<int?> Batch = Cli.Option<int?>("--batch", "Minibatch size m");
@@ -42,7 +44,7 @@ static class TrainCommand
         {
             Options =
             {
-                Preset, ConfigFile, Dataset, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
+                Preset, ConfigFile, Dataset, ImageSize, Color, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
                 Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, NoTensorBoard, CommonOptions.DataDir,
             },
         };
@@ -53,7 +55,7 @@ static class TrainCommand
     static int Run(ParseResult p)
     {
         var resume = p.GetValue(Resume);
-        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
+        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, ImageSize, Color, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
                                   LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
@@ -63,7 +65,8 @@ static class TrainCommand
         if (resume is null) RunDirectory.EnsureNew(outDir);  // before minutes of data loading, not after
         Cli.LoadTorch();
         using var data = DataCommand.WithFetchProgress(progress =>
-            DatasetLoader.Load(config.Data.Dataset, p.GetValue(CommonOptions.DataDir), progress));
+            DatasetLoader.Load(config.Data, p.GetValue(CommonOptions.DataDir), progress));
+        if (data.Skipped.Count > 0) Console.Error.WriteLine($"gan: warning: {data.Train.Name}: {GanSharp.Data.ImageFolder.Describe(data.Skipped)}");
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
         using var evaluation = config.Output.EvalEvery > 0
@@ -140,7 +143,12 @@ static class TrainCommand
             Eval = p.GetValue(Eval) is { } names ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : config.Output.Eval,
             TensorBoard = config.Output.TensorBoard && !p.GetValue(NoTensorBoard),
         };
-        var dataConfig = config.Data with { Dataset = p.GetValue(Dataset) ?? config.Data.Dataset };
+        var dataConfig = config.Data with
+        {
+            Dataset = p.GetValue(Dataset) ?? config.Data.Dataset,
+            ImageSize = p.GetValue(ImageSize) ?? config.Data.ImageSize,
+            Color = p.GetValue(Color) ?? config.Data.Color,
+        };
         return config with
         {
             Train = t, Game = game, Loss = p.GetValue(GLoss) ?? config.Loss, Optimizer = o, DiscriminatorOptimizer = dOptimizer,

@@ -87,7 +87,7 @@ public class ConfigurationTests
     [Fact]
     public void Every_declared_game_kind_has_a_game()
     {
-        using var images = TinyImages();
+        using var images = TinySet();
         foreach (var (name, _) in Kinds.Of<GameConfig>())
         {
             using var rng = new TorchSharp.torch.Generator(1);

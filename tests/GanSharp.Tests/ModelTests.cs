@@ -50,7 +50,7 @@ public class ModelTests
         var config = (PaperModelConfig)TestSupport.Tiny().Model;
         using var g = new MlpGenerator(config);
         using var images = TestSupport.TinyImages();
-        g.InitialiseFromData(images);
+        using (var set = new GanSharp.Data.ImageDataset("tiny", images.alias())) g.InitialiseFromData(set);
         using var bias = g.named_parameters().Single(p => p.name == "output.bias").parameter.detach();
         using var expected = images.flatten(1).mean([0]).clamp(1e-7, 1 - 1e-7).logit();
         Assert.True(bias.allclose(expected));

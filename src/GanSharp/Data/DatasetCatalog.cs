@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using GanSharp.Configuration;
 
 namespace GanSharp.Data;
 
@@ -9,11 +10,38 @@ namespace GanSharp.Data;
 /// <param name="Length">Uncompressed length in bytes.</param>
 public sealed record DatasetFile(string Role, string FileName, string Sha256, long Length);
 
-/// <summary>A dataset GanSharp knows how to fetch, verify and cache.</summary>
-public sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources)
+/// <summary>A dataset of the catalogue: fetched, verified and cached on first use, then loaded from the cache.</summary>
+public interface ICatalogEntry
+{
+    /// <summary>What --dataset takes.</summary>
+    string Name { get; }
+    /// <summary>One line about it.</summary>
+    string Description { get; }
+    /// <summary>The folder it is cached in.</summary>
+    string Folder(string? dataDir = null) => Path.Combine(DatasetCatalog.CacheRoot(dataDir), Name);
+    /// <summary>Whether it is in the cache, verified.</summary>
+    bool IsCached(string? dataDir = null);
+    /// <summary>Fetches and verifies it unless cached; returns the cache folder.</summary>
+    string Ensure(string? dataDir = null, IProgress<FetchProgress>? progress = null, CancellationToken cancel = default);
+    /// <summary>Loads it from <paramref name="folder"/> (what <see cref="Ensure"/> returned), prepared as <paramref name="config"/> says.</summary>
+    DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null);
+}
+
+/// <summary>A dataset of IDX files GanSharp knows how to fetch, verify (SHA-256 per file) and cache.</summary>
+public sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources) : ICatalogEntry
 {
     /// <summary>The file with the given role.</summary>
     public DatasetFile File(string role) => Files.Single(f => f.Role == role);
+
+    /// <inheritdoc/>
+    public bool IsCached(string? dataDir = null) => DatasetCatalog.IsCached(this, dataDir);
+
+    /// <inheritdoc/>
+    public string Ensure(string? dataDir = null, IProgress<FetchProgress>? progress = null, CancellationToken cancel = default) =>
+        DatasetCatalog.Ensure(this, dataDir, progress, cancel);
+
+    /// <inheritdoc/>
+    public DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null) => DatasetLoader.LoadIdx(folder, Name, config);
 }
 
 /// <summary>Progress of a fetch: what is being fetched, bytes done and, when known, in all.</summary>
@@ -58,10 +86,10 @@ public static class DatasetCatalog
         ]);
 
     /// <summary>Every catalogued dataset.</summary>
-    public static IReadOnlyList<DatasetSpec> All { get; } = [Mnist, FashionMnist];
+    public static IReadOnlyList<ICatalogEntry> All { get; } = [Mnist, FashionMnist, EmojiDataset.Twitter, EmojiDataset.Google];
 
     /// <summary>The dataset called <paramref name="name"/>, or null.</summary>
-    public static DatasetSpec? Find(string name) =>
+    public static ICatalogEntry? Find(string name) =>
         All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The cache folder: <paramref name="dataDir"/> if given, else $GANSHARP_DATA, else ~/.cache/gansharp.</summary>

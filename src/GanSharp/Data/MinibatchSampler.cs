@@ -19,7 +19,7 @@ public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Conditi
 /// </summary>
 public sealed class MinibatchSampler : IDisposable
 {
-    private readonly Tensor images;   // [N, C, H, W]
+    private readonly Tensor images;   // [N, C, H, W], uint8 or float32
     private readonly Tensor? labels;  // [N]
     private readonly int batch;
     private readonly long seed;
@@ -61,7 +61,8 @@ public sealed class MinibatchSampler : IDisposable
             permutationEpoch = epoch;
         }
         using var rows = permutation!.narrow(0, within * batch, batch);
-        return new Batch(images.index_select(0, rows), labels?.index_select(0, rows));  // one gather each: [m, C, H, W], [m]
+        // One gather each, [m, C, H, W] and [m]; bytes become floats in [0, 1] a minibatch at a time.
+        return new Batch(ImageDataset.ToUnitRange(images.index_select(0, rows)), labels?.index_select(0, rows));
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using GanSharp.Configuration;
+using GanSharp.Data;
 using GanSharp.Losses;
 using GanSharp.Models;
 using TorchSharp;
@@ -15,31 +16,31 @@ public static class GameFactory
 {
     /// <summary>
     /// The game <paramref name="config"/> describes. Its nets are initialised on the CPU from <paramref name="rng"/> (so a
-    /// seed gives the same nets on every device), initialised from <paramref name="trainImages"/> where the model does
+    /// seed gives the same nets on every device), initialised from <paramref name="train"/> where the model does
     /// that, then moved to <paramref name="device"/>; the optimizers are built there.
     /// </summary>
-    public static Game Create(GanConfig config, torch.Generator rng, Tensor trainImages, Device device)
+    public static Game Create(GanConfig config, torch.Generator rng, ImageDataset train, Device device)
     {
         var dOptimizer = config.DiscriminatorOptimizer ?? config.Optimizer;
         return config.Game switch
         {
-            Algorithm1Config a => Pair(config.Model, rng, trainImages, device,
+            Algorithm1Config a => Pair(config.Model, rng, train, device,
                                        (g, d) => new Algorithm1(g, d, LossFactory.Create(config.Loss), a, config.Optimizer, dOptimizer)),
-            SimultaneousConfig => Pair(config.Model, rng, trainImages, device,
+            SimultaneousConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new SimultaneousUpdates(g, d, LossFactory.Create(config.Loss), config.Optimizer, dOptimizer)),
             _ => throw new InputException($"no game for kind {config.Game.GetType().Name}"),
         };
     }
 
     /// <summary>A generator and a discriminator for <paramref name="model"/>, placed, handed to <paramref name="play"/>.</summary>
-    static Game Pair(ModelConfig model, torch.Generator rng, Tensor trainImages, Device device, Func<Generator, Discriminator, Game> play)
+    static Game Pair(ModelConfig model, torch.Generator rng, ImageDataset train, Device device, Func<Generator, Discriminator, Game> play)
     {
         var g = Nets.CreateGenerator(model, rng);
         Discriminator? d = null;
         try
         {
             d = Nets.CreateDiscriminator(model, rng);
-            g.InitialiseFromData(trainImages);
+            g.InitialiseFromData(train);
             g.to(device);
             d.to(device);
             return play(g, d);

@@ -1,4 +1,5 @@
 using GanSharp.Configuration;
+using GanSharp.Data;
 using GanSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,10 +30,10 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     public int NoiseDim => Config.NoiseDim;
 
     /// <summary>
-    /// Initialisation that depends on the training images <c>[N, C, H, W]</c>, called once before training starts
-    /// (not on resume). Default: nothing.
+    /// Initialisation that depends on the training images, called once before training starts (not on resume).
+    /// Default: nothing.
     /// </summary>
-    public virtual void InitialiseFromData(Tensor trainImages) { }
+    public virtual void InitialiseFromData(ImageDataset train) { }
 
     /// <summary>
     /// Draws <paramref name="count"/> images <c>[count, C, H, W]</c> in [0, 1] from fresh noise, without building an

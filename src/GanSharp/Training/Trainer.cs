@@ -46,7 +46,7 @@ public sealed class Trainer : IDisposable
     private readonly MinibatchSampler data;
     private readonly BatchCursor batches;
     private readonly torch.Generator rng;
-    private readonly Tensor images;   // [N, C, H, W] on Device
+    private readonly Tensor images;   // [N, C, H, W] on Device, as stored (bytes or floats)
     private readonly Tensor? labels;  // [N] on Device
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed class Trainer : IDisposable
     /// random number generator from the configuration's seed.
     /// </summary>
     public Trainer(GanConfig config, ImageDataset train)
-        : this(config, train, (rng, device) => GameFactory.Create(config, rng, train.Images, device)) { }
+        : this(config, train, (rng, device) => GameFactory.Create(config, rng, train, device)) { }
 
     /// <summary>
     /// Trains a game built by the caller — players, losses and optimizers of their own — over <paramref name="train"/>
@@ -87,7 +87,7 @@ public sealed class Trainer : IDisposable
             player.Module.train();
         }
         // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
-        images = train.Images.to(Device);
+        images = train.Storage.to(Device);
         labels = train.Labels?.to(Device);
         data = new MinibatchSampler(images, labels, t.Batch, t.Seed);
         batches = new BatchCursor(data);

@@ -1,4 +1,5 @@
 using GanSharp.Configuration;
+using GanSharp.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,11 +38,12 @@ public sealed class MlpGenerator : Generator
 
     /// <summary>
     /// With <see cref="PaperModelConfig.GeneratorOutputBiasFromData"/>: sets the output bias to logit(mean pixel) of
-    /// <paramref name="trainImages"/>, clipped to [1e-7, 1 − 1e-7], so that the untrained generator already draws the
+    /// <paramref name="train"/>'s images, clipped to [1e-7, 1 − 1e-7], so that the untrained generator already draws the
     /// average image (pylearn2's init_sigmoid_bias_from_marginals).
     /// </summary>
-    public override void InitialiseFromData(Tensor trainImages)
+    public override void InitialiseFromData(ImageDataset train)
     {
+        var trainImages = train.Images;
         if (!config.GeneratorOutputBiasFromData) return;
         using var _ = no_grad();
         using var scope = NewDisposeScope();
