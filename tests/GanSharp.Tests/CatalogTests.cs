@@ -15,6 +15,16 @@ public sealed class MnistFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A test that needs the Twemoji set in the cache (CI fetches it too).</summary>
+public sealed class EmojiFactAttribute : FactAttribute
+{
+    public EmojiFactAttribute()
+    {
+        if (!EmojiDataset.Twitter.IsCached() && Environment.GetEnvironmentVariable("GANSHARP_REQUIRE_DATA") != "1")
+            Skip = "emoji-twitter is not cached: run './gan data fetch emoji-twitter' (CI does)";
+    }
+}
+
 public class CatalogTests
 {
     static readonly byte[] Content = [0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9];  // a valid 3-element IDX file
@@ -78,5 +88,19 @@ public class CatalogTests
         Assert.Equal(5L, splits.Train.Labels![0].item<long>());       // train[0] is a 5
         Assert.Equal(3L, splits.Validation.Labels![0].item<long>());  // train[50000] is a 3
         Assert.Equal(7L, splits.Test.Labels![0].item<long>());        // test[0] is a 7
+    }
+
+    [EmojiFact]
+    public void Emoji_twitter_has_its_3786_images_in_ten_categories_and_a_fixed_split()
+    {
+        using var splits = DatasetLoader.Load(new Configuration.DataConfig { Dataset = "emoji-twitter", ImageSize = 32 });
+        Assert.Equal(3_786, splits.Train.Count + splits.Validation.Count + splits.Test!.Count);
+        Assert.Equal((3030L, 378L, 378L), (splits.Train.Count, splits.Validation.Count, splits.Test.Count));
+        Assert.Empty(splits.Skipped);
+        Assert.Equal((3, 32, 32), splits.Train.ImageShape);
+        Assert.Equal(["Smileys & Emotion", "People & Body", "Component", "Animals & Nature", "Food & Drink", "Travel & Places",
+                      "Activities", "Objects", "Symbols", "Flags"], splits.Train.LabelNames);
+        using var counts = TorchSharp.torch.bincount(TorchSharp.torch.cat([splits.Train.Labels!, splits.Validation.Labels!, splits.Test.Labels!]));
+        Assert.Equal(2_261, counts[1].item<long>());   // People & Body, with its skin-tone variants
     }
 }

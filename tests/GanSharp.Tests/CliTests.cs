@@ -366,4 +366,64 @@ public class CliTests
         Assert.False(Directory.Exists(fresh));
         AssertOneLineError(Gan("toy", "1d", "--lr", "0", "--out", fresh), 2, "--lr must be in (0, 1)");
     }
+
+    [Fact]
+    public void A_dcgan_trains_on_a_folder_of_colour_images_and_samples_in_colour()
+    {
+        var folder = Path.Combine(TempFolder(), "pictures");
+        for (int i = 0; i < 12; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, i % 2 == 0 ? "warm" : "cold"));
+            using var bitmap = new SKBitmap(40, 40);
+            bitmap.Erase(i % 2 == 0 ? new SKColor(250, (byte)(i * 10), 0) : new SKColor(0, (byte)(i * 10), 250));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder, i % 2 == 0 ? "warm" : "cold", $"{i}.png"), png.ToArray());
+        }
+        File.WriteAllText(Path.Combine(folder, "warm", "readme.txt"), "not an image");
+        var run = Path.Combine(TempFolder(), "run");
+        var r = Gan("train", "--preset", "dcgan-mnist", "--dataset", folder, "--image-size", "32", "--steps", "3", "--batch", "4",
+                    "--threads", "1", "--no-tensorboard", "--out", run);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("1 skipped: readme.txt (not an image)", r.Err);
+        var config = new RunDirectory(run).ReadConfig();
+        Assert.Equal((3, 32, 32), (config.Model.Channels, config.Model.Height, config.Model.Width));
+        Assert.Equal(32, config.Data.ImageSize);
+
+        var png2 = Path.Combine(TempFolder(), "colour.png");
+        Assert.Equal(0, Gan("sample", "--run", run, "--count", "4", "--out", png2).Code);
+        using (var bitmap = SKBitmap.Decode(png2)) Assert.Equal(2 * 34 + 2, bitmap.Width);
+        var npy = Path.Combine(TempFolder(), "colour.npy");
+        Assert.Equal(0, Gan("sample", "--run", run, "--count", "5", "--format", "npy", "--out", npy).Code);
+        using (var samples = SampleFiles.Read(npy)) Assert.Equal([5L, 3, 32, 32], samples.shape);
+
+        // Resuming reads the folder again, prepared as the run's config says.
+        Assert.Equal(0, Gan("train", "--resume", run, "--steps", "4").Code);
+        Assert.Equal(4, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
+    }
+
+    [Fact]
+    public void Bad_image_data_or_sizes_are_one_line_errors_and_leave_nothing_behind()
+    {
+        var empty = Path.Combine(TempFolder(), "texts");
+        Directory.CreateDirectory(empty);
+        File.WriteAllText(Path.Combine(empty, "a.txt"), "x");
+        var run = Path.Combine(TempFolder(), "never");
+        AssertOneLineError(Gan("train", "--dataset", empty, "--out", run), 2, "none of its 1 files is a readable PNG or JPEG image");
+        Assert.False(Directory.Exists(run));
+        AssertOneLineError(Gan("train", "--preset", "dcgan-mnist", "--dataset", MnistFixture, "--image-size", "32", "--out", run), 2,
+                           "resizing them to 32 is not supported");
+        var pictures = Path.Combine(TempFolder(), "pictures");
+        Directory.CreateDirectory(pictures);
+        for (int i = 0; i < 10; i++)
+        {
+            using var bitmap = new SKBitmap(8, 8);
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(pictures, $"{i}.png"), png.ToArray());
+        }
+        AssertOneLineError(Gan("train", "--preset", "dcgan-mnist", "--dataset", pictures, "--image-size", "40", "--out", run), 2,
+                           "built for square images of 28, 32, 64 pixels, not 40×40");
+        Assert.False(Directory.Exists(run));
+        AssertOneLineError(Gan("train", "--g-loss", "hinge", "--out", run), 2, "hinge");
+        AssertOneLineError(Gan("train", "--update", "simultaneous", "--k", "2", "--out", run), 2, "--k sets Algorithm 1");
+    }
 }

@@ -191,11 +191,11 @@ public static class DatasetLoader
         var train = ImageDataset.FromIdx($"{name}/train", Idx.Read(trainImages), trainLabels is null ? null : Idx.Read(trainLabels));
         var test = testImages is null ? null
             : ImageDataset.FromIdx($"{name}/test", Idx.Read(testImages), testLabels is null ? null : Idx.Read(testLabels));
-        if (config.ImageSize is { } size && (train.ImageShape.H != size || train.ImageShape.W != size))
+        if (config.ImageSize is { } size && train.ImageShape is var (_, h, w) && (h != size || w != size))
         {
             train.Dispose();
             test?.Dispose();
-            throw new InputException($"{name}: IDX images are {train.ImageShape.H}×{train.ImageShape.W}; resizing them to {size} is not supported (leave out --image-size)");
+            throw new InputException($"{name}: IDX images are {h}×{w}; resizing them to {size} is not supported (leave out --image-size)");
         }
         return DatasetSplits.Paper(train, test);
     }
