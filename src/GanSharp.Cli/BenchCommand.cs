@@ -25,6 +25,7 @@ static class BenchCommand
     static readonly Option<int> ParzenSize = new("--parzen-size") { Description = "Kernel centres and points of the Parzen timing (N × N × 784)", DefaultValueFactory = _ => 10_000 };
     static readonly Option<int> Samples = new("--samples") { Description = "Images drawn for the sampling rate", DefaultValueFactory = _ => 10_000 };
     static readonly Option<string?> Json = Cli.Option<string?>("--json", "Also write the results to this JSON file");
+    static readonly Option<string> Preset = new("--preset") { Description = $"Whose training step to time (known: {string.Join(", ", Presets.Names)})", DefaultValueFactory = _ => Presets.Default };
     static readonly Option<int> RssSteps = new("--rss-check")
     {
         Description = "Instead: train N iterations on MNIST and check that RSS at the end is within 5% of RSS after 1,000 (a leak check)",
@@ -34,7 +35,7 @@ static class BenchCommand
     {
         var command = new Command("bench", "Measure training, sampling and evaluation speed on this machine")
         {
-            Options = { Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, CommonOptions.Device },
+            Options = { Preset, Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, CommonOptions.Device },
         };
         command.SetAction(Run);
         return command;
@@ -57,11 +58,18 @@ static class BenchCommand
         Cli.LoadTorch();
         var device = CommonOptions.ResolveDevice(p);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
-        var config = Presets.PaperMnist with { Train = Presets.PaperMnist.Train with { Steps = steps + warmup, Device = Devices.Name(device) } };
-        double flopsPerImage = FlopsPerImage(config);
+        var preset = Presets.Get(p.GetValue(Preset)!);
+        var (c, h, w) = ImageShape(preset);
+        var config = preset with
+        {
+            Model = preset.Model with { Channels = c, Height = h, Width = w },
+            Train = preset.Train with { Steps = steps + warmup, Device = Devices.Name(device) },
+        };
+        double flopsPerImage = FlopsPerImage(config);  // NaN where the step's products are not counted (convolutions)
         var machine = Machine();
         Console.WriteLine($"{Devices.Name(device)}: {machine["cpu"]}, {machine["cores"]} cores; {machine["os"]}; .NET {machine["dotnet"]}; TorchSharp {machine["torchsharp"]}, libtorch {machine["libtorch"]}");
-        Console.WriteLine($"paper-mnist step: {flopsPerImage / 1e6:F2} MFLOP per image (batch {config.Train.Batch}, {config.Game.Summary})");
+        Console.WriteLine($"{config.Preset} step on {c}×{h}×{w} images: " + (double.IsNaN(flopsPerImage) ? "FLOPs not counted" : $"{flopsPerImage / 1e6:F2} MFLOP per image") +
+                          $" (batch {config.Train.Batch}, {config.Game.Summary})");
 
         var rows = new List<Row>();
         foreach (int t in threadCounts)
@@ -70,7 +78,7 @@ static class BenchCommand
             double gemm = GemmGflops(device);
             double train = TrainImagesPerSecond(config, warmup, steps);
             double gflops = train * flopsPerImage / 1e9;
-            double productsMs = StepProductsMilliseconds(config, device);
+            double productsMs = double.IsNaN(flopsPerImage) ? double.NaN : StepProductsMilliseconds(config, device);
             double bound = config.Train.Batch / (productsMs / 1000);
             rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, productsMs, bound, train / bound,
                              SampleImagesPerSecond(config, samples, device), ParzenSeconds(parzen, device)));
@@ -82,9 +90,9 @@ static class BenchCommand
                                            "products alone ms", "products-only img/s", "share of that",
                                            "sample img/s", $"Parzen {parzen / 1000}k×{parzen / 1000}k s");
         foreach (var r in rows)
-            table.AddRow($"{r.Threads}", $"{r.GemmGflops:F1}", $"{r.TrainImagesPerSecond:N0}", $"{r.TrainGflops:F1}",
-                         $"{r.TrainShareOfGemm:P0}", $"{r.ProductsMsPerStep:F2}", $"{r.ProductsBoundImagesPerSecond:N0}",
-                         $"{r.TrainShareOfProductsBound:P0}", $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
+            table.AddRow($"{r.Threads}", $"{r.GemmGflops:F1}", $"{r.TrainImagesPerSecond:N0}", Shown(r.TrainGflops, "F1"),
+                         Shown(r.TrainShareOfGemm, "P0"), Shown(r.ProductsMsPerStep, "F2"), Shown(r.ProductsBoundImagesPerSecond, "N0"),
+                         Shown(r.TrainShareOfProductsBound, "P0"), $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;  // a file or pipe: no 80-column wrap
         AnsiConsole.Write(table);
         Console.WriteLine($"peak RSS {peakRssMb:N0} MB");
@@ -100,11 +108,15 @@ static class BenchCommand
             AtomicFile.WriteText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions
             {
                 WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
             }) + "\n");
             Console.WriteLine($"results → {path}");
         }
         return Cli.Success;
     }
+
+    /// <summary>A measurement in a table cell; "–" where it was not taken.</summary>
+    static string Shown(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format);
 
     /// <summary>
     /// Trains the paper's preset for <paramref name="steps"/> iterations on MNIST and compares the resident set early
@@ -179,7 +191,7 @@ static class BenchCommand
     /// <summary>Training iterations of the preset on random images of MNIST's shape (as the PyTorch peer does).</summary>
     static double TrainImagesPerSecond(GanConfig config, int warmup, int steps)
     {
-        using var images = RandomImages();
+        using var images = RandomImages(config);
         using var trainer = new Trainer(config, images);
         for (int i = 0; i < warmup; i++) trainer.TrainStep();
         var sw = Stopwatch.StartNew();
@@ -187,15 +199,28 @@ static class BenchCommand
         return (double)steps * config.Train.Batch * trainer.Game.BatchesPerStep / sw.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Random images of MNIST's shape, as the PyTorch peer trains on.</summary>
-    static ImageDataset RandomImages() => new("random", rand(6000, 1, 28, 28));
+    /// <summary>Random images of the configuration's shape, as the PyTorch peers train on.</summary>
+    static ImageDataset RandomImages(GanConfig config) => new("random", rand(3000, config.Model.Channels, config.Model.Height, config.Model.Width));
 
-    /// <summary>FLOPs per image of one iteration, counted from the layers of the nets the configuration builds.</summary>
+    /// <summary>
+    /// The shape of a preset's images: its image files' size and colours, or MNIST's 1×28×28 for the catalogued IDX
+    /// sets (without loading them).
+    /// </summary>
+    static (int C, int H, int W) ImageShape(GanConfig preset)
+    {
+        var d = preset.Data;
+        bool files = d.ImageSize is not null || d.Color is not null || DatasetCatalog.Find(d.Dataset) is EmojiDataset;
+        int size = d.ImageSize ?? (files ? ImageFolder.DefaultSize : 28);
+        return (files && d.Color != ColorMode.Grey ? 3 : 1, size, size);
+    }
+
+    /// <summary>FLOPs per image of one iteration, counted from the layers of the nets the configuration builds (NaN: not counted).</summary>
     static double FlopsPerImage(GanConfig config)
     {
-        using var images = RandomImages();
+        using var images = RandomImages(config);
         using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images);
-        return StepFlops.PerImage(trainer.Game, config.Train.Batch);
+        try { return StepFlops.PerImage(trainer.Game, config.Train.Batch); }
+        catch (NotSupportedException) { return double.NaN; }
     }
 
     /// <summary>
@@ -206,7 +231,7 @@ static class BenchCommand
     static double StepProductsMilliseconds(GanConfig config, Device device)
     {
         using var scope = NewDisposeScope();
-        using var images = RandomImages();
+        using var images = RandomImages(config);
         using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images);
         var operands = StepFlops.Products(trainer.Game, config.Train.Batch).Select(p => p.Role switch
         {

@@ -27,14 +27,12 @@ public static class SampleFiles
         _ => SampleFormat.Idx,
     };
 
-    /// <summary>Pixels in [0, 1] as unsigned bytes, round(255·x) after clamping: the one conversion IDX files and PNGs use.</summary>
-    public static Tensor ToBytes(Tensor images) => images.detach().cpu().clamp(0, 1).mul(255).round().to_type(ScalarType.Byte);
 
     /// <summary>Writes <paramref name="images"/> <c>[N, C, H, W]</c> in [0, 1] as IDX unsigned bytes, atomically.</summary>
     public static void WriteIdx(string path, Tensor images)
     {
         using var scope = NewDisposeScope();
-        var bytes = ToBytes(images).contiguous();
+        var bytes = Imaging.ImageGrid.ToBytes(images).contiguous();
         Idx.Write(path, new IdxArray(ShapeWithoutSingleChannel(images), bytes.data<byte>().ToArray()));
     }
 

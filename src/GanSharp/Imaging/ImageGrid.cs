@@ -26,7 +26,7 @@ public static class ImageGrid
 
         byte[] pixels;  // [N, H, W, C] bytes
         using (var scope = NewDisposeScope())
-            pixels = Data.SampleFiles.ToBytes(images).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
+            pixels = ToBytes(images).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
 
         var rgba = new byte[width * height * 4];
         Array.Fill(rgba, background);
@@ -53,6 +53,9 @@ public static class ImageGrid
         }
         return (rgba, width, height);
     }
+
+    /// <summary>Images in [0, 1] (clamped) as unsigned bytes, pixel = round(255·x), on the CPU.</summary>
+    public static Tensor ToBytes(Tensor images) => images.detach().cpu().clamp(0, 1).mul(255).round().to_type(ScalarType.Byte);
 
     /// <summary>Tiles <paramref name="images"/> (see <see cref="Tile"/>) and writes the grid to <paramref name="path"/> as PNG, atomically.</summary>
     public static void SavePng(Tensor images, string path, int? columns = null, int padding = 2, int scale = 1, int? highlightColumn = null)

@@ -1,6 +1,5 @@
 using GanSharp.Configuration;
 using GanSharp.Data;
-using GanSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -10,7 +10,7 @@ namespace GanSharp.Training;
 public sealed class MetricsLog : IDisposable
 {
     /// <summary>Keys that locate a row rather than measure something: not sent to TensorBoard.</summary>
-    static readonly HashSet<string> Position = ["step", "epoch", "wall_s", "eval_s"];
+    static readonly HashSet<string> Position = ["step", "epoch", "wall_s", "eval_s", "cpu_s", "eval_cpu_s"];
 
     private readonly string path;
     private readonly StreamWriter writer;
@@ -45,6 +45,13 @@ public sealed class MetricsLog : IDisposable
             .Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && r.GetProperty("step").GetInt64() < beforeStep)
             .Select(r => r.GetProperty(key).GetDouble())
             .ToList();
+
+    /// <summary>The last value of <paramref name="key"/> in the log at <paramref name="metricsPath"/>, or null.</summary>
+    public static double? Last(string metricsPath, string key) =>
+        !File.Exists(metricsPath) ? null
+        : File.ReadLines(metricsPath).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
+            .Select(r => (double?)r.GetProperty(key).GetDouble()).LastOrDefault();
 
     /// <summary>
     /// Drops the rows of <paramref name="metricsPath"/> logged after <paramref name="step"/> (a crash after the last

@@ -48,6 +48,11 @@ public sealed class TrainingRun : IDisposable
 
     private readonly Tensor fixedNoise;  // [SampleCount, NoiseDim]: the same z for every sample grid of the run
     private MetricsLog? metrics;
+    private double cpuBefore;            // CPU seconds the run spent in earlier processes (a resumed run's)
+    private TimeSpan cpuAtStart;         // this process's CPU time when Run started
+
+    /// <summary>CPU seconds of the whole run so far, all threads, every process that worked on it (evaluations included).</summary>
+    double CpuSeconds() => cpuBefore + (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
 
     private TrainingRun(string folder, GanConfig config, ImageDataset train)
     {
@@ -89,6 +94,7 @@ public sealed class TrainingRun : IDisposable
         run.Trainer.Restore(checkpoint);
         AtomicFile.WriteText(directory.ConfigPath, config.ToJson() + "\n");
         MetricsLog.Truncate(directory.MetricsPath, checkpoint.Step);
+        run.cpuBefore = MetricsLog.Last(directory.MetricsPath, "cpu_s") ?? 0;
         return run;
     }
 
@@ -120,6 +126,7 @@ public sealed class TrainingRun : IDisposable
         var o = Config.Output;
         metrics ??= new MetricsLog(Directory.MetricsPath, o.TensorBoard ? Directory.TensorBoardFolder : null);
         var clock = Stopwatch.StartNew();
+        cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         var interval = Stopwatch.StartNew();
         var sums = new OrderedDictionary<string, double>();
         int n = 0;
@@ -155,6 +162,7 @@ public sealed class TrainingRun : IDisposable
                 row["momentum"] = momentum;
                 row["images_per_s"] = Math.Round(imagesPerSecond, 1);
                 row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+                row["cpu_s"] = Math.Round(CpuSeconds(), 2);
                 metrics.Write(row);
                 sums.Clear();
                 n = 0;
@@ -183,6 +191,7 @@ public sealed class TrainingRun : IDisposable
     {
         var evaluation = Evaluation!;
         var timer = Stopwatch.StartNew();
+        double cpu = CpuSeconds();
         var values = evaluation.Evaluate(Trainer.G);
         var row = new Dictionary<string, object>
         {
@@ -190,7 +199,9 @@ public sealed class TrainingRun : IDisposable
         };
         foreach (var (name, value) in values) row[name] = value;
         row["eval_s"] = Math.Round(timer.Elapsed.TotalSeconds, 2);
+        row["eval_cpu_s"] = Math.Round(CpuSeconds() - cpu, 2);
         row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+        row["cpu_s"] = Math.Round(CpuSeconds(), 2);
         metrics!.Write(row);
 
         if (!values.TryGetValue(evaluation.SelectBy, out var score) || !double.IsFinite(score)) return;

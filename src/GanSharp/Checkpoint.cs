@@ -7,7 +7,7 @@ using GanSharp.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanSharp.Training;
+namespace GanSharp;
 
 /// <summary>
 /// A training checkpoint: named binary sections (a game's players and optimizers, the random number generator) and a JSON
