@@ -1,5 +1,6 @@
 using GanSharp.Data;
 using GanSharp.Evaluation;
+using GanSharp.Imaging;
 using static TorchSharp.torch;
 
 namespace GanSharp.Tests;
@@ -50,6 +51,28 @@ public class FeatureClassifierTests
         using var images = rand(60, 1, 8, 8);
         using var data = DatasetSplits.Paper(new ImageDataset("unlabelled", images.clone()), null);
         Assert.Contains("has no labels", Assert.Throws<InputException>(() => FeatureClassifier.Train(data, epochs: 1)).Message);
+    }
+
+    [Fact]
+    public void Colour_images_are_classified_and_measured_like_grey_ones()
+    {
+        // 3×16×16 images whose class is their dominant colour (red, green, blue) under noise: a colour-only task.
+        using var rng = new TorchSharp.torch.Generator(4);
+        using var labels = randint(0, 3, [300], generator: rng);
+        using var colour = nn.functional.one_hot(labels, 3).to_type(ScalarType.Float32).view(300, 3, 1, 1);
+        var images = colour.mul(0.6).add(rand([300, 3, 16, 16], generator: rng).mul(0.4));
+        var all = new ImageDataset("colours", ImageGrid.ToBytes(images), labels.clone()) { LabelNames = ["red", "green", "blue"] };
+        images.Dispose();
+        using var data = DatasetSplits.Tenths(all);
+        var (net, info) = FeatureClassifier.ForDataset(data, TestSupport.TempFolder());
+        using (net)
+        {
+            Assert.True(info.TestAccuracy > 0.9, $"accuracy {info.TestAccuracy}");  // chance: 1/3
+            var real = data.Validation.Images;  // owned by the dataset
+            var report = FeatureEvaluation.Compare(net, real, data.Test!.Images, seed: 1);
+            Assert.True(report.Frechet >= 0 && double.IsFinite(report.Frechet));
+            Assert.InRange(report.Recall, 0, 1);
+        }
     }
 
     sealed class SyncProgress(Action<string> report) : IProgress<string>
