@@ -36,10 +36,9 @@ static class DataCommand
         var split = CommonOptions.Enum<Split>("--split", "Which images (default train: for MNIST the paper's train[0:50000])");
         var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 };
         var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)");
-        var outFile = new Option<string>("--out") { Description = "Output file: .png (a grid), .npy (float32 in [0, 1]) or IDX (anything else)", Required = true };
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {
-            Arguments = { dataset }, Options = { split, start, count, outFile, CommonOptions.DataDir },
+            Arguments = { dataset }, Options = { split, start, count, CommonOptions.Out, CommonOptions.DataDir },
         };
         export.SetAction(parse =>
         {
@@ -57,7 +56,7 @@ static class DataCommand
             long first = parse.GetValue(start), n = parse.GetValue(count) ?? images.Count - first;
             if (first < 0 || n < 1 || first + n > images.Count)
                 throw new InputException($"{images.Name} has {images.Count:N0} images: --start {first} --count {n} is outside it");
-            var output = parse.GetValue(outFile)!;
+            var output = CommonOptions.RequiredOut(parse, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (anything else)");
             using var slice = images.Images.narrow(0, first, n);
             Sources.WriteImages(output, SampleFiles.FormatOf(output), slice);
             Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {output}");
