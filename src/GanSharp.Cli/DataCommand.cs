@@ -36,16 +36,19 @@ static class DataCommand
         var split = CommonOptions.Enum<Split>("--split", "Which images (default train: for MNIST the paper's train[0:50000])");
         var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 };
         var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)");
+        var size = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N, as gan train does (default 64)");
+        var color = CommonOptions.Enum<Configuration.ColorMode>("--color", "Image files: grey or rgb (default rgb)");
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {
-            Arguments = { dataset }, Options = { split, start, count, CommonOptions.Out, CommonOptions.DataDir },
+            Arguments = { dataset }, Options = { split, start, count, size, color, CommonOptions.Out, CommonOptions.DataDir },
         };
         export.SetAction(parse =>
         {
             var name = parse.GetValue(dataset)!;
             var which = parse.GetValue(split) ?? Split.Train;
             Cli.LoadTorch();
-            using var data = WithFetchProgress(progress => DatasetLoader.Load(name, parse.GetValue(CommonOptions.DataDir), progress));
+            var config = new Configuration.DataConfig { Dataset = name, ImageSize = parse.GetValue(size), Color = parse.GetValue(color) };
+            using var data = WithFetchProgress(progress => DatasetLoader.Load(config, parse.GetValue(CommonOptions.DataDir), progress));
             var images = which switch
             {
                 Split.Train => data.Train,
