@@ -1,8 +1,6 @@
 using GanSharp.Configuration;
 using GanSharp.Losses;
 using GanSharp.Models;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Generator = GanSharp.Models.Generator;
 
@@ -25,20 +23,10 @@ namespace GanSharp.Games;
 /// <c>g_loss</c>, and the mean of D over the last real and generated minibatches — <c>d_real</c>, <c>d_fake</c> as
 /// probabilities where D's outputs are logits, else <c>d_out_real</c>, <c>d_out_fake</c> as raw scores.
 /// </summary>
-public sealed class Algorithm1 : Game
+public sealed class Algorithm1 : TwoPlayerGame
 {
-    /// <summary>The generator G.</summary>
-    public Generator G { get; }
-    /// <summary>The discriminator D.</summary>
-    public Discriminator D { get; }
-    /// <summary>The objective both players descend.</summary>
-    public IAdversarialLoss Loss { get; }
     /// <summary>Discriminator updates per generator update.</summary>
     public int K { get; }
-
-    private readonly OptimizerHelper optG, optD;
-    private readonly Parameter[] gParams, dParams;
-    private Tensor? z;  // [m, NoiseDim] on G's device, refilled in place for every minibatch of noise
 
     /// <summary>
     /// The game between <paramref name="g"/> and <paramref name="d"/> (built and placed on their device by the caller;
@@ -46,20 +34,11 @@ public sealed class Algorithm1 : Game
     /// </summary>
     public Algorithm1(Generator g, Discriminator d, IAdversarialLoss loss, Algorithm1Config config,
                       OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer)
+        : base(g, d, loss, generatorOptimizer, discriminatorOptimizer)
     {
         foreach (var problem in config.Problems()) throw new InputException(problem);
-        G = AddPlayer("generator", g);
-        D = AddPlayer("discriminator", d);
-        Loss = loss;
         K = config.K;
-        gParams = G.parameters().ToArray();
-        dParams = D.parameters().ToArray();
-        optG = AddOptimizer("generator-optimizer", gParams, generatorOptimizer);
-        optD = AddOptimizer("discriminator-optimizer", dParams, discriminatorOptimizer);
     }
-
-    /// <inheritdoc/>
-    public override Generator Generator => G;
 
     /// <inheritdoc/>
     public override int BatchesPerStep => K;
@@ -70,18 +49,7 @@ public sealed class Algorithm1 : Game
         DiscriminatorResult d = default;
         for (int i = 0; i < K; i++) d = DiscriminatorStep(context);
         double gLoss = GeneratorStep(context);
-        var scalars = new OrderedDictionary<string, double> { ["d_loss"] = d.Loss, ["g_loss"] = gLoss };
-        if (Loss.OutputsAreLogits)
-        {
-            scalars["d_real"] = d.Real;
-            scalars["d_fake"] = d.Fake;
-        }
-        else
-        {
-            scalars["d_out_real"] = d.Real;
-            scalars["d_out_fake"] = d.Fake;
-        }
-        return scalars;
+        return Scalars(d.Loss, gLoss, d.Real, d.Fake);
     }
 
     /// <summary>What a discriminator update measured: its loss, and mean D on the real and generated minibatch.</summary>
@@ -142,15 +110,4 @@ public sealed class Algorithm1 : Game
         }
     }
 
-    /// <summary>m fresh draws of z ~ p_z, written over the game's noise buffer.</summary>
-    Tensor Noise(StepContext context)
-    {
-        z ??= empty(context.Data.BatchSize, G.NoiseDim, device: G.Device).DetachFromDisposeScope();  // kept across steps
-        return G.Prior.Fill(z, context.Rng);
-    }
-
-    double MeanD(Tensor outputs) => (Loss.OutputsAreLogits ? sigmoid(outputs) : outputs).mean().item<float>();
-
-    /// <inheritdoc/>
-    protected override void DisposeBuffers() => z?.Dispose();
 }

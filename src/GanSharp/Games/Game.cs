@@ -42,7 +42,10 @@ public abstract class Game : IDisposable
     /// <summary>Their optimizers, in checkpoint order.</summary>
     public IReadOnlyList<PlayerOptimizer> Optimizers => optimizers;
 
-    /// <summary>The generator that samples, figures and evaluation use.</summary>
+    /// <summary>
+    /// The generator that samples, figures and evaluation use; its player is named <see cref="Checkpoint.GeneratorSection"/>,
+    /// the section <c>Generator.Load</c> reads.
+    /// </summary>
     public abstract Generator Generator { get; }
 
     /// <summary>Data minibatches one <see cref="Step"/> consumes (Algorithm 1: k); an epoch is counted in them.</summary>

@@ -1,7 +1,6 @@
 using GanSharp.Configuration;
 using GanSharp.Losses;
 using GanSharp.Models;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Generator = GanSharp.Models.Generator;
 
@@ -18,34 +17,12 @@ namespace GanSharp.Games;
 /// </code>
 /// Players, optimizers and scalars as in <see cref="Algorithm1"/>.
 /// </summary>
-public sealed class SimultaneousUpdates : Game
+public sealed class SimultaneousUpdates : TwoPlayerGame
 {
-    /// <summary>The generator G.</summary>
-    public Generator G { get; }
-    /// <summary>The discriminator D.</summary>
-    public Discriminator D { get; }
-    /// <summary>The objective both players descend.</summary>
-    public IAdversarialLoss Loss { get; }
-
-    private readonly OptimizerHelper optG, optD;
-    private readonly Parameter[] gParams, dParams;
-    private Tensor? z;  // [m, NoiseDim]
-
     /// <summary>The game between <paramref name="g"/> and <paramref name="d"/> (owned from here) under <paramref name="loss"/>.</summary>
     public SimultaneousUpdates(Generator g, Discriminator d, IAdversarialLoss loss, OptimizerConfig generatorOptimizer,
                                OptimizerConfig discriminatorOptimizer)
-    {
-        G = AddPlayer("generator", g);
-        D = AddPlayer("discriminator", d);
-        Loss = loss;
-        gParams = G.parameters().ToArray();
-        dParams = D.parameters().ToArray();
-        optG = AddOptimizer("generator-optimizer", gParams, generatorOptimizer);
-        optD = AddOptimizer("discriminator-optimizer", dParams, discriminatorOptimizer);
-    }
-
-    /// <inheritdoc/>
-    public override Generator Generator => G;
+        : base(g, d, loss, generatorOptimizer, discriminatorOptimizer) { }
 
     /// <inheritdoc/>
     public override int BatchesPerStep => 1;
@@ -54,9 +31,8 @@ public sealed class SimultaneousUpdates : Game
     public override IReadOnlyDictionary<string, double> Step(StepContext context)
     {
         using var scope = NewDisposeScope();
-        z ??= empty(context.Data.BatchSize, G.NoiseDim, device: G.Device).DetachFromDisposeScope();  // kept across steps
         var x = context.Data.Next().Images;                   // [m, C, H, W]
-        var fake = G.forward(G.Prior.Fill(z, context.Rng));  // [m, C, H, W]
+        var fake = G.forward(Noise(context));                 // [m, C, H, W]
         var realOut = D.forward(x);                           // [m]
         var fakeOut = D.forward(fake);                        // [m]
         var dl = Loss.Discriminator(realOut, fakeOut);
@@ -67,13 +43,6 @@ public sealed class SimultaneousUpdates : Game
         dl.backward(inputs: dParams);                         // θ_d's gradient only
         optD.step();
         optG.step();
-        var scalars = new OrderedDictionary<string, double> { ["d_loss"] = dl.item<float>(), ["g_loss"] = gl.item<float>() };
-        string real = Loss.OutputsAreLogits ? "d_real" : "d_out_real", fakeName = Loss.OutputsAreLogits ? "d_fake" : "d_out_fake";
-        scalars[real] = (Loss.OutputsAreLogits ? sigmoid(realOut) : realOut).mean().item<float>();
-        scalars[fakeName] = (Loss.OutputsAreLogits ? sigmoid(fakeOut) : fakeOut).mean().item<float>();
-        return scalars;
+        return Scalars(dl.item<float>(), gl.item<float>(), MeanD(realOut), MeanD(fakeOut));
     }
-
-    /// <inheritdoc/>
-    protected override void DisposeBuffers() => z?.Dispose();
 }

@@ -1,0 +1,73 @@
+using GanSharp.Configuration;
+using GanSharp.Losses;
+using GanSharp.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Games;
+
+/// <summary>
+/// What the games between one generator and one discriminator under one adversarial loss share: the two players
+/// (checkpointed as <c>generator</c> and <c>discriminator</c>), an optimizer each, the noise buffer, and the names of
+/// the scalars D's outputs give. The order of updates within a step is each game's own.
+/// </summary>
+public abstract class TwoPlayerGame : Game
+{
+    /// <summary>The generator G.</summary>
+    public Generator G { get; }
+    /// <summary>The discriminator D.</summary>
+    public Discriminator D { get; }
+    /// <summary>The objective both players descend.</summary>
+    public IAdversarialLoss Loss { get; }
+
+    /// <summary>G's and D's optimizers.</summary>
+    protected readonly OptimizerHelper optG, optD;
+    /// <summary>G's and D's parameters.</summary>
+    protected readonly Parameter[] gParams, dParams;
+    private Tensor? z;  // [m, NoiseDim] on G's device, refilled in place for every minibatch of noise
+
+    /// <summary>
+    /// The game between <paramref name="g"/> and <paramref name="d"/> (built and placed on their device by the caller;
+    /// the game owns them from here) under <paramref name="loss"/>, each net with an optimizer of its own.
+    /// </summary>
+    protected TwoPlayerGame(Generator g, Discriminator d, IAdversarialLoss loss, OptimizerConfig generatorOptimizer,
+                            OptimizerConfig discriminatorOptimizer)
+    {
+        G = AddPlayer(Checkpoint.GeneratorSection, g);
+        D = AddPlayer(Checkpoint.DiscriminatorSection, d);
+        Loss = loss;
+        gParams = G.parameters().ToArray();
+        dParams = D.parameters().ToArray();
+        optG = AddOptimizer(Checkpoint.GeneratorOptimizerSection, gParams, generatorOptimizer);
+        optD = AddOptimizer(Checkpoint.DiscriminatorOptimizerSection, dParams, discriminatorOptimizer);
+    }
+
+    /// <inheritdoc/>
+    public override Generator Generator => G;
+
+    /// <summary>m fresh draws of z ~ p_z, written over the game's noise buffer <c>[m, NoiseDim]</c>.</summary>
+    protected Tensor Noise(StepContext context)
+    {
+        z ??= empty(context.Data.BatchSize, G.NoiseDim, device: G.Device).DetachFromDisposeScope();  // kept across steps
+        return G.Prior.Fill(z, context.Rng);
+    }
+
+    /// <summary>
+    /// The step's scalars: the two losses, and mean D over the real and the generated minibatch — <c>d_real</c> and
+    /// <c>d_fake</c> as probabilities where D's outputs are logits, else <c>d_out_real</c> and <c>d_out_fake</c>, raw.
+    /// </summary>
+    protected IReadOnlyDictionary<string, double> Scalars(double dLoss, double gLoss, double meanReal, double meanFake)
+    {
+        var scalars = new OrderedDictionary<string, double> { ["d_loss"] = dLoss, ["g_loss"] = gLoss };
+        scalars[Loss.OutputsAreLogits ? "d_real" : "d_out_real"] = meanReal;
+        scalars[Loss.OutputsAreLogits ? "d_fake" : "d_out_fake"] = meanFake;
+        return scalars;
+    }
+
+    /// <summary>Mean D over a minibatch's outputs: a probability where they are logits, else a raw score.</summary>
+    protected double MeanD(Tensor outputs) => (Loss.OutputsAreLogits ? sigmoid(outputs) : outputs).mean().item<float>();
+
+    /// <inheritdoc/>
+    protected override void DisposeBuffers() => z?.Dispose();
+}
