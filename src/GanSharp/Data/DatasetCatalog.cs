@@ -106,7 +106,7 @@ public static class DatasetCatalog
     }
 
     /// <summary>The folder a dataset is cached in.</summary>
-    public static string Folder(DatasetSpec spec, string? dataDir = null) => Path.Combine(CacheRoot(dataDir), spec.Name);
+    public static string Folder(DatasetSpec spec, string? dataDir = null) => ((ICatalogEntry)spec).Folder(dataDir);
 
     /// <summary>Whether every file of the dataset is in the cache with its expected length (checksums are verified on fetch).</summary>
     public static bool IsCached(DatasetSpec spec, string? dataDir = null)

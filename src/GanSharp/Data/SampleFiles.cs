@@ -27,7 +27,6 @@ public static class SampleFiles
         _ => SampleFormat.Idx,
     };
 
-
     /// <summary>Writes <paramref name="images"/> <c>[N, C, H, W]</c> in [0, 1] as IDX unsigned bytes, atomically.</summary>
     public static void WriteIdx(string path, Tensor images)
     {
