@@ -20,10 +20,10 @@ namespace GanSharp.Cli;
 static class BenchCommand
 {
     static readonly Option<string> Threads = new("--threads") { Description = "Thread counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
-    static readonly Option<int> Steps = new("--steps") { Description = "Timed training iterations per thread count", DefaultValueFactory = _ => 300 };
-    static readonly Option<int> Warmup = new("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 20 };
-    static readonly Option<int> ParzenSize = new("--parzen-size") { Description = "Kernel centres and points of the Parzen timing (N × N × 784)", DefaultValueFactory = _ => 10_000 };
-    static readonly Option<int> Samples = new("--samples") { Description = "Images drawn for the sampling rate", DefaultValueFactory = _ => 10_000 };
+    static readonly Option<int> Steps = new Option<int>("--steps") { Description = "Timed training iterations per thread count", DefaultValueFactory = _ => 300 }.Positive();
+    static readonly Option<int> Warmup = new Option<int>("--warmup") { Description = "Untimed iterations first", DefaultValueFactory = _ => 20 }.Within(0);
+    static readonly Option<int> ParzenSize = new Option<int>("--parzen-size") { Description = "Kernel centres and points of the Parzen timing (N × N × 784)", DefaultValueFactory = _ => 10_000 }.Positive();
+    static readonly Option<int> Samples = new Option<int>("--samples") { Description = "Images drawn for the sampling rate", DefaultValueFactory = _ => 10_000 }.Positive();
     static readonly Option<string?> Json = Cli.Option<string?>("--json", "Also write the results to this JSON file");
     static readonly Option<string> Preset = new("--preset") { Description = $"Whose training step to time (known: {string.Join(", ", Presets.Names)})", DefaultValueFactory = _ => Presets.Default };
     static readonly Option<int> RssSteps = new("--rss-check")

@@ -35,6 +35,43 @@ static class CommonOptions
     public static string RequiredOut(ParseResult p, string what) =>
         p.GetValue(Out) ?? throw new InputException($"--out is required: {what}");
 
+    /// <summary>
+    /// Refuses, at parse time (exit 2, one line, nothing done), a value of <paramref name="option"/> below
+    /// <paramref name="min"/>, above <paramref name="max"/> (if given), or not a finite number: every count, size and rate a
+    /// user types is checked where it enters.
+    /// </summary>
+    public static Option<T> Within<T>(this Option<T> option, double min, double? max = null)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Implicit) return;  // the default value, known to be good
+            T? parsed;
+            try { parsed = result.GetValueOrDefault<T>(); }
+            catch (InvalidOperationException) { return; }  // not a number at all: the parser reports that
+            if (parsed is not { } value) return;
+            double v = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (!double.IsFinite(v) || v < min || v > max)
+                result.AddError($"{option.Name} must be {Range(min, max, value is double or float)} (got {value})");
+        });
+        return option;
+    }
+
+    static string Range(double min, double? max, bool real) =>
+        (min, max) switch
+        {
+            (0, null) when real => "a non-negative number",
+            (0, null) => "0 or more",
+            (1, null) when !real => "a positive whole number",
+            (double.Epsilon, null) => "a positive number",
+            (_, null) => $"at least {min}",
+            (_, { } m) when min == double.Epsilon => $"a number in (0, {m}]",
+            (_, { } m) => $"between {min} and {m}",
+        };
+
+    /// <summary>Refuses zero, negative and non-finite values (see <see cref="Within"/>).</summary>
+    public static Option<T> Positive<T>(this Option<T> option) =>
+        option.Within(typeof(T) == typeof(double) || typeof(T) == typeof(double?) ? double.Epsilon : 1);
+
     /// <summary>An option taking one of an enum's values, spelled as in config files (kebab-case: non-saturating).</summary>
     public static Option<T?> Enum<T>(string name, string description) where T : struct, System.Enum
     {

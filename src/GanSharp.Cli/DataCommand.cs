@@ -34,9 +34,9 @@ static class DataCommand
 
         var dataset = new Argument<string>("dataset") { Description = "Dataset name or folder of IDX files" };
         var split = CommonOptions.Enum<Split>("--split", "Which images (default train: for MNIST the paper's train[0:50000])");
-        var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 };
-        var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)");
-        var size = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N, as gan train does (default 64)");
+        var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 }.Within(0);
+        var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)").Positive();
+        var size = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N, as gan train does (default 64)").Within(4, 1024);
         var color = CommonOptions.Enum<Configuration.ColorMode>("--color", "Image files: grey or rgb (default rgb)");
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {

@@ -14,10 +14,10 @@ namespace GanSharp.Cli;
 static class EvalCommand
 {
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset whose validation and test images are scored (default: the run's)");
-    static readonly Option<int> Count = new("--count") { Description = "Samples drawn from the generator (kernel centres)", DefaultValueFactory = _ => 10_000 };
+    static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples drawn from the generator (kernel centres)", DefaultValueFactory = _ => 10_000 }.Positive();
     static readonly Option<long> Seed = CommonOptions.Seed;
-    static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images");
-    static readonly Option<int> ValidationImages = new("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 };
+    static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images").Positive();
+    static readonly Option<int> ValidationImages = new Option<int>("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 }.Positive();
     static readonly Option<string?> Json = Cli.Option<string?>("--json", "Write the result here (default for a run: DIR/eval/parzen-step-N.json)");
 
     public static Command Create()

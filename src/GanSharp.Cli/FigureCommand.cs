@@ -10,14 +10,14 @@ namespace GanSharp.Cli;
 /// <summary><c>gan figure samples|interpolate</c>: the paper's Figures 2 and 3 for a trained generator.</summary>
 static class FigureCommand
 {
-    static readonly Option<int> Rows = new("--rows") { Description = "Rows of the figure", DefaultValueFactory = _ => 8 };
+    static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Rows of the figure", DefaultValueFactory = _ => 8 }.Positive();
     static readonly Option<long> Seed = CommonOptions.Seed;
-    static readonly Option<int> Scale = new("--scale") { Description = "Pixels per image pixel", DefaultValueFactory = _ => 2 };
+    static readonly Option<int> Scale = new Option<int>("--scale") { Description = "Pixels per image pixel", DefaultValueFactory = _ => 2 }.Positive();
     static readonly Option<string?> Out = CommonOptions.Out;  // the PNG (default: the run's eval/NAME-step-N.png)
 
     public static Command Create()
     {
-        var columns = new Option<int>("--columns") { Description = "Samples per row (a nearest training image follows them)", DefaultValueFactory = _ => 7 };
+        var columns = new Option<int>("--columns") { Description = "Samples per row (a nearest training image follows them)", DefaultValueFactory = _ => 7 }.Positive();
         var dataset = Cli.Option<string?>("--dataset", "Training images to search for neighbours (default: the run's dataset)");
         var samples = new Command("samples", "Figure 2: random samples; the last column is the training image nearest to its neighbour")
         {
@@ -26,8 +26,9 @@ static class FigureCommand
         samples.SetAction(p =>
         {
             int rows = p.GetValue(Rows), cols = p.GetValue(columns);
-            if (rows < 1 || cols < 1) throw new InputException("--rows and --columns must be positive");
             var source = Sources.Generator(p);
+            var m = source.Checkpoint.Config.Model;
+            ImageGrid.Size((long)rows * (cols + 1), m.Height, m.Width, cols + 1, scale: p.GetValue(Scale));  // refused before any work
             Cli.LoadTorch();
             using var data = Sources.Dataset(Sources.DataOf(source, p.GetValue(dataset)), p);
             using var g = Sources.Load(source, p);
@@ -41,7 +42,7 @@ static class FigureCommand
             return Cli.Success;
         });
 
-        var steps = new Option<int>("--steps") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 };
+        var steps = new Option<int>("--steps") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 }.Within(2);
         var interpolate = new Command("interpolate", "Figure 3: linear interpolations between random pairs of z")
         {
             Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, steps, Seed, Scale, Out, CommonOptions.Device },
@@ -49,8 +50,9 @@ static class FigureCommand
         interpolate.SetAction(p =>
         {
             int rows = p.GetValue(Rows), n = p.GetValue(steps);
-            if (rows < 1 || n < 2) throw new InputException("--rows must be positive and --steps at least 2");
             var source = Sources.Generator(p);
+            var m = source.Checkpoint.Config.Model;
+            ImageGrid.Size((long)rows * n, m.Height, m.Width, n, scale: p.GetValue(Scale));
             Cli.LoadTorch();
             using var g = Sources.Load(source, p);
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));

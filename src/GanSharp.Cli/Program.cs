@@ -12,9 +12,7 @@ var root = new RootCommand("GanSharp: generative adversarial nets (Goodfellow et
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    // The first error, on one line (some of System.CommandLine's messages span several).
-    var message = System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim();
-    Console.Error.WriteLine($"gan: {message}");
+    Console.Error.WriteLine($"gan: {ParseErrors.Describe(parse)}");
     Console.Error.WriteLine("Run 'gan --help' (or 'gan COMMAND --help') for usage.");
     return Cli.UsageError;
 }

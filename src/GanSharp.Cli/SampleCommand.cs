@@ -8,9 +8,9 @@ namespace GanSharp.Cli;
 /// <summary><c>gan sample</c>: draws N images from a trained generator as a PNG grid or as IDX/NPY arrays.</summary>
 static class SampleCommand
 {
-    static readonly Option<int> Count = new("--count") { Description = "Number of samples", Required = true };
+    static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", Required = true }.Positive();
     static readonly Option<SampleFormat?> Format = CommonOptions.Enum<SampleFormat>("--format", "png, a grid; idx or npy, arrays (default: from --out's extension)");
-    static readonly Option<double?> Truncation = Cli.Option<double?>("--truncation", "Truncate z: uniform prior, the range scaled by T in (0, 1]; Gaussian, values beyond ±T redrawn");
+    static readonly Option<double?> Truncation = Cli.Option<double?>("--truncation", "Truncate z: uniform prior, the range scaled by T in (0, 1]; Gaussian, values beyond ±T redrawn").Positive();
 
     public static Command Create()
     {
@@ -30,6 +30,8 @@ static class SampleCommand
         var format = p.GetValue(Format) ?? SampleFiles.FormatOf(output);
 
         var source = Sources.Generator(p);
+        var m = source.Checkpoint.Config.Model;
+        if (format == SampleFormat.Png) ImageGrid.Size(count, m.Height, m.Width);  // a grid too large is refused before any work
         Cli.LoadTorch();
         using var g = Sources.Load(source, p);
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(CommonOptions.Seed)));

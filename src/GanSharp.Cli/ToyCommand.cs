@@ -44,6 +44,8 @@ static class ToyCommand
                 if (p.GetValue(threads) < 1) throw new InputException("--threads must be positive");
                 var folder = CommonOptions.RequiredOut(p, "the folder for the PNGs and JSON (created)");
                 if (File.Exists(folder)) throw new InputException($"{folder} is a file: --out names a folder");
+                if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+                    throw new InputException($"{folder} exists and is not empty: choose another --out (the toy lab writes a new folder)");
                 var options = new ToyOptions
                 {
                     Loss = p.GetValue(gLoss) ?? new NonSaturatingLossConfig(),

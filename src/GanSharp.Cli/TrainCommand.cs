@@ -13,7 +13,7 @@ static class TrainCommand
     static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.Names)})");
     static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON file whose keys override the preset (same shape as a run's config.json)");
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "A catalogued dataset (gan data list), or a folder of IDX files or of PNG/JPEG images (subfolders: classes)");
-    static readonly Option<int?> ImageSize = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N (default 64)");
+    static readonly Option<int?> ImageSize = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N (default 64)").Within(4, 1024);
     static readonly Option<ColorMode?> Color = CommonOptions.Enum<ColorMode>("--color", "Image files: grey or rgb (default rgb)");
     static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)");
     static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs");
@@ -60,9 +60,13 @@ static class TrainCommand
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
 
-        var config = resume is null ? Configure(p) : new RunDirectory(resume).ReadConfig();
+        var config = resume is null ? Configure(p) : new RunDirectory(resume).ResumeConfig(out _);
         var outDir = resume ?? p.GetValue(Out) ?? Path.Combine("runs", $"{config.Preset}-{DateTime.Now:yyyyMMdd-HHmmss}");
-        if (resume is null) RunDirectory.EnsureNew(outDir);  // before minutes of data loading, not after
+        if (resume is null)
+        {
+            config.Validate();                 // before minutes of data loading, not after
+            RunDirectory.EnsureNew(outDir);
+        }
         Cli.LoadTorch();
         using var data = DataCommand.WithFetchProgress(progress =>
             DatasetLoader.Load(config.Data, p.GetValue(CommonOptions.DataDir), progress));

@@ -11,16 +11,23 @@ namespace GanSharp;
 
 /// <summary>
 /// A training checkpoint: named binary sections (a game's players and optimizers, the random number generator) and a JSON
-/// header with the configuration, the progress and the SHA-256 of the sections. Written atomically; read back only if
-/// the checksum matches, so a torn or corrupted file is reported, never half-loaded.
+/// header with the format version, the configuration and the progress, all covered by one SHA-256. Written atomically;
+/// read back only if the checksum matches, so a torn, corrupted or edited file is reported, never half-loaded.
 /// </summary>
 /// <remarks>
-/// Layout: the 16-byte magic <c>GANSHARP-CKPT-1\n</c>, the header length (int64 little-endian), the UTF-8 JSON
-/// header, then the sections back to back in the order the header lists them.
+/// Layout (format 2): the 16-byte magic <c>GANSHARP-CKPT-2\n</c>, the header length (int64 little-endian), the UTF-8
+/// JSON header (<c>version</c>, <c>step</c>, <c>dataBatches</c>, <c>sections</c> [name, length], <c>config</c>), the
+/// sections back to back in the header's order, and last the 32-byte SHA-256 of every byte before it.
+/// Format 1 (magic <c>GANSHARP-CKPT-1\n</c>, written before 2026-11-26) had no trailer and a checksum of the sections
+/// only, in the header; it is still read, and a run resumed from one writes format 2 from its next checkpoint on.
+/// A file of a newer format is refused with a message saying so.
 /// </remarks>
 public sealed class Checkpoint
 {
-    static readonly byte[] Magic = "GANSHARP-CKPT-1\n"u8.ToArray();
+    /// <summary>The format this release writes.</summary>
+    public const int FormatVersion = 2;
+    static readonly byte[] MagicStem = "GANSHARP-CKPT-"u8.ToArray();  // then the format version's digit and '\n'
+    const int MagicLength = 16, ChecksumLength = 32;
 
     /// <summary>Section holding the generator's parameters (TorchSharp's module format).</summary>
     public const string GeneratorSection = "generator";
@@ -41,8 +48,11 @@ public sealed class Checkpoint
     public required long DataBatches { get; init; }
     /// <summary>The sections by name.</summary>
     public required IReadOnlyDictionary<string, byte[]> Sections { get; init; }
+    /// <summary>The file it was read from (null for one built in memory).</summary>
+    public string? Source { get; init; }
 
-    sealed record Header(int Version, long Step, long DataBatches, string Sha256, SectionInfo[] Sections, JsonObject Config);
+    // Sha256 is format 1's checksum of the sections; format 2 leaves it out and checks the whole file instead.
+    sealed record Header(int Version, long Step, long DataBatches, SectionInfo[] Sections, JsonObject Config, string? Sha256 = null);
     sealed record SectionInfo(string Name, long Length);
 
     /// <summary>Serialises a module's parameters and buffers to a section.</summary>
@@ -83,36 +93,55 @@ public sealed class Checkpoint
     public void Write(string path)
     {
         var names = Sections.Keys.ToArray();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var n in names) sha.AppendData(Sections[n]);
-        var header = new Header(1, Step, DataBatches, Convert.ToHexStringLower(sha.GetHashAndReset()),
-                                names.Select(n => new SectionInfo(n, Sections[n].LongLength)).ToArray(),
+        var header = new Header(FormatVersion, Step, DataBatches, names.Select(n => new SectionInfo(n, Sections[n].LongLength)).ToArray(),
                                 JsonSerializer.SerializeToNode(Config, GanConfig.Json)!.AsObject());
         var json = JsonSerializer.SerializeToUtf8Bytes(header, GanConfig.Json);
         AtomicFile.Write(path, stream =>
         {
-            stream.Write(Magic);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            void Put(ReadOnlySpan<byte> bytes)
+            {
+                stream.Write(bytes);
+                sha.AppendData(bytes);
+            }
+            Put(Magic(FormatVersion));
             Span<byte> length = stackalloc byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(length, json.LongLength);
-            stream.Write(length);
-            stream.Write(json);
-            foreach (var n in names) stream.Write(Sections[n]);
+            Put(length);
+            Put(json);
+            foreach (var n in names) Put(Sections[n]);
+            stream.Write(sha.GetHashAndReset());
         });
     }
 
+    static byte[] Magic(int version) => [.. MagicStem, (byte)('0' + version), (byte)'\n'];
+
     /// <summary>Reads and verifies a checkpoint.</summary>
-    /// <exception cref="InputException">Missing file, not a checkpoint, truncated, or checksum mismatch.</exception>
+    /// <exception cref="InputException">Missing file, not a checkpoint, a newer format, truncated, or checksum mismatch.</exception>
     public static Checkpoint Read(string path)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: checkpoint not found");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (IOException e) { throw new InputException($"{path}: cannot read ({e.Message})", e); }
-        if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        if (bytes.Length < MagicLength + 8 || !bytes.AsSpan(0, MagicStem.Length).SequenceEqual(MagicStem) || bytes[MagicLength - 1] != '\n'
+            || bytes[MagicStem.Length] is < (byte)'1' or > (byte)'9')
             throw new InputException($"{path}: not a GanSharp checkpoint");
-        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(Magic.Length, 8));
-        long offset = Magic.Length + 8;
-        if (headerLength <= 0 || offset + headerLength > bytes.Length)
+        int version = bytes[MagicStem.Length] - '0';
+        if (version > FormatVersion)
+            throw new InputException($"{path}: checkpoint format {version} was written by a newer GanSharp; this release reads formats 1 to {FormatVersion}");
+
+        // Format 2: the trailer checks every byte, header included, before anything is parsed.
+        int end = bytes.Length;
+        if (version >= 2)
+        {
+            end -= ChecksumLength;
+            if (end < MagicLength + 8 || !SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end)))
+                throw new InputException($"{path}: checkpoint checksum mismatch (the file is corrupt, truncated or was edited)");
+        }
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(MagicLength, 8));
+        long offset = MagicLength + 8;
+        if (headerLength <= 0 || offset + headerLength > end)
             throw new InputException($"{path}: truncated checkpoint header");
         Header header;
         try
@@ -121,8 +150,10 @@ public sealed class Checkpoint
                      ?? throw new JsonException("empty header");
         }
         catch (JsonException e) { throw new InputException($"{path}: corrupt checkpoint header ({e.Message})", e); }
+        if (header.Version != version)
+            throw new InputException($"{path}: corrupt checkpoint header (format {header.Version} in a format-{version} file)");
         offset += headerLength;
-        if (offset + header.Sections.Sum(s => s.Length) != bytes.Length)
+        if (header.Sections.Any(s => s.Length < 0) || offset + header.Sections.Sum(s => s.Length) != end)
             throw new InputException($"{path}: checkpoint is truncated or has trailing bytes");
         var sections = new Dictionary<string, byte[]>();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -133,10 +164,12 @@ public sealed class Checkpoint
             sections[s.Name] = section;
             offset += s.Length;
         }
-        if (Convert.ToHexStringLower(sha.GetHashAndReset()) != header.Sha256)
+        if (version == 1 && Convert.ToHexStringLower(sha.GetHashAndReset()) != header.Sha256)
             throw new InputException($"{path}: checkpoint checksum mismatch (the file is corrupt)");
+        if (header.Step < 0 || header.DataBatches < 0)
+            throw new InputException($"{path}: corrupt checkpoint header (negative progress)");
         // The configuration as written by any release (older ones are upgraded to today's shape).
         var config = GanConfig.FromNode(header.Config, $"{path}: configuration");
-        return new Checkpoint { Config = config, Step = header.Step, DataBatches = header.DataBatches, Sections = sections };
+        return new Checkpoint { Config = config, Step = header.Step, DataBatches = header.DataBatches, Sections = sections, Source = path };
     }
 }

@@ -270,12 +270,12 @@ public class CliTests
         r = Gan("figure", "interpolate", "--checkpoint", Path.Combine(run, "checkpoints", "last.ckpt"), "--rows", "2", "--steps", "6", "--scale", "1", "--out", interpolation);
         Assert.True(r.Code == 0, r.Err);
         using (var bitmap = SKBitmap.Decode(interpolation)) Assert.Equal((6 * 30 + 2, 2 * 30 + 2), (bitmap.Width, bitmap.Height));
-        AssertOneLineError(Gan("figure", "interpolate", "--run", run, "--steps", "1"), 2, "--steps at least 2");
+        AssertOneLineError(Gan("figure", "interpolate", "--run", run, "--steps", "1"), 2, "--steps must be at least 2");
 
         AssertOneLineError(Gan("eval", "parzen", "--samples", real), 2, "--samples needs --dataset");
         AssertOneLineError(Gan("eval", "parzen", "--samples", real, "--run", run), 2, "cannot be combined");
         AssertOneLineError(Gan("eval", "parzen", "--dataset", MnistFixture), 2, "say what to evaluate");
-        AssertOneLineError(Gan("eval", "parzen", "--run", run, "--sigma", "-1"), 2, "--sigma must be positive");
+        AssertOneLineError(Gan("eval", "parzen", "--run", run, "--sigma", "-1"), 2, "--sigma must be a positive number");
         var npy = Path.Combine(folder, "wrong.npy");
         File.WriteAllBytes(npy, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 70, 0,
             .. System.Text.Encoding.ASCII.GetBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2), }".PadRight(69) + "\n"),
@@ -356,11 +356,13 @@ public class CliTests
         // The grid follows the data: its bulk [−2, 5] widened by half its width.
         Assert.Equal(-5.5, json.GetProperty("snapshots")[0].GetProperty("x")[0].GetDouble(), 9);
         Assert.Equal(401, json.GetProperty("snapshots")[0].GetProperty("p_g").GetArrayLength());
-        r = Gan("toy", "grid", "--steps", "40", "--g-loss", "minimax", "--k", "2", "--out", folder);
+        AssertOneLineError(Gan("toy", "grid", "--steps", "40", "--out", folder), 2, "exists and is not empty");  // never over earlier results
+        var gridFolder = Path.Combine(TempFolder(), "grid");
+        r = Gan("toy", "grid", "--steps", "40", "--g-loss", "minimax", "--k", "2", "--out", gridFolder);
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("grid minimax, k = 2", r.Out);
-        Assert.True(File.Exists(Path.Combine(folder, "grid.png")));
-        AssertOneLineError(Gan("toy", "ring", "--k", "0", "--out", folder), 2, "--k must be at least 1");
+        Assert.True(File.Exists(Path.Combine(gridFolder, "grid.png")));
+        AssertOneLineError(Gan("toy", "ring", "--k", "0", "--out", Path.Combine(TempFolder(), "ring")), 2, "--k must be at least 1");
         var fresh = Path.Combine(TempFolder(), "toy-bad");
         AssertOneLineError(Gan("toy", "1d", "--data", "N(2, -1)", "--out", fresh), 2, "--data: the standard deviation in 'N(2, -1)' must be positive");
         Assert.False(Directory.Exists(fresh));

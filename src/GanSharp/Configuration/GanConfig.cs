@@ -50,14 +50,21 @@ public sealed record GanConfig
         if (Train.Batch <= 0) yield return $"batch must be positive (got {Train.Batch})";
         if (Train.Epochs <= 0 && Train.Steps is null) yield return "the run needs a positive number of epochs or steps";
         if (Train.Steps is <= 0) yield return $"steps must be positive (got {Train.Steps})";
+        if (Train.Threads < 0) yield return $"threads must be positive, or 0 for one per core (got {Train.Threads})";
         foreach (var p in Model.Problems()) yield return p;
         foreach (var p in Game.Problems()) yield return p;
         foreach (var (o, name) in new[] { (Optimizer, "optimizer"), (DiscriminatorOptimizer, "discriminator-optimizer") })
         {
             if (o is null) continue;
-            if (!(o.LearningRate > 0)) yield return $"{name}: learning-rate must be positive (got {o.LearningRate})";
+            if (o.LearningRate is not (> 0 and <= float.MaxValue))
+                yield return $"{name}: learning-rate must be a positive number within float32's range (got {o.LearningRate})";
             if (!(o.LearningRateDecay >= 1)) yield return $"{name}: learning-rate-decay must be at least 1 (the rate is divided by it)";
+            if (!(o.LearningRateDecay <= float.MaxValue)) yield return $"{name}: learning-rate-decay must be finite (got {o.LearningRateDecay})";
+            if (o.MinLearningRate is not (>= 0 and <= float.MaxValue)) yield return $"{name}: min-learning-rate must be a non-negative number (got {o.MinLearningRate})";
             if (o.MomentumStart is not (>= 0 and < 1) || o.MomentumEnd is not (>= 0 and < 1)) yield return $"{name}: momentum must lie in [0, 1)";
+            if (o.MomentumRampStart < 0 || o.MomentumRampEnd < o.MomentumRampStart)
+                yield return $"{name}: the momentum ramp must start at epoch 0 or later and end no earlier than it starts (got {o.MomentumRampStart}…{o.MomentumRampEnd})";
+            if (o.Beta1 is not (>= 0 and < 1) || o.Beta2 is not (>= 0 and < 1)) yield return $"{name}: beta1 and beta2 must lie in [0, 1)";
         }
         if (Output.LogEvery <= 0 || Output.SampleEvery <= 0 || Output.CheckpointEvery <= 0) yield return "output intervals must be positive";
         if (Output.SampleCount <= 0) yield return "sample-count must be positive";
@@ -69,6 +76,26 @@ public sealed record GanConfig
     public void Validate()
     {
         if (Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
+    }
+
+    /// <summary>
+    /// The keys (dotted paths such as <c>train.seed</c> or <c>model</c>) whose values differ between this configuration
+    /// and <paramref name="other"/>, in document order.
+    /// </summary>
+    public IReadOnlyList<string> DifferencesFrom(GanConfig other)
+    {
+        var found = new List<string>();
+        void Walk(JsonNode? a, JsonNode? b, string path)
+        {
+            if (a is JsonObject x && b is JsonObject y && !KindChanges(x, y))
+            {
+                foreach (var key in x.Select(p => p.Key).Concat(y.Select(p => p.Key)).Distinct())
+                    Walk(x[key], y[key], path.Length == 0 ? key : $"{path}.{key}");
+            }
+            else if (!JsonNode.DeepEquals(a, b)) found.Add(path);
+        }
+        Walk(JsonSerializer.SerializeToNode(this, Json), JsonSerializer.SerializeToNode(other, Json), "");
+        return found;
     }
 
     /// <summary>Serialises the configuration as indented JSON.</summary>

@@ -56,15 +56,47 @@ public static class SampleFiles
 
     /// <summary>
     /// Reads samples from an IDX (unsigned bytes, scaled to [0, 1]) or .npy (float32, or uint8 scaled) file as
-    /// <c>[N, C, H, W]</c>.
+    /// <c>[N, C, H, W]</c>, checked: at least one image, and every value a finite pixel in [0, 1].
     /// </summary>
-    /// <exception cref="InputException">Malformed or unsupported file.</exception>
+    /// <exception cref="InputException">Malformed or unsupported file, no images, or values that are not pixels.</exception>
     public static Tensor Read(string path)
     {
-        if (FormatOf(path) == SampleFormat.Npy) return ReadNpy(path);
-        var array = Idx.Read(path);
-        using var dataset = ImageDataset.FromIdx(path, array, null);
-        return dataset.Images.clone();
+        Tensor samples;
+        if (FormatOf(path) == SampleFormat.Npy) samples = ReadNpy(path);
+        else
+        {
+            var array = Idx.Read(path);
+            using var dataset = ImageDataset.FromIdx(path, array, null);
+            samples = dataset.Images.clone();
+        }
+        try
+        {
+            Check(samples, path);
+            return samples;
+        }
+        catch
+        {
+            samples.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses samples that are not images with pixels in [0, 1]: none at all, NaN or infinite values, values out of range.</summary>
+    /// <exception cref="InputException">What is wrong, and the first image where it is.</exception>
+    public static void Check(Tensor samples, string where)
+    {
+        if (samples.shape[0] == 0) throw new InputException($"{where}: holds no images");
+        using var scope = NewDisposeScope();
+        var flat = samples.reshape(samples.shape[0], -1);
+        long FirstImageWhere(Tensor bad) => bad.any(1).nonzero()[0, 0].item<long>();
+        var notFinite = flat.isfinite().logical_not();
+        if (notFinite.any().item<bool>())
+            throw new InputException($"{where}: image {FirstImageWhere(notFinite)} has NaN or infinite values");
+        var outside = flat.lt(0).logical_or(flat.gt(1));
+        if (outside.any().item<bool>())
+            throw new InputException(
+                $"{where}: values must be pixels in [0, 1]; image {FirstImageWhere(outside)} has values in " +
+                $"[{flat.min().item<float>():G4}, {flat.max().item<float>():G4}] (for images in [-1, 1], save (x + 1) / 2)");
     }
 
     static Tensor ReadNpy(string path)
@@ -90,10 +122,15 @@ public static class SampleFiles
         if (!isFloat && !isByte) throw new InputException($"{path}: .npy dtype {descr.Split(',')[0]} is not supported (float32 or uint8)");
         if (Field("fortran_order").StartsWith("True")) throw new InputException($"{path}: Fortran-ordered .npy is not supported");
         var shapeText = Field("shape");
-        var dims = shapeText[1..shapeText.IndexOf(')')].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                                                       .Select(long.Parse).ToArray();
+        int close = shapeText.IndexOf(')');
+        var parts = close < 1 ? [] : shapeText[1..close].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var dims = parts.Select(d => long.TryParse(d, out var v) && v >= 0 ? v : -1).ToArray();
+        if (close < 1 || dims.Any(d => d < 0)) throw new InputException($"{path}: malformed .npy shape {shapeText.Split('}')[0].TrimEnd(',', ' ')}");
         if (dims.Length is < 3 or > 4) throw new InputException($"{path}: expected N×H×W or N×C×H×W samples, got shape ({string.Join(", ", dims)})");
-        long count = dims.Aggregate(1L, (a, d) => a * d);
+        long count = 1;
+        foreach (var d in dims)
+            if (d != 0 && count > (bytes.Length - start) / d + 1) throw new InputException($"{path}: header claims more values than the file can hold");
+            else count *= d;
         long needed = count * (isFloat ? 4 : 1);
         if (bytes.Length - start != needed)
             throw new InputException($"{path}: header claims {count:N0} values but the file holds {(bytes.Length - start) / (isFloat ? 4 : 1):N0}");

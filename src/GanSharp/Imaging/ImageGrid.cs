@@ -19,10 +19,9 @@ public static class ImageGrid
         if (images.dim() != 4 || (images.shape[1] != 1 && images.shape[1] != 3))
             throw new ArgumentException($"expected [N, 1 or 3, H, W] images, got [{string.Join(", ", images.shape)}]");
         int n = (int)images.shape[0], c = (int)images.shape[1], h = (int)images.shape[2], w = (int)images.shape[3];
-        int cols = Math.Max(1, columns ?? (int)Math.Ceiling(Math.Sqrt(n)));
-        int rows = Math.Max(1, (n + cols - 1) / cols);
+        var (width, height) = Size(n, h, w, columns, padding, scale);
+        int cols = Columns(n, columns);
         int cellW = w * scale + padding, cellH = h * scale + padding;
-        int width = cols * cellW + padding, height = rows * cellH + padding;
 
         byte[] pixels;  // [N, H, W, C] bytes
         using (var scope = NewDisposeScope())
@@ -52,6 +51,27 @@ public static class ImageGrid
             }
         }
         return (rgba, width, height);
+    }
+
+    /// <summary>The largest picture side <see cref="Tile"/> draws, in pixels (PNG readers and SkiaSharp stay safe below it).</summary>
+    public const int MaxSide = 32_767;
+
+    static int Columns(long n, int? columns) => (int)Math.Max(1, columns ?? (long)Math.Ceiling(Math.Sqrt(n)));
+
+    /// <summary>
+    /// The size in pixels of the grid <see cref="Tile"/> draws for <paramref name="count"/> images of
+    /// <paramref name="height"/>×<paramref name="width"/>, checked before any image is drawn.
+    /// </summary>
+    /// <exception cref="InputException">A scale below 1, no images, or a picture wider or taller than <see cref="MaxSide"/>.</exception>
+    public static (int Width, int Height) Size(long count, int height, int width, int? columns = null, int padding = 2, int scale = 1)
+    {
+        if (scale < 1) throw new InputException($"the scale must be at least 1 pixel per image pixel (got {scale})");
+        if (count < 1 || columns is < 1) throw new InputException("a grid needs at least one image and one column");
+        long cols = Columns(count, columns), rows = (count + cols - 1) / cols;
+        long w = cols * ((long)width * scale + padding) + padding, h = rows * ((long)height * scale + padding) + padding;
+        if (w > MaxSide || h > MaxSide)
+            throw new InputException($"the grid would be {w:N0}×{h:N0} pixels, more than {MaxSide:N0} a side: draw fewer images or use a smaller scale");
+        return ((int)w, (int)h);
     }
 
     /// <summary>Images in [0, 1] (clamped) as unsigned bytes, pixel = round(255·x), on the CPU.</summary>

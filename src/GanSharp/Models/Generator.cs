@@ -44,8 +44,11 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     /// Draws <paramref name="count"/> images from truncated noise (<see cref="NoisePrior.FillTruncated"/>;
     /// <paramref name="truncation"/> null: the full prior).
     /// </summary>
+    /// <exception cref="InputException">A count below 1 or too large for memory, or a truncation the prior does not take.</exception>
     public Tensor Sample(long count, double? truncation, torch.Generator? rng = null)
     {
+        if (count < 1) throw new InputException($"the number of samples must be positive (got {count})");
+        Allocation.CheckFloats((double)count * Config.Channels * Config.Height * Config.Width, $"{count:N0} samples of {Config.Channels}×{Config.Height}×{Config.Width}");
         using var _ = inference_mode();
         using var z = Prior.Sample(count, NoiseDim, truncation, rng);
         return Generate(z);
@@ -76,7 +79,7 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     /// <paramref name="device"/> (default: the CPU), whatever device it was trained on. The architecture is rebuilt from
     /// the checkpoint's configuration; for nets of your own, use <see cref="Load(string, Func{ModelConfig, Generator}, Device?)"/>.
     /// </summary>
-    /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint.</exception>
+    /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint, or its generator's weights are not finite.</exception>
     public static Generator Load(string checkpointPath, Device? device = null) => FromCheckpoint(Checkpoint.Read(checkpointPath), device);
 
     /// <summary>
@@ -102,6 +105,11 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         {
             g.Dispose();
             throw;
+        }
+        if (!Weights.AllFinite(g))
+        {
+            g.Dispose();
+            throw new InputException($"{checkpoint.Source ?? "checkpoint"}: the generator's weights are not finite (NaN or infinity): the run diverged before this checkpoint");
         }
         if (device is not null) g.to(device);
         g.eval();

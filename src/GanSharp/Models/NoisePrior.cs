@@ -47,7 +47,7 @@ public sealed class UniformNoise : NoisePrior
     /// </summary>
     public override Tensor FillTruncated(Tensor z, double truncation, torch.Generator? rng = null)
     {
-        if (truncation is <= 0 or > 1) throw new InputException($"truncation for the uniform prior must lie in (0, 1] (got {truncation})");
+        if (truncation is not (> 0 and <= 1)) throw new InputException($"truncation for the uniform prior must lie in (0, 1] (got {truncation})");
         return z.uniform_(-truncation * HalfWidth, truncation * HalfWidth, rng);
     }
 }

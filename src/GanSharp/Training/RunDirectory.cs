@@ -11,6 +11,7 @@ namespace GanSharp.Training;
 /// checkpoints/     last.ckpt, step-NNNNNNN.ckpt, best.ckpt
 /// tb/              TensorBoard event files
 /// eval/            evaluation results and figures: NAME-step-NNNNNNN.EXT
+/// run.lock         held by the one process training the run (<see cref="RunLock"/>)
 /// </code>
 /// </summary>
 public sealed class RunDirectory
@@ -48,6 +49,9 @@ public sealed class RunDirectory
     /// <summary><c>eval/NAME.EXT</c>: a result about the whole run (a curve over its steps).</summary>
     public string EvalPath(string name, string extension) => Path.Combine(EvalFolder, $"{name}.{extension}");
 
+    /// <summary>The lock file of the one process that may write the run.</summary>
+    public string LockPath => Path.Combine(Folder, "run.lock");
+
     /// <summary>Whether the folder holds a run (it has a config.json).</summary>
     public bool HoldsRun => File.Exists(ConfigPath);
 
@@ -59,6 +63,27 @@ public sealed class RunDirectory
         return GanConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
     }
 
+    /// <summary>
+    /// The configuration a resume continues, and the checkpoint it continues from (null when the run was stopped before
+    /// its first checkpoint: it starts again from step 0 with config.json's configuration). The checkpoint's copy of the
+    /// configuration is the truth; config.json must agree with it, except in the run's length (epochs, steps), which
+    /// a resume may have changed just before being stopped.
+    /// </summary>
+    /// <exception cref="InputException">Not a run, a bad checkpoint, or a config.json that differs from the checkpoint's.</exception>
+    public GanConfig ResumeConfig(out Checkpoint? checkpoint)
+    {
+        checkpoint = File.Exists(LastCheckpointPath) ? Checkpoint.Read(LastCheckpointPath) : null;
+        if (checkpoint is not null && !HoldsRun) return checkpoint.Config;  // config.json deleted: the checkpoint says it all
+        var fromFile = ReadConfig();
+        if (checkpoint is null) return fromFile;
+        var differences = checkpoint.Config.DifferencesFrom(fromFile).Where(k => k is not ("train.steps" or "train.epochs")).ToList();
+        if (differences.Count > 0)
+            throw new InputException(
+                $"{ConfigPath} differs from the configuration in {LastCheckpointPath} at {string.Join(", ", differences)}: " +
+                "the checkpoint is the truth; restore config.json (or delete it: resume rewrites it from the checkpoint)");
+        return checkpoint.Config with { Train = checkpoint.Config.Train with { Steps = fromFile.Train.Steps, Epochs = fromFile.Train.Epochs } };
+    }
+
     /// <summary>The run a checkpoint file belongs to (one inside <c>RUN/checkpoints/</c> of a run folder), or null.</summary>
     public static RunDirectory? OfCheckpoint(string checkpointPath)
     {
@@ -68,13 +93,19 @@ public sealed class RunDirectory
         return run.HoldsRun && Path.GetFullPath(checkpointPath).StartsWith(run.CheckpointsFolder + Path.DirectorySeparatorChar) ? run : null;
     }
 
-    /// <summary>Refuses a folder that already has content: a run never overwrites another run, or anything else.</summary>
+    /// <summary>
+    /// Refuses a folder that already has content: a run never overwrites another run, or anything else. A folder left by
+    /// a run killed before it wrote its configuration (only its lock file and temporary files) counts as empty.
+    /// </summary>
     /// <exception cref="InputException">The folder exists and is not empty.</exception>
     public static void EnsureNew(string folder)
     {
-        if (new RunDirectory(folder).HoldsRun)
+        var run = new RunDirectory(folder);
+        if (run.HoldsRun)
             throw new InputException($"{folder} already holds a run: continue it with --resume {folder}, or choose another --out");
-        if (File.Exists(folder) || (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()))
+        if (File.Exists(folder)) throw new InputException($"{folder} is a file: --out names a folder to create");
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder)
+                .Any(e => Path.GetFullPath(e) != run.LockPath && !AtomicFile.IsTemporary(Path.GetFileName(e))))
             throw new InputException($"{folder} exists and is not an empty folder: choose another --out");
     }
 }

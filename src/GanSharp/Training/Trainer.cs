@@ -9,7 +9,10 @@ using Generator = GanSharp.Models.Generator;
 
 namespace GanSharp.Training;
 
-/// <summary>Training produced a non-finite loss; the nets are no longer usable, and nothing was checkpointed.</summary>
+/// <summary>
+/// Training produced a non-finite loss or non-finite weights; the nets are no longer usable, and nothing of the diverged
+/// step was checkpointed.
+/// </summary>
 public sealed class TrainingDivergedException(string message) : GanSharpException(message);
 
 /// <summary>
@@ -102,8 +105,12 @@ public sealed class Trainer : IDisposable
         public Batch Next() => sampler.Batch(Taken++);
     }
 
-    /// <summary>One iteration of the game, after the schedules are applied. Returns its named scalars.</summary>
-    /// <exception cref="TrainingDivergedException">A measurement became NaN or infinite.</exception>
+    /// <summary>
+    /// One iteration of the game, after the schedules are applied. Returns its named scalars. The losses are measured
+    /// before the step's updates, so the weights are checked after them too: an update can turn finite weights into NaN
+    /// from finite losses (a huge learning rate), and such weights must never reach a checkpoint.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">A measurement or a weight became NaN or infinite.</exception>
     public IReadOnlyDictionary<string, double> TrainStep()
     {
         ApplySchedules();
@@ -111,7 +118,9 @@ public sealed class Trainer : IDisposable
         Step++;
         if (scalars.Values.Any(v => !double.IsFinite(v)))
             throw new TrainingDivergedException(
-                $"training diverged at step {Step}: {string.Join(", ", scalars.Select(s => $"{s.Key} {s.Value}"))}; the last checkpoint is kept");
+                $"training diverged at step {Step}: {string.Join(", ", scalars.Select(s => $"{s.Key} {s.Value}"))}");
+        if (!Weights.AllFinite(Game.Players.Select(p => p.Module)))
+            throw new TrainingDivergedException($"training diverged at step {Step}: the update made the weights non-finite (NaN or infinity)");
         return scalars;
     }
 
@@ -130,8 +139,11 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>The state needed to continue exactly: every player, every optimizer, the random number generator.</summary>
+    /// <exception cref="TrainingDivergedException">The weights are not finite: such a state is never checkpointed.</exception>
     public Checkpoint ToCheckpoint()
     {
+        if (!Weights.AllFinite(Game.Players.Select(p => p.Module)))
+            throw new TrainingDivergedException($"the weights at step {Step} are not finite (NaN or infinity); no checkpoint was written");
         using var rngState = rng.get_state();
         var sections = new Dictionary<string, byte[]>();
         foreach (var p in Game.Players) sections[p.Name] = Checkpoint.Save(p.Module);

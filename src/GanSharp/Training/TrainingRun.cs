@@ -49,6 +49,8 @@ public sealed class TrainingRun : IDisposable
     private readonly Tensor fixedNoise;  // [SampleCount, NoiseDim]: the same z for every sample grid of the run
     private MetricsLog? metrics;
     private double cpuBefore;            // CPU seconds the run spent in earlier processes (a resumed run's)
+    private RunLock? runLock;            // held from Start or Resume until Dispose
+    private (string Path, long Step)? lastCheckpoint;  // the newest checkpoint this run has on disk
     private TimeSpan cpuAtStart;         // this process's CPU time when Run started
 
     /// <summary>CPU seconds of the whole run so far, all threads, every process that worked on it (evaluations included).</summary>
@@ -66,37 +68,89 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// Starts a new run in <paramref name="folder"/> (created; it must not already hold a run). The model's image shape
-    /// is taken from the data; the thread count is resolved and recorded so that the run can be repeated exactly.
+    /// is taken from the data; the thread count is resolved and recorded so that the run can be repeated exactly. The
+    /// configuration is validated and the nets built before anything is written; the run's lock is held until
+    /// <see cref="Dispose"/>.
     /// </summary>
+    /// <exception cref="InputException">A bad configuration, a folder that is not new, or another process writing it.</exception>
     public static TrainingRun Start(GanConfig config, string folder, ImageDataset train)
     {
         RunDirectory.EnsureNew(folder);
+        config.Validate();                 // before anything acts on it (threads, device)
         config = Resolve(config, train);
-        config.Validate();
+        config.Validate();                 // with the data's image shape
         var run = new TrainingRun(folder, config, train);
-        System.IO.Directory.CreateDirectory(run.Folder);
-        AtomicFile.WriteText(run.Directory.ConfigPath, config.ToJson() + "\n");
-        return run;
+        bool created = !System.IO.Directory.Exists(run.Folder);
+        try
+        {
+            System.IO.Directory.CreateDirectory(run.Folder);
+            run.runLock = RunLock.Take(run.Directory);
+            RunDirectory.EnsureNew(folder);  // again under the lock: another process may have started a run here meanwhile
+            AtomicFile.RemoveLeftovers(run.Folder);
+            AtomicFile.WriteText(run.Directory.ConfigPath, config.ToJson() + "\n");
+            return run;
+        }
+        catch
+        {
+            bool ours = run.runLock is not null;
+            run.Dispose();
+            if (created && ours && !run.Directory.HoldsRun) System.IO.Directory.Delete(run.Folder, recursive: true);  // nothing half-made stays
+            throw;
+        }
     }
 
     /// <summary>
     /// Continues the run in <paramref name="folder"/> from its last checkpoint, exactly: same data order, noise, dropout
-    /// masks and optimizer state. <paramref name="extend"/> may change the run's length (epochs or steps), nothing else.
+    /// masks and optimizer state. A run stopped before its first checkpoint starts again from step 0. config.json must
+    /// agree with the checkpoint (<see cref="RunDirectory.ResumeConfig"/>). <paramref name="extend"/> may change the
+    /// run's length (epochs or steps), nothing else, and not below the iterations done. Takes the run's lock, removes
+    /// temporary files a killed writer left, and drops metrics rows logged after the checkpoint.
     /// </summary>
+    /// <exception cref="InputException">
+    /// Not a run, a bad checkpoint or config.json, data of another shape than the run's, a length shorter than what was
+    /// done, or another process writing the run.
+    /// </exception>
     public static TrainingRun Resume(string folder, ImageDataset train, Func<TrainConfig, TrainConfig>? extend = null)
     {
         var directory = new RunDirectory(folder);
-        var checkpoint = Checkpoint.Read(directory.LastCheckpointPath);
-        var config = checkpoint.Config;
-        if (extend is not null) config = config with { Train = extend(config.Train) };
-        ApplyThreads(config.Train.Threads);
-        var run = new TrainingRun(folder, config, train);
-        run.Trainer.Restore(checkpoint);
-        AtomicFile.WriteText(directory.ConfigPath, config.ToJson() + "\n");
-        MetricsLog.Truncate(directory.MetricsPath, checkpoint.Step);
-        run.cpuBefore = MetricsLog.Last(directory.MetricsPath, "cpu_s") ?? 0;
-        return run;
+        if (!System.IO.Directory.Exists(directory.Folder)) throw new InputException($"{folder}: no such run folder");
+        var runLock = RunLock.Take(directory);
+        TrainingRun? run = null;
+        try
+        {
+            var config = directory.ResumeConfig(out var checkpoint);
+            long done = checkpoint?.Step ?? 0;
+            if (extend is not null) config = config with { Train = extend(config.Train) };
+            config.Validate();
+            var m = config.Model;
+            if (train.ImageShape != (m.Channels, m.Height, m.Width))
+                throw new InputException(
+                    $"{train.Name}: images are {Shape(train.ImageShape)} but the run in {folder} was trained on {Shape((m.Channels, m.Height, m.Width))}");
+            ApplyThreads(config.Train.Threads);
+            run = new TrainingRun(folder, config, train) { runLock = runLock };
+            if (run.TotalSteps < done)
+                throw new InputException($"the run has done {done:N0} iterations; a length of {run.TotalSteps:N0} would undo some (give more --steps or --epochs)");
+            if (checkpoint is not null)
+            {
+                run.Trainer.Restore(checkpoint);
+                run.lastCheckpoint = (directory.LastCheckpointPath, checkpoint.Step);
+            }
+            AtomicFile.RemoveLeftovers(directory.Folder);
+            if (!directory.HoldsRun || config.DifferencesFrom(directory.ReadConfig()).Count > 0)
+                AtomicFile.WriteText(directory.ConfigPath, config.ToJson() + "\n");
+            MetricsLog.Truncate(directory.MetricsPath, done);
+            run.cpuBefore = MetricsLog.Last(directory.MetricsPath, "cpu_s") ?? 0;
+            return run;
+        }
+        catch
+        {
+            if (run is not null) run.Dispose();
+            else runLock.Dispose();
+            throw;
+        }
     }
+
+    static string Shape((int C, int H, int W) s) => $"{s.C}×{s.H}×{s.W}";
 
     static GanConfig Resolve(GanConfig config, ImageDataset train)
     {
@@ -118,10 +172,24 @@ public sealed class TrainingRun : IDisposable
     /// Trains until <see cref="TotalSteps"/> or until <paramref name="cancel"/> fires. Every LogEvery iterations a row goes
     /// to metrics.jsonl and TensorBoard (the game's scalars averaged over the interval, the schedules, the speed); every
     /// SampleEvery a grid to samples/; every CheckpointEvery a checkpoint. At the end, or on cancellation, the last
-    /// checkpoint is written. A diverged step (non-finite loss) throws before anything is saved, so the last good
-    /// checkpoint stays.
+    /// checkpoint is written, and on cancellation the metrics of the unfinished log interval too (a row at the step
+    /// reached). A diverged step (a non-finite loss or weight) throws before anything of it is saved, so the last good
+    /// checkpoint stays, and the message says where it is.
     /// </summary>
+    /// <exception cref="TrainingDivergedException">Training diverged; nothing non-finite was written.</exception>
     public RunOutcome Run(CancellationToken cancel = default, IProgress<TrainingStatus>? progress = null)
+    {
+        try { return Loop(cancel, progress); }
+        catch (TrainingDivergedException e)
+        {
+            var kept = lastCheckpoint is { } c
+                ? $"the last good checkpoint is {c.Path} (step {c.Step:N0})"
+                : "no checkpoint had been written yet";
+            throw new TrainingDivergedException($"{e.Message}; nothing of it was saved: {kept}");
+        }
+    }
+
+    RunOutcome Loop(CancellationToken cancel, IProgress<TrainingStatus>? progress)
     {
         var o = Config.Output;
         metrics ??= new MetricsLog(Directory.MetricsPath, o.TensorBoard ? Directory.TensorBoardFolder : null);
@@ -131,7 +199,27 @@ public sealed class TrainingRun : IDisposable
         var sums = new OrderedDictionary<string, double>();
         int n = 0;
         long imagesPerStep = (long)Config.Train.Batch * Trainer.Game.BatchesPerStep;
-        double imagesPerSecond = 0;
+        double imagesPerSecond = 0, lastLr = 0, lastMomentum = 0;
+
+        // A metrics row: the game's scalars averaged over the iterations since the last row, the schedules, the speed.
+        void LogInterval()
+        {
+            imagesPerSecond = n * imagesPerStep / interval.Elapsed.TotalSeconds;
+            var row = new Dictionary<string, object>
+            {
+                ["step"] = Trainer.Step, ["epoch"] = Math.Round((double)Trainer.DataBatches / Trainer.BatchesPerEpoch, 4),
+            };
+            foreach (var (name, sum) in sums) row[name] = sum / n;
+            row["lr"] = lastLr;
+            row["momentum"] = lastMomentum;
+            row["images_per_s"] = Math.Round(imagesPerSecond, 1);
+            row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
+            row["cpu_s"] = Math.Round(CpuSeconds(), 2);
+            metrics!.Write(row);
+            sums.Clear();
+            n = 0;
+            interval.Restart();
+        }
 
         if (Trainer.Step == 0)
         {
@@ -143,6 +231,7 @@ public sealed class TrainingRun : IDisposable
         {
             if (cancel.IsCancellationRequested)
             {
+                if (n > 0) LogInterval();  // the unfinished interval, so that no iteration goes unlogged
                 SaveCheckpoint(periodic: false);
                 return RunOutcome.Interrupted;
             }
@@ -153,21 +242,9 @@ public sealed class TrainingRun : IDisposable
             long step = Trainer.Step;
             double epoch = (double)Trainer.DataBatches / Trainer.BatchesPerEpoch;
 
-            if (step % o.LogEvery == 0 || step == TotalSteps)
-            {
-                imagesPerSecond = n * imagesPerStep / interval.Elapsed.TotalSeconds;
-                var row = new Dictionary<string, object> { ["step"] = step, ["epoch"] = Math.Round(epoch, 4) };
-                foreach (var (name, sum) in sums) row[name] = sum / n;
-                row["lr"] = lr;
-                row["momentum"] = momentum;
-                row["images_per_s"] = Math.Round(imagesPerSecond, 1);
-                row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
-                row["cpu_s"] = Math.Round(CpuSeconds(), 2);
-                metrics.Write(row);
-                sums.Clear();
-                n = 0;
-                interval.Restart();
-            }
+            lastLr = lr;
+            lastMomentum = momentum;
+            if (step % o.LogEvery == 0 || step == TotalSteps) LogInterval();
             if (step % o.SampleEvery == 0 || step == TotalSteps) SaveSamples();
             if (Evaluation is not null && o.EvalEvery > 0 && (step % o.EvalEvery == 0 || step == TotalSteps))
             {
@@ -234,8 +311,9 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Writes checkpoints/last.ckpt and, if <paramref name="periodic"/>, checkpoints/step-N.ckpt.</summary>
     public void SaveCheckpoint(bool periodic)
     {
-        var checkpoint = Trainer.ToCheckpoint();
+        var checkpoint = Trainer.ToCheckpoint();  // refuses non-finite weights
         checkpoint.Write(Directory.LastCheckpointPath);
+        lastCheckpoint = (Directory.LastCheckpointPath, Trainer.Step);
         if (periodic) checkpoint.Write(Directory.CheckpointPath(Trainer.Step));
     }
 
@@ -245,5 +323,6 @@ public sealed class TrainingRun : IDisposable
         metrics?.Dispose();
         fixedNoise.Dispose();
         Trainer.Dispose();
+        runLock?.Dispose();
     }
 }
