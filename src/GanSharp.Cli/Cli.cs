@@ -26,11 +26,26 @@ static class Cli
             GanSharpException => (RuntimeError, e.Message),
             OperationCanceledException => (Interrupted, "interrupted"),
             UnauthorizedAccessException or IOException => (RuntimeError, e.Message),
+            ExternalException native => Native(native),
             _ => (RuntimeError, $"internal error ({e.GetType().Name}): {e.Message}"),
         };
         Console.Error.WriteLine($"gan: error: {message.ReplaceLineEndings(" ")}");
         if (verbose) Console.Error.WriteLine(e);
         return code;
+    }
+
+    /// <summary>
+    /// A libtorch failure that no check caught, in one line: its first sentence, never its native frames. Running out of
+    /// memory is the user's to fix (a net, a batch or a count too large for the machine) and exits with 2.
+    /// </summary>
+    static (int Code, string Message) Native(ExternalException e)
+    {
+        var allocation = System.Text.RegularExpressions.Regex.Match(e.Message, @"tried to allocate (\d+) bytes");
+        if (allocation.Success)
+            return (UsageError, $"not enough memory: libtorch could not allocate {double.Parse(allocation.Groups[1].Value) / (1L << 30):N1} GiB " +
+                                "(the nets, minibatch or sample count asked for are too large for this machine)");
+        var first = e.Message.Split(["Exception raised from", "frame #", "\n"], StringSplitOptions.None)[0].Trim();
+        return (RuntimeError, $"libtorch failed: {first}");
     }
 
     /// <summary>Loads libtorch, or fails with the real reason.</summary>

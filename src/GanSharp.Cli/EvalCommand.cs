@@ -139,10 +139,10 @@ static class EvalCommand
         var (generator, datasetName, data, test) = Prepare(p);
         using var ____ = data;
         bool fromFile = generator is null;
+        var (images, source) = Images(p, generator, data);  // a bad samples file is refused before the classifier's minutes
+        using var __ = images;
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
-        var (images, source) = Images(p, generator, data);
-        using var __ = images;
         long seed = p.GetValue(Seed);
         var (testFeatures, testProbabilities) = net.Embed(test.Images);
         using var ___ = testFeatures;

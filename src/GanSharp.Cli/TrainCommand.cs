@@ -108,7 +108,7 @@ static class TrainCommand
             if (!File.Exists(configPath)) throw new InputException($"{configPath}: config file not found");
             fileText = File.ReadAllText(configPath);
         }
-        var presetName = p.GetValue(Preset) ?? (fileText is null ? null : PresetNamedIn(fileText, configPath!)) ?? Presets.Default;
+        var presetName = p.GetValue(Preset) ?? (fileText is null ? null : GanConfig.PresetNamedIn(fileText, configPath!)) ?? Presets.Default;
         var config = Presets.Get(presetName);
         if (fileText is not null) config = GanConfig.Overlay(config, fileText, configPath!);
 
@@ -163,17 +163,6 @@ static class TrainCommand
     static TrainConfig ExtendLength(TrainConfig t, ParseResult p) => p.GetValue(Steps) is { } steps
         ? t with { Steps = steps }
         : p.GetValue(Epochs) is { } epochs ? t with { Epochs = epochs, Steps = null } : t;
-
-    static string? PresetNamedIn(string json, string where)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(json);
-            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty("preset", out var v)
-                ? v.GetString() : null;
-        }
-        catch (System.Text.Json.JsonException e) { throw new InputException($"{where}: {e.Message}", e); }
-    }
 
     /// <summary>The game's scalars of the last iteration, as it names them (d_loss, g_loss, d_real, d_fake, …).</summary>
     static string Describe(TrainingStatus s) =>

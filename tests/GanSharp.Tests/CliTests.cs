@@ -10,25 +10,9 @@ namespace GanSharp.Tests;
 /// <summary>The `gan` command end to end, as a separate process, on the 500-digit fixture.</summary>
 public class CliTests
 {
-    record Result(int Code, string Out, string Err);
+    static Process Start(params string[] args) => GanProcess.Start(args);
 
-    static Process Start(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gan.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment[DatasetCatalog.DataEnvironmentVariable] = Path.Combine(Path.GetTempPath(), "gansharp-test-cache");
-        return Process.Start(psi)!;
-    }
-
-    static Result Gan(params string[] args)
-    {
-        using var p = Start(args);
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "gan did not finish");
-        return new Result(p.ExitCode, output, err.Result);
-    }
+    static GanProcess.Result Gan(params string[] args) => GanProcess.Run(args);
 
     /// <summary>A short run of the paper's model on the fixture: minibatches of 50, so 8 per epoch.</summary>
     static string[] TinyTrain(string outDir, long steps, int every = 6) =>
@@ -40,14 +24,7 @@ public class CliTests
     static List<JsonElement> Metrics(string run) =>
         File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
-    static void AssertOneLineError(Result r, int code, string contains)
-    {
-        Assert.Equal(code, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(contains, r.Err);
-        Assert.DoesNotContain("   at ", r.Err);  // no stack trace
-        Assert.True(lines.Length <= 2, r.Err);   // the error, and at most a pointer to --help
-    }
+    static void AssertOneLineError(GanProcess.Result r, int code, string contains) => GanProcess.AssertOneLineError(r, code, contains);
 
     [Fact]
     public void Train_writes_a_complete_run_directory_and_sample_reads_it()

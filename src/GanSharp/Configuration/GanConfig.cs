@@ -39,6 +39,7 @@ public sealed record GanConfig
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         AllowOutOfOrderMetadataProperties = true,  // "kind" may come anywhere in a hand-written object
         AllowDuplicateProperties = false,
+        RespectNullableAnnotations = true,         // {"train": null} is an error, not a NullReferenceException later
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
@@ -147,15 +148,69 @@ public sealed record GanConfig
         }
         catch (JsonException e)
         {
-            throw new InputException($"{where}: {e.Message}", e);
+            throw new InputException($"{where}: {Describe(e)}", e);
         }
     }
+
+    /// <summary>
+    /// A JSON error in the user's terms: the key (as a dotted path, e.g. <c>train.batch</c>) and what it should hold —
+    /// never a .NET type name, and never a line number, which for a layered configuration would point into the merged
+    /// document rather than the user's file. Syntax errors keep their line: those come from the user's file itself.
+    /// </summary>
+    static string Describe(JsonException e)
+    {
+        var key = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : null;
+        var m = e.Message;
+        string? Match(string pattern) => System.Text.RegularExpressions.Regex.Match(m, pattern) is { Success: true } r ? r.Groups[1].Value : null;
+        if (Match(@"could not be converted to ([\w.`\[\]]+)") is { } type)
+            return $"{key ?? "a value"} must be {Expected(type)}";
+        if (Match(@"property '([^']+)' could not be mapped") is { } unknown)
+            return $"unknown key '{unknown}'{(key is { } k && k.Contains('.') ? $" in {k[..k.LastIndexOf('.')]}" : "")}";
+        if (Match(@"Duplicate property '([^']+)'") is { } duplicate)
+            return $"the key '{duplicate}' appears twice{(key is { } k2 ? $" (at {k2})" : "")}";
+        if (m.Contains("null", StringComparison.OrdinalIgnoreCase) && Match(@"'([\w-]+)' on type") is { } member)
+            return $"{(key is { Length: > 0 } k3 ? k3 : JsonNamingPolicy.KebabCaseLower.ConvertName(member))} may not be null";
+        return Plain(m) + (key is null ? "" : $" (at {key})");
+    }
+
+    /// <summary>System.Text.Json's message without its path and position suffixes.</summary>
+    static string Plain(string message) => message.Split(" Path:")[0].Split(" LineNumber:")[0].Split(" Change the reader options")[0].TrimEnd('.', ' ');
+
+    static string Expected(string type) => type switch
+    {
+        _ when type.Contains("Int32") || type.Contains("Int64") => "a whole number",
+        _ when type.Contains("Double") || type.Contains("Single") => "a number",
+        _ when type.Contains("Boolean") => "true or false",
+        _ when type.Contains("String") => "text in quotes",
+        _ when type.EndsWith("[]") || type.Contains("List") => "a list",
+        _ when typeof(GanConfig).Assembly.GetType(System.Text.RegularExpressions.Regex.Match(type, @"^(?:System\.Nullable`1\[)?([^\]]+)").Groups[1].Value) is { IsEnum: true } e =>
+            $"one of {string.Join(", ", Enum.GetNames(e).Select(JsonNamingPolicy.KebabCaseLower.ConvertName))}",
+        _ => "an object",
+    };
+
+    /// <summary>
+    /// The preset a configuration file names in its <c>"preset"</c> key, or null; <paramref name="where"/> names the file
+    /// in error messages.
+    /// </summary>
+    /// <exception cref="InputException">Malformed JSON, or a preset that is not a name.</exception>
+    public static string? PresetNamedIn(string json, string where) =>
+        ParseObject(json, where)["preset"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue<string>(out var name) => name,
+            _ => throw new InputException($"{where}: preset must be a name in quotes"),
+        };
 
     static JsonObject ParseObject(string json, string where)
     {
         JsonNode? node;
         try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
-        catch (JsonException e) { throw new InputException($"{where}: {e.Message}", e); }
+        catch (JsonException e) when (e.LineNumber is { } line)
+        {
+            // A syntax error in the user's own file: its line and column are the user's.
+            throw new InputException($"{where}: line {line + 1}, column {e.BytePositionInLine + 1}: {Plain(e.Message)}", e);
+        }
+        catch (JsonException e) { throw new InputException($"{where}: {Describe(e)}", e); }
         return node as JsonObject ?? throw new InputException($"{where}: a configuration must be a JSON object");
     }
 }

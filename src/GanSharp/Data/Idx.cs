@@ -86,6 +86,19 @@ public static class Idx
         long expected = 4 + 4L * rank + count;
         bool gz = stream is GZipStream;
         bool lengthMatches = gz ? (expected & 0xffffffffL) == length : expected == length;
+        if (gz && !lengthMatches)
+        {
+            // The trailer's length is only a hint: decode the rest to learn what the file really holds (this path only
+            // runs for a bad file, so the extra pass costs nothing in normal use).
+            long actual = 4 + 4L * rank + DecodedLength(stream, path);
+            if (actual == expected)
+                throw new InputException($"{path}: corrupt gzip file (the length in its trailer does not match its content)");
+            if (actual < expected)
+                throw new InputException($"{path}: truncated or corrupt gzip file: {actual - 4 - 4L * rank:N0} bytes of data decode, " +
+                                         $"but its IDX header claims {string.Join("×", shape)} = {count:N0}");
+            length = actual;
+            gz = false;
+        }
         if (!lengthMatches)
         {
             string dimsText = string.Join("×", shape);
@@ -99,6 +112,21 @@ public static class Idx
         if (read < data.Length)
             throw new InputException($"{path}: truncated IDX data ({read:N0} of {count:N0} bytes)");
         return new IdxArray(shape, data);
+    }
+
+    /// <summary>Decodes the rest of a gzip stream, counting bytes; a truncated or corrupt stream is reported as such.</summary>
+    static long DecodedLength(Stream stream, string path)
+    {
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        try
+        {
+            int n;
+            while ((n = stream.Read(buffer)) > 0) total += n;
+        }
+        catch (InvalidDataException e) { throw new InputException($"{path}: corrupt gzip data ({e.Message})", e); }
+        catch (EndOfStreamException e) { throw new InputException($"{path}: truncated gzip file", e); }
+        return total;
     }
 
     /// <summary>The uncompressed length a gzip file declares in its trailer (ISIZE, modulo 2³²).</summary>

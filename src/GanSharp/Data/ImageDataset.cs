@@ -180,8 +180,13 @@ public static class DatasetLoader
     /// <summary>The IDX files of <paramref name="folder"/>, split as the paper split MNIST.</summary>
     internal static DatasetSplits LoadIdx(string folder, string name, DataConfig config)
     {
-        string? Find(params string[] patterns) =>
-            patterns.SelectMany(p => Directory.EnumerateFiles(folder, p)).Order(StringComparer.Ordinal).FirstOrDefault();
+        string? Find(params string[] patterns)
+        {
+            var found = patterns.SelectMany(p => Directory.EnumerateFiles(folder, p)).Distinct().Order(StringComparer.Ordinal).ToList();
+            return found.Count <= 1 ? found.FirstOrDefault()
+                : throw new InputException($"{folder}: {found.Count} files match {string.Join(" or ", patterns)} " +
+                                           $"({string.Join(", ", found.Select(Path.GetFileName))}): keep one, so that which is read is not a guess");
+        }
         var trainImages = Find("*train-images*")
             ?? throw new InputException($"{folder}: no training images (a file named *train-images*, IDX format)");
         var trainLabels = Find("*train-labels*");
@@ -191,6 +196,13 @@ public static class DatasetLoader
         var train = ImageDataset.FromIdx($"{name}/train", Idx.Read(trainImages), trainLabels is null ? null : Idx.Read(trainLabels));
         var test = testImages is null ? null
             : ImageDataset.FromIdx($"{name}/test", Idx.Read(testImages), testLabels is null ? null : Idx.Read(testLabels));
+        if (test is not null && test.ImageShape != train.ImageShape)
+        {
+            var (a, b) = (train.ImageShape, test.ImageShape);  // (C, H, W) each
+            train.Dispose();
+            test.Dispose();
+            throw new InputException($"{testImages}: test images are {b.C}×{b.H}×{b.W} but the training images are {a.C}×{a.H}×{a.W}");
+        }
         if (config.ImageSize is { } size && train.ImageShape is var (_, h, w) && (h != size || w != size))
         {
             train.Dispose();

@@ -39,7 +39,8 @@ public static class SampleFiles
     public static void WriteNpy(string path, Tensor images)
     {
         using var scope = NewDisposeScope();
-        var values = images.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        var values = images.numel() == 0 ? []  // TorchSharp's accessor cannot copy out an empty tensor
+            : images.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
         var shape = ShapeWithoutSingleChannel(images);
         var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : "")}), }}";
         int unpadded = 10 + dict.Length + 1;                    // magic(6) + version(2) + length(2) + dict + '\n'
@@ -127,13 +128,12 @@ public static class SampleFiles
         var dims = parts.Select(d => long.TryParse(d, out var v) && v >= 0 ? v : -1).ToArray();
         if (close < 1 || dims.Any(d => d < 0)) throw new InputException($"{path}: malformed .npy shape {shapeText.Split('}')[0].TrimEnd(',', ' ')}");
         if (dims.Length is < 3 or > 4) throw new InputException($"{path}: expected N×H×W or N×C×H×W samples, got shape ({string.Join(", ", dims)})");
-        long count = 1;
-        foreach (var d in dims)
-            if (d != 0 && count > (bytes.Length - start) / d + 1) throw new InputException($"{path}: header claims more values than the file can hold");
-            else count *= d;
-        long needed = count * (isFloat ? 4 : 1);
-        if (bytes.Length - start != needed)
-            throw new InputException($"{path}: header claims {count:N0} values but the file holds {(bytes.Length - start) / (isFloat ? 4 : 1):N0}");
+        int size = isFloat ? 4 : 1;
+        double claimed = dims.Aggregate(1.0, (product, d) => product * d);  // in double: a lying header cannot overflow it
+        long held = (bytes.Length - start) / size;
+        if (claimed != held || (bytes.Length - start) % size != 0)
+            throw new InputException($"{path}: header claims {claimed:N0} values but the file holds {held:N0}");
+        long count = held, needed = count * size;
         long[] shape = dims.Length == 3 ? [dims[0], 1, dims[1], dims[2]] : dims;
         if (isByte) return tensor(bytes.AsSpan(start).ToArray(), dtype: ScalarType.Byte).reshape(shape).to_type(ScalarType.Float32).div_(255f);
         var floats = new float[count];

@@ -207,7 +207,8 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
             }
             progress?.Report($"{weightsPath}: checksum mismatch, retraining");
         }
-        progress?.Report($"training the feature classifier for {data.Train.Name} (once; cached in {folder})");
+        progress?.Report($"training the feature classifier for {data.Train.Name} first: 12 epochs over {data.Train.Count:N0} images, " +
+                         $"which takes minutes on a CPU; done once, then cached in {folder}");
         var (trained, trainedInfo) = Train(data, progress: progress, cancel: cancel);
         using var memory = new MemoryStream();
         using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true)) trained.save(writer);

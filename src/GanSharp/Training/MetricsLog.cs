@@ -14,14 +14,14 @@ public sealed class MetricsLog : IDisposable
 
     private readonly string path;
     private readonly StreamWriter writer;
-    private readonly TorchSharp.Modules.SummaryWriter? tensorBoard;
+    private readonly TensorBoardEvents? tensorBoard;
 
     /// <summary>Appends to <paramref name="path"/>; writes TensorBoard events into <paramref name="tensorBoardFolder"/> unless null.</summary>
     public MetricsLog(string path, string? tensorBoardFolder)
     {
         this.path = path;
         writer = new StreamWriter(path, append: true) { AutoFlush = true };
-        if (tensorBoardFolder is not null) tensorBoard = TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorBoardFolder);
+        if (tensorBoardFolder is not null) tensorBoard = new TensorBoardEvents(tensorBoardFolder);
     }
 
     /// <summary>Writes one row (its <c>step</c> first) to the log and its numeric values to TensorBoard.</summary>
@@ -29,14 +29,14 @@ public sealed class MetricsLog : IDisposable
     {
         writer.WriteLine(JsonSerializer.Serialize(row));
         if (tensorBoard is null) return;
-        int step = Convert.ToInt32(row["step"]);
+        long step = Convert.ToInt64(row["step"]);
         foreach (var (name, value) in row)
             if (!Position.Contains(name) && value is double or float or int or long)
-                tensorBoard.add_scalar(name, Convert.ToSingle(value), step);
+                tensorBoard.Scalar(name, Convert.ToSingle(value), step);
     }
 
     /// <summary>Adds an image (a sample grid PNG) to TensorBoard.</summary>
-    public void Image(string tag, string pngPath, long step) => tensorBoard?.add_img(tag, pngPath, (int)step);
+    public void Image(string tag, string pngPath, long step) => tensorBoard?.Png(tag, File.ReadAllBytes(pngPath), step);
 
     /// <summary>The values of <paramref name="key"/> logged at steps before <paramref name="beforeStep"/>.</summary>
     public IReadOnlyList<double> Logged(string key, long beforeStep) =>
@@ -69,5 +69,9 @@ public sealed class MetricsLog : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => writer.Dispose();  // TorchSharp's SummaryWriter writes each event through; it holds nothing open
+    public void Dispose()
+    {
+        writer.Dispose();
+        tensorBoard?.Dispose();
+    }
 }

@@ -72,6 +72,7 @@ public sealed class RunDirectory
     /// <exception cref="InputException">Not a run, a bad checkpoint, or a config.json that differs from the checkpoint's.</exception>
     public GanConfig ResumeConfig(out Checkpoint? checkpoint)
     {
+        if (!Directory.Exists(Folder)) throw new InputException($"{Folder}: no such run folder");
         checkpoint = File.Exists(LastCheckpointPath) ? Checkpoint.Read(LastCheckpointPath) : null;
         if (checkpoint is not null && !HoldsRun) return checkpoint.Config;  // config.json deleted: the checkpoint says it all
         var fromFile = ReadConfig();
