@@ -192,7 +192,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --checkpoint {not.ckpt} --count 10 --out {out}.png", "not a GanSharp checkpoint", "not a checkpoint" },
         { "sample --checkpoint {newer.ckpt} --count 10 --out {out}.png", "checkpoint format 7 was written by a newer GanSharp", "a newer checkpoint format" },
         { "sample --checkpoint {edited.ckpt} --count 10 --out {out}.png", "checksum mismatch", "an edited checkpoint header" },
-        { "sample --checkpoint {nan.ckpt} --count 10 --out {out}.png", "weights are not finite", "a non-finite generator" },
+        { "sample --checkpoint {nan.ckpt} --count 10 --out {out}.png", "weights or samples are not finite", "a non-finite generator" },
         { "sample --run {run} --count 10", "--out is required", "no output" },
         { "sample --run {run} --count 10 --format gif --out {out}.gif", "gif", "unknown format" },
         // gan eval
@@ -208,7 +208,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "eval parzen --dataset {mnist}", "say what to evaluate", "no source" },
         { "eval parzen --run {run} --sigma NaN", "--sigma must be a positive number (got NaN)", "NaN sigma" },
         { "eval parzen --run {run} --validation-images 0", "--validation-images must be a positive whole number", "no validation images" },
-        { "eval parzen --checkpoint {nan.ckpt} --json {out}.json", "weights are not finite", "evaluating a non-finite generator" },
+        { "eval parzen --checkpoint {nan.ckpt} --json {out}.json", "weights or samples are not finite", "evaluating a non-finite generator" },
         { "eval features --samples {nan.npy} --dataset {mnist}", "has NaN or infinite values", "NaN samples into features" },
         { "eval features --run {run} --count 1", "--count must be at least 2", "one sample for features" },
         { "eval truncation --run {run} --values a,b", "--values takes comma-separated numbers", "truncation values not numbers" },
@@ -218,7 +218,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "figure samples --run {run} --rows 100000 --out {out}.png", "the grid would be", "rows too many" },
         { "figure samples --run {run} --scale 0 --out {out}.png", "--scale must be a positive whole number", "zero scale" },
         { "figure interpolate --run {run} --steps 1 --out {out}.png", "--steps must be at least 2", "one interpolation step" },
-        { "figure samples --checkpoint {nan.ckpt} --out {out}.png", "weights are not finite", "a figure of a non-finite generator" },
+        { "figure samples --checkpoint {nan.ckpt} --out {out}.png", "weights or samples are not finite", "a figure of a non-finite generator" },
         { "figure metric --run {run} --metric nosuch --out {out}.png", "has no 'nosuch' values", "unknown metric" },
         { "figure metric --run {run} --metric d_loss --reference abc --out {out}.png", "--reference takes VALUE:LABEL pairs", "bad reference line" },
         // gan toy

@@ -76,7 +76,15 @@ public class ReliabilityTests
         var sections = new Dictionary<string, byte[]>(good.Sections) { [Checkpoint.GeneratorSection] = Checkpoint.Save(g) };
         var path = Path.Combine(TempFolder(), "nan.ckpt");
         new Checkpoint { Config = good.Config, Step = good.Step, DataBatches = good.DataBatches, Sections = sections }.Write(path);
-        Assert.Contains("weights are not finite", Assert.Throws<InputException>(() => Generator.Load(path)).Message);
+        Assert.Contains("weights or samples are not finite", Assert.Throws<InputException>(() => Generator.Load(path)).Message);
+
+        // Finite but huge weights overflow inside G (∞ − ∞): what it draws is NaN, and that is refused too.
+        using (no_grad()) foreach (var p in g.parameters()) p.fill_(3e38f);
+        Assert.True(Weights.AllFinite(g));
+        Assert.False(g.ProducesFiniteSamples());
+        sections[Checkpoint.GeneratorSection] = Checkpoint.Save(g);
+        new Checkpoint { Config = good.Config, Step = good.Step, DataBatches = good.DataBatches, Sections = sections }.Write(path);
+        Assert.Contains("weights or samples are not finite", Assert.Throws<InputException>(() => Generator.Load(path)).Message);
     }
 
     [Fact]

@@ -71,6 +71,17 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         finally { train(wasTraining); }
     }
 
+    /// <summary>
+    /// Whether G maps a fixed probe batch of noise (64 draws from a constant seed) to finite images. Finite weights are
+    /// not enough: huge ones overflow inside the net (∞ − ∞), and such a generator draws nothing but NaN.
+    /// </summary>
+    public bool ProducesFiniteSamples()
+    {
+        using var scope = NewDisposeScope();
+        using var rng = new torch.Generator(20140610);
+        return Weights.AllFinite(Generate(Prior.Sample(64, NoiseDim, rng)));
+    }
+
     /// <summary>The device holding the generator's parameters.</summary>
     public Device Device => parameters().First().device;
 
@@ -106,10 +117,10 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
             g.Dispose();
             throw;
         }
-        if (!Weights.AllFinite(g))
+        if (!Weights.AllFinite(g) || !g.ProducesFiniteSamples())
         {
             g.Dispose();
-            throw new InputException($"{checkpoint.Source ?? "checkpoint"}: the generator's weights are not finite (NaN or infinity): the run diverged before this checkpoint");
+            throw new InputException($"{checkpoint.Source ?? "checkpoint"}: the generator's weights or samples are not finite (NaN or infinity): the run diverged before this checkpoint");
         }
         if (device is not null) g.to(device);
         g.eval();

@@ -20,4 +20,11 @@ public static class Weights
                           .ToArray();
         return sums.Length == 0 || stack(sums).isfinite().all().item<bool>();
     }
+
+    /// <summary>Whether every value of <paramref name="values"/> is finite.</summary>
+    public static bool AllFinite(Tensor values)
+    {
+        using var finite = values.isfinite().all();
+        return finite.item<bool>();
+    }
 }

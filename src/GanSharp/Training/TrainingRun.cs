@@ -302,15 +302,21 @@ public sealed class TrainingRun : IDisposable
     {
         using var scope = NewDisposeScope();
         var images = Trainer.G.Generate(fixedNoise);  // [SampleCount, C, H, W]
+        if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var path = Directory.SamplesPath(Trainer.Step);
         ImageGrid.SavePng(images, path);
         File.Copy(path, Directory.LastSamplesPath, overwrite: true);
         metrics?.Image("samples", path, Trainer.Step);
     }
 
+    TrainingDivergedException NonFiniteSamples() =>
+        new($"training diverged at step {Trainer.Step}: the generator's samples are not finite (NaN or infinity)");
+
     /// <summary>Writes checkpoints/last.ckpt and, if <paramref name="periodic"/>, checkpoints/step-N.ckpt.</summary>
     public void SaveCheckpoint(bool periodic)
     {
+        using (var images = Trainer.G.Generate(fixedNoise))  // finite weights can still overflow inside G
+            if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var checkpoint = Trainer.ToCheckpoint();  // refuses non-finite weights
         checkpoint.Write(Directory.LastCheckpointPath);
         lastCheckpoint = (Directory.LastCheckpointPath, Trainer.Step);
