@@ -4,7 +4,7 @@ namespace GanSharp;
 /// Checks a large allocation against the memory this process may use before libtorch is asked for it, so that a count
 /// typed by a user ends in a sentence, not in libtorch's allocator failure.
 /// </summary>
-public static class Allocation
+internal static class Allocation
 {
     /// <summary>Refuses to allocate <paramref name="elements"/> float32 values for <paramref name="what"/> if they cannot fit.</summary>
     /// <exception cref="InputException">More than the memory available to the process (its container's limit, or the machine's).</exception>

@@ -4,7 +4,7 @@ namespace GanSharp;
 /// Writes files so that a reader, or a crash, never sees half of one: the content goes to a temporary file in the same
 /// folder, is flushed to disk, and is renamed over the target (an atomic replace on POSIX file systems).
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; on any failure the old file stays.</summary>
     public static void Write(string path, Action<Stream> write)

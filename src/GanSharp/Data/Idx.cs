@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace GanSharp.Data;
 
 /// <summary>An unsigned-byte IDX array: its dimensions (outermost first) and its elements in row-major order.</summary>
-public sealed record IdxArray(int[] Shape, byte[] Data)
+internal sealed record IdxArray(int[] Shape, byte[] Data)
 {
     /// <summary>The number of items along the first dimension (images or labels).</summary>
     public int Count => Shape[0];
@@ -15,7 +15,7 @@ public sealed record IdxArray(int[] Shape, byte[] Data)
 /// dimensions, then the elements. Gzip-compressed files are recognised by their content, not their name. Every header is
 /// checked against the file length before anything is allocated.
 /// </summary>
-public static class Idx
+internal static class Idx
 {
     /// <summary>Element type code of unsigned bytes, the only type image and label files use.</summary>
     public const byte UnsignedByte = 0x08;

@@ -51,7 +51,7 @@ public sealed class ImageDataset : IDisposable
         new($"{Name}[{start}:{start + count}]", Storage.narrow(0, start, count), Labels?.narrow(0, start, count)) { LabelNames = LabelNames };
 
     /// <summary>Builds a dataset from IDX arrays: images <c>[N, H, W]</c> (or <c>[N, C, H, W]</c>) and optional labels <c>[N]</c>.</summary>
-    public static ImageDataset FromIdx(string name, IdxArray images, IdxArray? labels)
+    internal static ImageDataset FromIdx(string name, IdxArray images, IdxArray? labels)
     {
         long[] shape = images.Shape.Length switch
         {

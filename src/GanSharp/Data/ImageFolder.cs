@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace GanSharp.Data;
 
 /// <summary>One image file of a dataset and its class label (null: unlabelled).</summary>
-public sealed record ImageFile(string Path, int? Label);
+internal sealed record ImageFile(string Path, int? Label);
 
 /// <summary>
 /// Datasets of image files — a user's folder, or a catalogued set of PNGs — decoded with SkiaSharp into one byte tensor
@@ -15,7 +15,7 @@ public sealed record ImageFile(string Path, int? Label);
 /// (<see cref="DataConfig.Color"/>). Files that are not readable PNG/JPEG images (text files, corrupt or truncated
 /// images) are left out and reported; a dataset with none readable is an error.
 /// </summary>
-public static class ImageFolder
+internal static class ImageFolder
 {
     /// <summary>Side of the images when the configuration names none.</summary>
     public const int DefaultSize = 64;

@@ -17,7 +17,7 @@ public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Conditi
 /// n-th minibatch of a run is the same whether or not the run was interrupted and resumed in between. The last
 /// incomplete minibatch of each epoch is dropped. Images and labels are gathered with the same rows.
 /// </summary>
-public sealed class MinibatchSampler : IDisposable
+internal sealed class MinibatchSampler : IDisposable
 {
     private readonly Tensor images;   // [N, C, H, W], uint8 or float32
     private readonly Tensor? labels;  // [N]

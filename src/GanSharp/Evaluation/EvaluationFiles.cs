@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace GanSharp.Evaluation;
 
 /// <summary>How evaluation results are written (JSON, snake_case keys); where they go is the run's <c>RunDirectory.EvalPath</c>.</summary>
-public static class EvaluationFiles
+internal static class EvaluationFiles
 {
     /// <summary>JSON options of evaluation results: indented, snake_case keys, enums by name.</summary>
     public static readonly JsonSerializerOptions Json = new()

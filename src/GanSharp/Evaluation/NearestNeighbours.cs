@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace GanSharp.Evaluation;
 
 /// <summary>Nearest neighbours in Euclidean distance, by matrix products (|q|² + |r|² − 2qrᵀ), in blocks of queries.</summary>
-public static class NearestNeighbours
+internal static class NearestNeighbours
 {
     /// <summary>
     /// Squared Euclidean distances between every row of <paramref name="queries"/> <c>[Q, d]</c> and every row of

@@ -6,7 +6,7 @@ using Generator = GanSharp.Models.Generator;
 namespace GanSharp.Experiments;
 
 /// <summary>The paper's sample figures, as image batches ready for <see cref="ImageGrid"/>.</summary>
-public static class PaperFigures
+internal static class PaperFigures
 {
     /// <summary>
     /// Figure 2: <paramref name="rows"/> × <paramref name="columns"/> fair random samples of <paramref name="generator"/>

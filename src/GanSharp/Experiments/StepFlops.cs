@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace GanSharp.Experiments;
 
 /// <summary>Why a matrix product runs: the three products of a linear layer y = x·Wᵀ + b in training.</summary>
-public enum ProductRole
+internal enum ProductRole
 {
     /// <summary>y = x·Wᵀ: [rows, in] × [in, out].</summary>
     Forward,
@@ -17,7 +17,7 @@ public enum ProductRole
 }
 
 /// <summary>One matrix product of a training iteration: [Rows, Inner] × [Inner, Columns], 2·Rows·Inner·Columns FLOPs.</summary>
-public readonly record struct MatrixProduct(string Layer, ProductRole Role, long Rows, long Inner, long Columns)
+internal readonly record struct MatrixProduct(string Layer, ProductRole Role, long Rows, long Inner, long Columns)
 {
     /// <summary>Floating-point operations (a multiply and an add per term).</summary>
     public double Flops => 2.0 * Rows * Inner * Columns;
@@ -29,7 +29,7 @@ public readonly record struct MatrixProduct(string Layer, ProductRole Role, long
 /// weight-gradient product and (where its input needs a gradient) an input-gradient product, each 2·r·a·b FLOPs.
 /// Element-wise work (activations, dropout, optimizer) is not counted. Nets of fully connected layers only.
 /// </summary>
-public static class StepFlops
+internal static class StepFlops
 {
     /// <summary>FLOPs of one iteration of <paramref name="game"/> per image of a minibatch of <paramref name="batch"/>.</summary>
     public static double PerImage(Game game, long batch) => Products(game, batch).Sum(p => p.Flops) / batch;

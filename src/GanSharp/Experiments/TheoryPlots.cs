@@ -6,7 +6,7 @@ using SkiaSharp;
 namespace GanSharp.Experiments;
 
 /// <summary>The theory lab's pictures: Figure 1's four panels, the saturation plot, and 2-D sample scatters.</summary>
-public static class TheoryPlots
+internal static class TheoryPlots
 {
     /// <summary>
     /// The paper's Figure 1 style, one panel per snapshot: p_data dotted black, p_g solid green, D dashed blue, D*_G thin

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace GanSharp.Experiments;
 
 /// <summary>Settings of a toy run: Algorithm 1 on small MLPs and low-dimensional data.</summary>
-public sealed record ToyOptions
+internal sealed record ToyOptions
 {
     /// <summary>The adversarial loss.</summary>
     public LossConfig Loss { get; init; } = new NonSaturatingLossConfig();
@@ -39,7 +39,7 @@ public sealed record ToyOptions
 /// <param name="CriterionDirect">C(G) = ∫ p_data log D* + p_g log(1 − D*), by quadrature (an independent computation).</param>
 /// <param name="JensenShannon">JSD(p_data ‖ p_g).</param>
 /// <param name="GeneratorMassOutsideGrid">Share of the generator's samples outside the plotted range (not in p_g on the grid).</param>
-public sealed record Snapshot1D(string Label, int Step, string Description, double DistanceToOptimalD, double MeanD,
+internal sealed record Snapshot1D(string Label, int Step, string Description, double DistanceToOptimalD, double MeanD,
                                 double ValueEstimate, double CriterionFromJsd, double CriterionDirect, double JensenShannon,
                                 double GeneratorMassOutsideGrid)
 {
@@ -65,7 +65,7 @@ public sealed record Snapshot1D(string Label, int Step, string Description, doub
 /// <param name="MeanDOfGz">Mean D(G(z)) over the minibatch.</param>
 /// <param name="MinimaxGradientNorm">‖∇θ_g (1/m) Σ log(1 − D(G(z)))‖.</param>
 /// <param name="NonSaturatingGradientNorm">‖∇θ_g −(1/m) Σ log D(G(z))‖.</param>
-public sealed record SaturationPoint(int DiscriminatorUpdates, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm)
+internal sealed record SaturationPoint(int DiscriminatorUpdates, double MeanDOfGz, double MinimaxGradientNorm, double NonSaturatingGradientNorm)
 {
     /// <summary>D(G(z)) of each sample of the minibatch.</summary>
     public required double[] DOfGz { get; init; }
@@ -76,7 +76,7 @@ public sealed record SaturationPoint(int DiscriminatorUpdates, double MeanDOfGz,
 }
 
 /// <summary>A 2-D benchmark's state at one step.</summary>
-public sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
+internal sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
 {
     /// <summary>2,500 samples of G, (x, y) pairs, for the scatter plot.</summary>
     public required float[] Points { get; init; }
@@ -87,7 +87,7 @@ public sealed record Snapshot2D(int Step, ModeCoverageResult Coverage)
 /// saturation of log(1 − D(G(z))), and the 2-D mode-collapse benchmarks. All train <see cref="Algorithm1"/> with
 /// <see cref="Trainer"/> itself, on toy nets (<see cref="ToyModelConfig"/>), so what is shown is what GanSharp trains.
 /// </summary>
-public static class ToyExperiments
+internal static class ToyExperiments
 {
     /// <summary>The 1-D data distribution of the experiment: 𝒩(2, 0.5²) (the paper's Figure 1 draws one Gaussian bump).</summary>
     public static readonly IDensity1D DefaultData1D = new Gaussian1D(2, 0.5);

@@ -3,7 +3,7 @@ using ScottPlot;
 namespace GanSharp.Imaging;
 
 /// <summary>Line and scatter plots as PNG (ScottPlot), written atomically.</summary>
-public static class Plots
+internal static class Plots
 {
     /// <summary>One labelled point of a curve.</summary>
     public readonly record struct LabelledPoint(double X, double Y, string Label);

@@ -8,7 +8,7 @@ namespace GanSharp.Native;
 /// load failure as "doesn't contain a reference to libtorch-cpu", even when the library is there and the dynamic loader
 /// rejected it (typically: the machine's libstdc++ is older than the one libLibTorchSharp.so was built against).
 /// </summary>
-public static class TorchRuntime
+internal static class TorchRuntime
 {
     static bool loaded;
 

@@ -7,7 +7,7 @@ namespace GanSharp.Training;
 /// under the same names (one name per scalar, everywhere). Rows carry <c>step</c> and <c>epoch</c>; the rest are
 /// whatever the game and the evaluations measured.
 /// </summary>
-public sealed class MetricsLog : IDisposable
+internal sealed class MetricsLog : IDisposable
 {
     /// <summary>Keys that locate a row rather than measure something: not sent to TensorBoard.</summary>
     static readonly HashSet<string> Position = ["step", "epoch", "wall_s", "eval_s", "cpu_s", "eval_cpu_s"];

@@ -14,7 +14,7 @@ namespace GanSharp.Training;
 /// <c>flock</c>): the two kinds do not see each other, so other processes can still open the file to read the holder's
 /// id. Elsewhere <c>FileShare.None</c> is the lock and the holder is not named.
 /// </remarks>
-public sealed class RunLock : IDisposable
+internal sealed class RunLock : IDisposable
 {
     private readonly FileStream stream;
 

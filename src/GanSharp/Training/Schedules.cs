@@ -5,7 +5,7 @@ namespace GanSharp.Training;
 /// <summary>
 /// The paper's schedules, as pure functions of progress so that a resumed run recomputes them exactly.
 /// </summary>
-public static class Schedules
+internal static class Schedules
 {
     /// <summary>
     /// Learning rate after <paramref name="step"/> iterations: initial / decay^step, never below the floor

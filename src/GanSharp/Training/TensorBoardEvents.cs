@@ -14,7 +14,7 @@ namespace GanSharp.Training;
 /// endian). Event: wall_time (1, double), step (2, int64), file_version (3, string) or summary (5). Summary.Value: tag
 /// (1, string), simple_value (2, float) or image (4: height 1, width 2, colorspace 3, encoded_image_string 4).
 /// </remarks>
-public sealed class TensorBoardEvents : IDisposable
+internal sealed class TensorBoardEvents : IDisposable
 {
     private readonly FileStream file;
 

@@ -42,7 +42,7 @@ static class DcganPlan
 /// norm's shift takes its place), as in the reference implementation. The tanh output t ∈ [−1, 1] is returned as
 /// (t + 1)/2, so that images are in [0, 1] like every GanSharp generator's; the discriminator maps them back.
 /// </summary>
-public sealed class DcganGenerator : Generator
+internal sealed class DcganGenerator : Generator
 {
     private readonly ModuleList<ConvTranspose2d> layers = new();
     private readonly ModuleList<BatchNorm2d> norms = new();
@@ -85,7 +85,7 @@ public sealed class DcganGenerator : Generator
 /// implementation trains on). Batch norm makes an image's output depend on its minibatch: real and generated images
 /// go through D in separate passes.
 /// </summary>
-public sealed class DcganDiscriminator : Discriminator
+internal sealed class DcganDiscriminator : Discriminator
 {
     private readonly ModuleList<Conv2d> layers = new();
     private readonly ModuleList<BatchNorm2d> norms = new();  // after layers 1 … n − 2

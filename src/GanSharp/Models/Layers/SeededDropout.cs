@@ -8,7 +8,7 @@ namespace GanSharp.Models;
 /// an explicit random number generator. A trainer that owns its generator is then reproducible and independent of
 /// libtorch's process-wide one, which anything else in the process may draw from.
 /// </summary>
-public sealed class SeededDropout : nn.Module<Tensor, Tensor>
+internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
 {
     /// <summary>Probability of keeping an input.</summary>
     public double Keep { get; }

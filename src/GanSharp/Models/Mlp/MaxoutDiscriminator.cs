@@ -9,7 +9,7 @@ namespace GanSharp.Models;
 /// The paper's discriminator: maxout layers with dropout on every layer's input (keep 0.8 on the image, 0.5 after),
 /// then a single logit (MNIST: 784 → maxout 240×5 → maxout 240×5 → 1).
 /// </summary>
-public sealed class MaxoutDiscriminator : Discriminator
+internal sealed class MaxoutDiscriminator : Discriminator
 {
     private readonly ModuleList<SeededDropout> dropouts = new();
     private readonly ModuleList<Maxout> layers = new();

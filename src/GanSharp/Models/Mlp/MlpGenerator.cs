@@ -10,7 +10,7 @@ namespace GanSharp.Models;
 /// The paper's generator: a multilayer perceptron with ReLU hidden layers and a sigmoid output layer
 /// (MNIST: 100 → 1200 → 1200 → 784).
 /// </summary>
-public sealed class MlpGenerator : Generator
+internal sealed class MlpGenerator : Generator
 {
     private readonly ModuleList<Linear> hidden = new();
     private readonly Linear output;

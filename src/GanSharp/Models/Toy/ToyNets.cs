@@ -24,7 +24,7 @@ static class ToyInit
 /// A small generator for points in ℝᵈ (d = <see cref="ModelConfig.Width"/>): z → ReLU (or tanh) layers → a linear output,
 /// shaped <c>[B, 1, 1, d]</c> so that points travel through the same code as images.
 /// </summary>
-public sealed class ToyGenerator : Generator
+internal sealed class ToyGenerator : Generator
 {
     private readonly ModuleList<Linear> layers = new();
     private readonly Activation activation;
@@ -52,7 +52,7 @@ public sealed class ToyGenerator : Generator
 }
 
 /// <summary>A small discriminator for points in ℝᵈ: DiscriminatorLayers leaky-ReLU (0.2) layers of DiscriminatorUnits, then a logit.</summary>
-public sealed class ToyDiscriminator : Discriminator
+internal sealed class ToyDiscriminator : Discriminator
 {
     private readonly ModuleList<Linear> layers = new();
 
