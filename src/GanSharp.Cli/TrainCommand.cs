@@ -84,7 +84,7 @@ static class TrainCommand
         Console.WriteLine($"run {run.Folder}");
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
                           $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
-                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer; seed {c.Train.Seed}, {c.Train.Threads} threads, {c.Train.Device}");
+                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
         if (run.Trainer.Step > 0) Console.WriteLine($"  resuming at step {run.Trainer.Step:N0} of {run.TotalSteps:N0}");
 
         using var cancel = Cli.CancelOnSignal();

@@ -36,7 +36,7 @@ public class DeviceTests
 
     static string PackageReferences(params string[] properties)
     {
-        var library = Path.GetFullPath(Path.Combine(TestSupport.RepositoryRoot, "src", "GanSharp", "GanSharp.csproj"));
+        var library = Path.GetFullPath(Path.Combine(TestSupport.RepositoryRoot, "src", "GanSharp.Cli", "GanSharp.Cli.csproj"));  // a program picks its libtorch
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "msbuild", library, "-getItem:PackageReference", "-t:GanSharpCheckTorchBackend" }.Concat(properties))
             psi.ArgumentList.Add(a);

@@ -5,7 +5,7 @@ using Generator = GanSharp.Models.Generator;
 
 namespace GanSharp.Experiments;
 
-/// <summary>The paper's sample figures, as image batches ready for <see cref="ImageGrid"/>.</summary>
+/// <summary>The paper's sample figures, as image batches ready for <see cref="Imaging.ImageGrid"/>.</summary>
 internal static class PaperFigures
 {
     /// <summary>

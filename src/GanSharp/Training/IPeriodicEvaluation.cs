@@ -3,7 +3,7 @@ using GanSharp.Models;
 namespace GanSharp.Training;
 
 /// <summary>
-/// A measurement of the generator taken while it trains (every <see cref="OutputConfig.EvalEvery"/> iterations). Its
+/// A measurement of the generator taken while it trains (every <see cref="Configuration.OutputConfig.EvalEvery"/> iterations). Its
 /// values go to metrics.jsonl and TensorBoard; <see cref="SelectBy"/> picks the checkpoint kept as best.ckpt.
 /// </summary>
 public interface IPeriodicEvaluation : IDisposable

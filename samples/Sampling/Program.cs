@@ -1,0 +1,13 @@
+using GanSharp.Data;
+using GanSharp.Imaging;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;  // TorchSharp.torch.Generator is a random number generator
+
+using var g = Generator.Load("runs/paper-mnist-50/checkpoints/last.ckpt");
+using Tensor images = g.Sample(64);                  // [64, 1, 28, 28], pixels in [0, 1], no autograd graph
+ImageGrid.SavePng(images, "digits.png");              // an 8×8 grid
+SampleFiles.WriteNpy("digits.npy", images);           // or WriteIdx, for other tools
+
+using var z = g.Prior.Sample(2, g.NoiseDim);          // your own z ~ U(−√3, √3)^100
+using Tensor pair = g.Generate(z);                    // [2, 1, 28, 28]
+Console.WriteLine($"digits.png, digits.npy; a pair of {string.Join("×", pair.shape)}");
