@@ -93,7 +93,6 @@ static class BenchCommand
             table.AddRow($"{r.Threads}", $"{r.GemmGflops:F1}", $"{r.TrainImagesPerSecond:N0}", Shown(r.TrainGflops, "F1"),
                          Shown(r.TrainShareOfGemm, "P0"), Shown(r.ProductsMsPerStep, "F2"), Shown(r.ProductsBoundImagesPerSecond, "N0"),
                          Shown(r.TrainShareOfProductsBound, "P0"), $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;  // a file or pipe: no 80-column wrap
         AnsiConsole.Write(table);
         Console.WriteLine($"peak RSS {peakRssMb:N0} MB");
 

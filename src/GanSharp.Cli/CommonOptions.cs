@@ -19,8 +19,12 @@ static class CommonOptions
 
     public static readonly Option<string?> Run = Cli.Option<string?>("--run", "Run directory (its checkpoints/last.ckpt, or its metrics)");
 
-    public static readonly Option<string?> Out = Cli.Option<string?>("--out",
-        "Where to write: a file (sample, figure), or a new folder (train, toy)");
+    /// <summary>
+    /// --out, described for the command at hand: where its output goes — a file for commands that write one (sample,
+    /// figure, data export), a new folder for those that write several (train, toy). Each command has its own instance,
+    /// so that its help says which.
+    /// </summary>
+    public static Option<string?> Out(string description) => Cli.Option<string?>("--out", description);
 
     public static readonly Option<string?> DataDir = Cli.Option<string?>("--data-dir",
         $"Dataset cache folder (default: ${DatasetCatalog.DataEnvironmentVariable} or ~/.cache/gansharp)");
@@ -32,8 +36,8 @@ static class CommonOptions
     public static long SeedOr(ParseResult p, long fallback) => p.GetResult(Seed) is { Implicit: false } ? p.GetValue(Seed) : fallback;
 
     /// <summary>The value of --out, which this command cannot do without.</summary>
-    public static string RequiredOut(ParseResult p, string what) =>
-        p.GetValue(Out) ?? throw new InputException($"--out is required: {what}");
+    public static string RequiredOut(ParseResult p, Option<string?> option, string what) =>
+        p.GetValue(option) ?? throw new InputException($"--out is required: {what}");
 
     /// <summary>
     /// Refuses, at parse time (exit 2, one line, nothing done), a value of <paramref name="option"/> below

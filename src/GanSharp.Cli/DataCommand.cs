@@ -32,6 +32,7 @@ static class DataCommand
             return Cli.Success;
         });
 
+        var output = CommonOptions.Out("The file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (any other name)");
         var dataset = new Argument<string>("dataset") { Description = "Dataset name or folder of IDX files" };
         var split = CommonOptions.Enum<Split>("--split", "Which images (default train: for MNIST the paper's train[0:50000])");
         var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 }.Within(0);
@@ -40,7 +41,7 @@ static class DataCommand
         var color = CommonOptions.Enum<Configuration.ColorMode>("--color", "Image files: grey or rgb (default rgb)");
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {
-            Arguments = { dataset }, Options = { split, start, count, size, color, CommonOptions.Out, CommonOptions.DataDir },
+            Arguments = { dataset }, Options = { split, start, count, size, color, output, CommonOptions.DataDir },
         };
         export.SetAction(parse =>
         {
@@ -59,10 +60,10 @@ static class DataCommand
             long first = parse.GetValue(start), n = parse.GetValue(count) ?? images.Count - first;
             if (first < 0 || n < 1 || first + n > images.Count)
                 throw new InputException($"{images.Name} has {images.Count:N0} images: --start {first} --count {n} is outside it");
-            var output = CommonOptions.RequiredOut(parse, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (anything else)");
+            var path = CommonOptions.RequiredOut(parse, output, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (anything else)");
             using var slice = images.Images.narrow(0, first, n);
-            Sources.WriteImages(output, SampleFiles.FormatOf(output), slice);
-            Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {output}");
+            Sources.WriteImages(path, SampleFiles.FormatOf(path), slice);
+            Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {path}");
             return Cli.Success;
         });
 

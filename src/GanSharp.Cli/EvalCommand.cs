@@ -14,24 +14,26 @@ namespace GanSharp.Cli;
 static class EvalCommand
 {
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset whose validation and test images are scored (default: the run's)");
-    static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples drawn from the generator (kernel centres)", DefaultValueFactory = _ => 10_000 }.Positive();
+    static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples drawn from the generator", DefaultValueFactory = _ => 10_000 }.Positive();
+    static readonly Option<int> KernelCount = new Option<int>("--count") { Description = "Samples drawn from the generator: the Parzen window's kernel centres", DefaultValueFactory = _ => 10_000 }.Positive();
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images").Positive();
     static readonly Option<int> ValidationImages = new Option<int>("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 }.Positive();
-    static readonly Option<string?> Json = Cli.Option<string?>("--json", "Write the result here (default for a run: DIR/eval/parzen-step-N.json)");
+    static Option<string?> JsonOut(string name) => Cli.Option<string?>("--json", $"Write the result here (default for a run: RUN/eval/{name}-step-N.json)");
+    static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), TruncationJson = JsonOut("truncation");
 
     public static Command Create()
     {
         var parzen = new Command("parzen", "Parzen-window log-likelihood of the test images (the paper's Table 1 protocol)")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Sigma, ValidationImages, Json,
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, KernelCount, Seed, Sigma, ValidationImages, ParzenJson,
                         CommonOptions.Device, CommonOptions.DataDir },
         };
         parzen.SetAction(Parzen);
 
         var features = new Command("features", "Fréchet, kernel and classifier scores, precision/recall, density/coverage in a classifier's features")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, Json, CommonOptions.Device, CommonOptions.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, FeaturesJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         features.SetAction(Features);
 
@@ -55,7 +57,7 @@ static class EvalCommand
         var values = new Option<string>("--values") { Description = "Truncation values to sweep, comma-separated", DefaultValueFactory = _ => "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0" };
         var truncation = new Command("truncation", "Sweep the truncation of z: precision against recall (fidelity against diversity), as PNG and JSON")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, values, Count, Seed, Dataset, Json, CommonOptions.Device, CommonOptions.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, values, Count, Seed, Dataset, TruncationJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         truncation.SetAction(p => Truncation(p, values));
         return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation } };
@@ -81,12 +83,12 @@ static class EvalCommand
     }
 
     /// <summary>The images to evaluate: a samples file, or --count samples of the named generator.</summary>
-    static (Tensor Images, string Source) Images(ParseResult p, Sources.TrainedGenerator? generator, DatasetSplits data)
+    static (Tensor Images, string Source) Images(ParseResult p, Sources.TrainedGenerator? generator, DatasetSplits data, int count)
     {
         if (generator is null) return (Sources.ReadSamples(p.GetValue(Sources.SamplesFile)!, data.Train.ImageShape), p.GetValue(Sources.SamplesFile)!);
         using var g = Sources.Load(generator, p);
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
-        return (g.Sample(p.GetValue(Count), rng), $"{generator.Path} (step {generator.Checkpoint.Step:N0})");
+        return (g.Sample(count, rng), $"{generator.Path} (step {generator.Checkpoint.Step:N0})");
     }
 
     static int Truncation(ParseResult p, Option<string> valuesOption)
@@ -118,7 +120,7 @@ static class EvalCommand
                      $"{reference.Frechet:F3}", $"{reference.Coverage:F3}");
         AnsiConsole.Write(table);
 
-        var json = generator.OutputPath(p.GetValue(Json), "truncation", "json", "--json");
+        var json = generator.OutputPath(p.GetValue(TruncationJson), "truncation", "json", "--json");
         var png = Path.ChangeExtension(json, ".png");
         Imaging.Plots.Curve(png, sweep.Select(s => new Imaging.Plots.LabelledPoint(s.Report.Recall, s.Report.Precision, $"{s.Truncation:G3}")).ToList(),
                             $"Truncation of z: step {generator.Checkpoint.Step:N0}, {test.Name}", "recall (diversity)", "precision (fidelity)",
@@ -139,7 +141,7 @@ static class EvalCommand
         var (generator, datasetName, data, test) = Prepare(p);
         using var ____ = data;
         bool fromFile = generator is null;
-        var (images, source) = Images(p, generator, data);  // a bad samples file is refused before the classifier's minutes
+        var (images, source) = Images(p, generator, data, p.GetValue(Count));  // a bad samples file is refused before the classifier's minutes
         using var __ = images;
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
@@ -164,7 +166,7 @@ static class EvalCommand
         table.AddRow("coverage (k = 5) ↑", $"{model.Coverage:F3}", $"{reference.Coverage:F3}");
         AnsiConsole.Write(table);
 
-        var json = p.GetValue(Json) ?? (generator?.Run?.EvalPath("features", generator.Checkpoint.Step));
+        var json = p.GetValue(FeaturesJson) ?? (generator?.Run?.EvalPath("features", generator.Checkpoint.Step));
         if (json is not null)
         {
             EvaluationFiles.Write(json, new
@@ -180,14 +182,14 @@ static class EvalCommand
 
     static int Parzen(ParseResult p)
     {
-        int count = p.GetValue(Count), validationImages = p.GetValue(ValidationImages);
+        int count = p.GetValue(KernelCount), validationImages = p.GetValue(ValidationImages);
         if (count < 1) throw new InputException($"--count must be positive (got {count})");
         if (validationImages < 1) throw new InputException($"--validation-images must be positive (got {validationImages})");
         if (p.GetValue(Sigma) is <= 0) throw new InputException($"--sigma must be positive (got {p.GetValue(Sigma)})");
         var (generator, datasetName, data, test) = Prepare(p);
         using var __ = data;
         bool fromFile = generator is null;
-        var (samples, source) = Images(p, generator, data);
+        var (samples, source) = Images(p, generator, data, count);
         using var _ = samples;
         var protocol = new ParzenProtocol { Samples = (int)samples.shape[0], ValidationImages = validationImages, Sigma = p.GetValue(Sigma) };
         var result = ParzenWindow.Evaluate(samples, data.Validation.Images.to(samples.device), test.Images.to(samples.device), protocol);
@@ -197,7 +199,7 @@ static class EvalCommand
                           (result.SigmaSearch.Count > 0 ? $"σ chosen from {result.SigmaSearch.Count} values by {result.ValidationImages:N0} images of {data.Validation.Name}" : "σ given")
                           + $"; {result.Seconds:F1} s");
 
-        var json = p.GetValue(Json) ?? (generator?.Run?.EvalPath("parzen", generator.Checkpoint.Step));
+        var json = p.GetValue(ParzenJson) ?? (generator?.Run?.EvalPath("parzen", generator.Checkpoint.Step));
         if (json is not null)
         {
             EvaluationFiles.Write(json, new

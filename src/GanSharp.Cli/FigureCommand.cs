@@ -13,15 +13,15 @@ static class FigureCommand
     static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Rows of the figure", DefaultValueFactory = _ => 8 }.Positive();
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<int> Scale = new Option<int>("--scale") { Description = "Pixels per image pixel", DefaultValueFactory = _ => 2 }.Positive();
-    static readonly Option<string?> Out = CommonOptions.Out;  // the PNG (default: the run's eval/NAME-step-N.png)
 
     public static Command Create()
     {
         var columns = new Option<int>("--columns") { Description = "Samples per row (a nearest training image follows them)", DefaultValueFactory = _ => 7 }.Positive();
         var dataset = Cli.Option<string?>("--dataset", "Training images to search for neighbours (default: the run's dataset)");
+        var samplesOut = CommonOptions.Out("The PNG to write (default: the run's eval/figure2-samples-step-N.png)");
         var samples = new Command("samples", "Figure 2: random samples; the last column is the training image nearest to its neighbour")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, columns, Seed, Scale, Out, dataset, CommonOptions.Device, CommonOptions.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, columns, Seed, Scale, samplesOut, dataset, CommonOptions.Device, CommonOptions.DataDir },
         };
         samples.SetAction(p =>
         {
@@ -35,21 +35,22 @@ static class FigureCommand
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             var (images, ids, distances) = PaperFigures.SamplesWithNearestTrainingImages(g, data.Train.Images, rows, cols, rng);
             using var _ = images;
-            var path = Output(p, source, "figure2-samples");
+            var path = source.OutputPath(p.GetValue(samplesOut), "figure2-samples", "png", "--out");
             ImageGrid.SavePng(images, path, columns: cols + 1, scale: p.GetValue(Scale), highlightColumn: cols);
             Console.WriteLine($"{rows}×{cols} samples of {source.Path} (step {source.Checkpoint.Step:N0}), each row ending with the " +
                               $"nearest of {data.Train.Count:N0} images of {data.Train.Name} (L2 {distances.Min():F2}–{distances.Max():F2}) → {path}");
             return Cli.Success;
         });
 
-        var steps = new Option<int>("--steps") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 }.Within(2);
+        var frames = new Option<int>("--frames") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 }.Within(2);
+        var interpolateOut = CommonOptions.Out("The PNG to write (default: the run's eval/figure3-interpolation-step-N.png)");
         var interpolate = new Command("interpolate", "Figure 3: linear interpolations between random pairs of z")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, steps, Seed, Scale, Out, CommonOptions.Device },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, frames, Seed, Scale, interpolateOut, CommonOptions.Device },
         };
         interpolate.SetAction(p =>
         {
-            int rows = p.GetValue(Rows), n = p.GetValue(steps);
+            int rows = p.GetValue(Rows), n = p.GetValue(frames);
             var source = Sources.Generator(p);
             var m = source.Checkpoint.Config.Model;
             ImageGrid.Size((long)rows * n, m.Height, m.Width, n, scale: p.GetValue(Scale));
@@ -57,17 +58,18 @@ static class FigureCommand
             using var g = Sources.Load(source, p);
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             using var images = PaperFigures.Interpolations(g, rows, n, rng);
-            var path = Output(p, source, "figure3-interpolation");
+            var path = source.OutputPath(p.GetValue(interpolateOut), "figure3-interpolation", "png", "--out");
             ImageGrid.SavePng(images, path, columns: n, scale: p.GetValue(Scale));
-            Console.WriteLine($"{rows} interpolations of {n} steps in z, {source.Path} (step {source.Checkpoint.Step:N0}) → {path}");
+            Console.WriteLine($"{rows} interpolations of {n} frames in z, {source.Path} (step {source.Checkpoint.Step:N0}) → {path}");
             return Cli.Success;
         });
 
         var metric = new Option<string>("--metric") { Description = "A metrics.jsonl value, e.g. parzen_test, fid_valid, d_real", DefaultValueFactory = _ => "parzen_test" };
         var references = Cli.Option<string?>("--reference", "Horizontal reference lines, VALUE:LABEL[,VALUE:LABEL…] (e.g. 225:paper)");
+        var curveOut = CommonOptions.Out("The PNG to write (default: the run's eval/METRIC-curve.png)");
         var curve = new Command("metric", "Plot one logged value of a run against epochs")
         {
-            Options = { CommonOptions.Run, metric, references, Out },
+            Options = { CommonOptions.Run, metric, references, curveOut },
         };
         curve.SetAction(p =>
         {
@@ -88,7 +90,7 @@ static class FigureCommand
                 lines.Add(new(y, bits.Length > 1 ? bits[1] : bits[0]));
             }
             double[]? errors = rows.All(r => r.TryGetProperty(name + "_se", out _)) ? rows.Select(r => r.GetProperty(name + "_se").GetDouble()).ToArray() : null;
-            var path = p.GetValue(Out) ?? run.EvalPath($"{name}-curve", "png");
+            var path = p.GetValue(curveOut) ?? run.EvalPath($"{name}-curve", "png");
             Imaging.Plots.Line(path, rows.Select(r => r.GetProperty("epoch").GetDouble()).ToArray(),
                                rows.Select(r => r.GetProperty(name).GetDouble()).ToArray(),
                                $"{name}: {Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))}", "epoch", name, name, lines, errors);
@@ -98,6 +100,4 @@ static class FigureCommand
 
         return new Command("figure", "The paper's figures for a trained generator, and plots of a run's metrics") { Subcommands = { samples, interpolate, curve } };
     }
-
-    static string Output(ParseResult p, Sources.TrainedGenerator source, string name) => source.OutputPath(p.GetValue(Out), name, "png", "--out");
 }

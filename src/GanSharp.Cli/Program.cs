@@ -16,6 +16,8 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("Run 'gan --help' (or 'gan COMMAND --help') for usage.");
     return Cli.UsageError;
 }
+// Into a file or a pipe, tables and lines are never wrapped at an assumed 80 columns (paths would break mid-word).
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 512;
 try
 {
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -10,13 +10,14 @@ static class SampleCommand
 {
     static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", Required = true }.Positive();
     static readonly Option<SampleFormat?> Format = CommonOptions.Enum<SampleFormat>("--format", "png, a grid; idx or npy, arrays (default: from --out's extension)");
+    static readonly Option<string?> Out = CommonOptions.Out("The file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (any other name)");
     static readonly Option<double?> Truncation = Cli.Option<double?>("--truncation", "Truncate z: uniform prior, the range scaled by T in (0, 1]; Gaussian, values beyond ±T redrawn").Positive();
 
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Count, Format, CommonOptions.Out, CommonOptions.Seed, Truncation, CommonOptions.Device },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Count, Format, Out, CommonOptions.Seed, Truncation, CommonOptions.Device },
         };
         command.SetAction(Execute);
         return command;
@@ -26,7 +27,7 @@ static class SampleCommand
     {
         int count = p.GetValue(Count);
         if (count <= 0) throw new InputException($"--count must be positive (got {count})");
-        var output = CommonOptions.RequiredOut(p, "the file to write the samples to");
+        var output = CommonOptions.RequiredOut(p, Out, "the file to write the samples to");
         var format = p.GetValue(Format) ?? SampleFiles.FormatOf(output);
 
         var source = Sources.Generator(p);

@@ -30,11 +30,12 @@ static class ToyCommand
             catch (FormatException e) { result.AddError($"--data: {e.Message}"); }
         });
         var lr = new Option<double>("--lr") { Description = "Adam's initial learning rate (falls tenfold over the run)", DefaultValueFactory = _ => 1e-3 };
+        var output = CommonOptions.Out("The folder to create for the figures (PNG) and their numbers (JSON)");
         var threads = new Option<int>("--threads") { Description = "CPU threads", DefaultValueFactory = _ => 1 };
 
         Command Make(string name, string description, Func<ToyOptions, string, ParseResult, string> run, params Option[] extra)
         {
-            var command = new Command(name, description) { Options = { gLoss, k, steps, CommonOptions.Seed, noise, lr, threads, CommonOptions.Out } };
+            var command = new Command(name, description) { Options = { gLoss, k, steps, CommonOptions.Seed, noise, lr, threads, output } };
             foreach (var option in extra) command.Options.Add(option);
             command.SetAction(p =>
             {
@@ -42,7 +43,7 @@ static class ToyCommand
                 if (p.GetValue(steps) is < 20) throw new InputException($"--steps must be at least 20 (got {p.GetValue(steps)})");
                 if (!(p.GetValue(lr) is > 0 and < 1)) throw new InputException($"--lr must be in (0, 1) (got {p.GetValue(lr)})");
                 if (p.GetValue(threads) < 1) throw new InputException("--threads must be positive");
-                var folder = CommonOptions.RequiredOut(p, "the folder for the PNGs and JSON (created)");
+                var folder = CommonOptions.RequiredOut(p, output, "the folder for the PNGs and JSON (created)");
                 if (File.Exists(folder)) throw new InputException($"{folder} is a file: --out names a folder");
                 if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
                     throw new InputException($"{folder} exists and is not empty: choose another --out (the toy lab writes a new folder)");

@@ -26,7 +26,7 @@ static class TrainCommand
     static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads (default: one per core)");
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<string?> Device = CommonOptions.Device;
-    static readonly Option<string?> Out = CommonOptions.Out;  // the run directory to create (default runs/<preset>-<time>)
+    static readonly Option<string?> Out = CommonOptions.Out("The run folder to create (default runs/<preset>-<time>)");
     static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly");
     static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations");
     static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations");
@@ -164,47 +164,19 @@ static class TrainCommand
         ? t with { Steps = steps }
         : p.GetValue(Epochs) is { } epochs ? t with { Epochs = epochs, Steps = null } : t;
 
-    /// <summary>The game's scalars of the last iteration, as it names them (d_loss, g_loss, d_real, d_fake, …).</summary>
-    static string Describe(TrainingStatus s) =>
-        $"epoch {s.Epoch:F2}  {string.Join("  ", s.Scalars.Select(x => $"{x.Key} {x.Value:F3}"))}  " +
-        (s.ImagesPerSecond > 0 ? $"{s.ImagesPerSecond:N0} img/s" : "– img/s");  // measured once per log interval
-
-    static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel)
-    {
-        var outcome = RunOutcome.Completed;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                     new RemainingTimeColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("starting", maxValue: run.TotalSteps);
-                task.Value = run.Trainer.Step;
-                var progress = new SyncProgress(s =>
-                {
-                    task.Value = s.Step;
-                    task.Description = Markup.Escape($"step {s.Step:N0}/{s.TotalSteps:N0}  {Describe(s)}");
-                });
-                outcome = run.Run(cancel, progress);
-            });
-        return outcome;
-    }
+    static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel) => TrainingProgress.WithBar(AnsiConsole.Console, run, cancel);
 
     static RunOutcome RunWithLines(TrainingRun run, CancellationToken cancel)
     {
         long firstStep = run.Trainer.Step;
         int every = run.Config.Output.LogEvery;
-        var progress = new SyncProgress(s =>
+        var progress = new TrainingProgress.Sync(s =>
         {
             if (s.Step % every != 0 && s.Step != s.TotalSteps) return;
             var eta = TimeSpan.FromSeconds(s.Elapsed.TotalSeconds / Math.Max(1, s.Step - firstStep) * (s.TotalSteps - s.Step));
-            Console.WriteLine($"step {s.Step:N0}/{s.TotalSteps:N0} ({100.0 * s.Step / s.TotalSteps:F0}%)  {Describe(s)}  ETA {Cli.Duration(eta)}");
+            Console.WriteLine($"step {s.Step:N0}/{s.TotalSteps:N0} ({100.0 * s.Step / s.TotalSteps:F0}%)  {TrainingProgress.Describe(s, int.MaxValue)}  ETA {Cli.Duration(eta)}");
         });
         return run.Run(cancel, progress);
     }
 
-    /// <summary>An IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    sealed class SyncProgress(Action<TrainingStatus> report) : IProgress<TrainingStatus>
-    {
-        public void Report(TrainingStatus value) => report(value);
-    }
 }

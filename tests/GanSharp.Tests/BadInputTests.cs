@@ -217,7 +217,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "figure samples --run {run} --scale 100000 --out {out}.png", "the grid would be", "scale too large" },
         { "figure samples --run {run} --rows 100000 --out {out}.png", "the grid would be", "rows too many" },
         { "figure samples --run {run} --scale 0 --out {out}.png", "--scale must be a positive whole number", "zero scale" },
-        { "figure interpolate --run {run} --steps 1 --out {out}.png", "--steps must be at least 2", "one interpolation step" },
+        { "figure interpolate --run {run} --frames 1 --out {out}.png", "--frames must be at least 2", "one interpolation frame" },
         { "figure samples --checkpoint {nan.ckpt} --out {out}.png", "weights or samples are not finite", "a figure of a non-finite generator" },
         { "figure metric --run {run} --metric nosuch --out {out}.png", "has no 'nosuch' values", "unknown metric" },
         { "figure metric --run {run} --metric d_loss --reference abc --out {out}.png", "--reference takes VALUE:LABEL pairs", "bad reference line" },

@@ -244,10 +244,10 @@ public class CliTests
         using (var bitmap = SKBitmap.Decode(Path.Combine(run, "eval", "figure2-samples-step-0000004.png")))
             Assert.Equal((5 * 58 + 2, 3 * 58 + 2), (bitmap.Width, bitmap.Height));  // 4 samples + the neighbour, 56-pixel cells
         var interpolation = Path.Combine(folder, "interp.png");
-        r = Gan("figure", "interpolate", "--checkpoint", Path.Combine(run, "checkpoints", "last.ckpt"), "--rows", "2", "--steps", "6", "--scale", "1", "--out", interpolation);
+        r = Gan("figure", "interpolate", "--checkpoint", Path.Combine(run, "checkpoints", "last.ckpt"), "--rows", "2", "--frames", "6", "--scale", "1", "--out", interpolation);
         Assert.True(r.Code == 0, r.Err);
         using (var bitmap = SKBitmap.Decode(interpolation)) Assert.Equal((6 * 30 + 2, 2 * 30 + 2), (bitmap.Width, bitmap.Height));
-        AssertOneLineError(Gan("figure", "interpolate", "--run", run, "--steps", "1"), 2, "--steps must be at least 2");
+        AssertOneLineError(Gan("figure", "interpolate", "--run", run, "--frames", "1"), 2, "--frames must be at least 2");
 
         AssertOneLineError(Gan("eval", "parzen", "--samples", real), 2, "--samples needs --dataset");
         AssertOneLineError(Gan("eval", "parzen", "--samples", real, "--run", run), 2, "cannot be combined");
