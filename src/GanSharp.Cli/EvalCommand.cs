@@ -31,7 +31,7 @@ static class EvalCommand
         };
         parzen.SetAction(Parzen);
 
-        var features = new Command("features", "Fréchet, kernel and classifier scores, precision/recall, density/coverage in a classifier's features")
+        var features = new Command("features", "Fréchet, kernel and classifier scores, precision/recall, density/coverage in a classifier's features (its first use on a dataset trains that classifier: minutes on a CPU, then cached)")
         {
             Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, FeaturesJson, CommonOptions.Device, CommonOptions.DataDir },
         };

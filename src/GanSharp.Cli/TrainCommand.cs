@@ -174,7 +174,7 @@ static class TrainCommand
         {
             if (s.Step % every != 0 && s.Step != s.TotalSteps) return;
             var eta = TimeSpan.FromSeconds(s.Elapsed.TotalSeconds / Math.Max(1, s.Step - firstStep) * (s.TotalSteps - s.Step));
-            Console.WriteLine($"step {s.Step:N0}/{s.TotalSteps:N0} ({100.0 * s.Step / s.TotalSteps:F0}%)  {TrainingProgress.Describe(s, int.MaxValue)}  ETA {Cli.Duration(eta)}");
+            Console.WriteLine($"{TrainingProgress.Describe(s, int.MaxValue, percent: true)}  ETA {Cli.Duration(eta)}");
         });
         return run.Run(cancel, progress);
     }

@@ -22,12 +22,12 @@ static class TrainingProgress
     /// What the run is doing in at most <paramref name="width"/> characters: the step, then the epoch, the game's scalars
     /// as it names them (d_loss, g_loss, d_real, d_fake, …) and the speed, as many as fit, in that order.
     /// </summary>
-    public static string Describe(TrainingStatus s, int width)
+    public static string Describe(TrainingStatus s, int width, bool percent = false)
     {
         var parts = new List<string> { $"epoch {s.Epoch:F2}" };
         parts.AddRange(s.Scalars.Select(x => $"{x.Key} {x.Value:F3}"));
         parts.Add(s.ImagesPerSecond > 0 ? $"{s.ImagesPerSecond:N0} img/s" : "– img/s");  // measured once per log interval
-        var text = $"step {s.Step:N0}/{s.TotalSteps:N0}";
+        var text = $"step {s.Step:N0}/{s.TotalSteps:N0}" + (percent ? $" ({100.0 * s.Step / s.TotalSteps:F0}%)" : "");
         if (text.Length > width) return text[..Math.Max(0, width)];
         foreach (var part in parts)
         {

@@ -32,6 +32,7 @@ public class CliTests
         var run = Path.Combine(TempFolder(), "run");
         var r = Gan(TinyTrain(run, 12));
         Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("step 12/12 (100%)  epoch 1.50  d_loss ", r.Out);  // a line per logged step when piped
 
         var config = new RunDirectory(run).ReadConfig();
         Assert.Equal(12, config.Train.Steps);
@@ -52,7 +53,10 @@ public class CliTests
         }
         Assert.Equal(12, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
         Assert.Equal(6, Checkpoint.Read(Path.Combine(run, "checkpoints", "step-0000006.ckpt")).Step);
-        Assert.True(new FileInfo(Directory.GetFiles(Path.Combine(run, "tb")).Single()).Length > 0);
+        var events = File.ReadAllBytes(Directory.GetFiles(Path.Combine(run, "tb")).Single());
+        Assert.Equal(0x09, events[12]);  // the first event's first field: wall_time, a double …
+        double wall = BitConverter.ToDouble(events, 13), now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.InRange(wall, now - 3600, now + 60);  // … in Unix seconds (TorchSharp's writer wrote .NET ticks here)
 
         var npy = Path.Combine(run, "s.npy");
         Assert.Equal(0, Gan("sample", "--run", run, "--count", "10", "--out", npy).Code);
@@ -190,6 +194,29 @@ public class CliTests
                      row.GetProperty("train_share_of_gemm").GetDouble(), 9);
         AssertOneLineError(Gan("bench", "--threads", "two"), 2, "--threads");
         AssertOneLineError(Gan("bench", "--rss-check", "10"), 2, "at least 3,000");
+    }
+
+    [Fact]
+    public void Data_list_into_a_pipe_keeps_every_path_whole()
+    {
+        var dataDir = Path.Combine(TempFolder(), "a-rather-long-folder-name-for-the-dataset-cache-that-would-wrap-at-eighty-columns");
+        var r = Gan("data", "list", "--data-dir", dataDir);
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var name in new[] { "mnist", "fashion-mnist", "emoji-twitter", "emoji-google" })
+            Assert.Contains(Path.Combine(dataDir, name), r.Out);  // on one line, not broken mid-word
+    }
+
+    [Fact]
+    public void Resuming_on_data_whose_images_changed_shape_is_refused_in_one_line()
+    {
+        var data = TempFolder();
+        foreach (var f in Directory.GetFiles(MnistFixture)) File.Copy(f, Path.Combine(data, Path.GetFileName(f)));
+        var run = Path.Combine(TempFolder(), "run");
+        Assert.Equal(0, Gan("train", "--dataset", data, "--steps", "2", "--batch", "50", "--threads", "1", "--out", run).Code);
+        foreach (var f in Directory.GetFiles(data)) File.Delete(f);
+        Idx.Write(Path.Combine(data, "train-images-idx3-ubyte"), new IdxArray([100, 14, 14], new byte[100 * 14 * 14]));
+        AssertOneLineError(Gan("train", "--resume", run, "--steps", "4"), 2, "images are 1×14×14 but the run");
+        Assert.Equal(2, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
     }
 
     [Fact]

@@ -78,13 +78,29 @@ public class ReliabilityTests
         new Checkpoint { Config = good.Config, Step = good.Step, DataBatches = good.DataBatches, Sections = sections }.Write(path);
         Assert.Contains("weights or samples are not finite", Assert.Throws<InputException>(() => Generator.Load(path)).Message);
 
-        // Finite but huge weights overflow inside G (∞ − ∞): what it draws is NaN, and that is refused too.
-        using (no_grad()) foreach (var p in g.parameters()) p.fill_(3e38f);
-        Assert.True(Weights.AllFinite(g));
-        Assert.False(g.ProducesFiniteSamples());
-        sections[Checkpoint.GeneratorSection] = Checkpoint.Save(g);
+        // Finite weights can still draw NaN (huge ones overflow inside G: ∞ − ∞); such a generator is refused too.
+        using var nanDrawer = new NanDrawingGenerator(good.Config.Model);
+        Assert.True(Weights.AllFinite(nanDrawer));
+        Assert.False(nanDrawer.ProducesFiniteSamples());
+        sections[Checkpoint.GeneratorSection] = Checkpoint.Save(nanDrawer);
         new Checkpoint { Config = good.Config, Step = good.Step, DataBatches = good.DataBatches, Sections = sections }.Write(path);
-        Assert.Contains("weights or samples are not finite", Assert.Throws<InputException>(() => Generator.Load(path)).Message);
+        Assert.Contains("weights or samples are not finite",
+            Assert.Throws<InputException>(() => Generator.Load(path, c => new NanDrawingGenerator(c))).Message);
+    }
+
+    /// <summary>A generator of finite weights whose samples are NaN: log of values that are negative.</summary>
+    sealed class NanDrawingGenerator : Generator
+    {
+        private readonly TorchSharp.Modules.Linear layer;
+
+        public NanDrawingGenerator(ModelConfig config) : base("nan_drawing", config)
+        {
+            layer = TorchSharp.torch.nn.Linear(config.NoiseDim, config.Channels * config.Height * config.Width);
+            RegisterComponents();
+            using (no_grad()) layer.bias!.fill_(-10);
+        }
+
+        public override Tensor forward(Tensor z) => layer.forward(z).clamp_max(-1).log().view(-1, Config.Channels, Config.Height, Config.Width);
     }
 
     [Fact]
@@ -120,7 +136,11 @@ public class ReliabilityTests
     {
         using var net = TorchSharp.torch.nn.Linear(300, 300);
         Assert.True(Weights.AllFinite(net));
-        using (no_grad()) net.weight!.fill_(3e38f);      // finite, but their float32 sum would overflow
+        using (no_grad()) net.weight!.fill_(1e30f);      // huge, yet their sum (9·10³⁴) is a float32
+        Assert.True(Weights.AllFinite(net));
+        using (no_grad()) net.weight!.fill_(1e34f);      // a sum beyond float32: counted as diverged, as documented
+        Assert.False(Weights.AllFinite(net));
+        using (no_grad()) net.weight!.fill_(0.5f);
         Assert.True(Weights.AllFinite(net));
         using (no_grad()) net.weight![7, 11] = float.NaN;
         Assert.False(Weights.AllFinite(net));

