@@ -68,9 +68,11 @@ static class CommonOptions
             (1, null) when !real => "a positive whole number",
             (double.Epsilon, null) => "a positive number",
             (_, null) => $"at least {min}",
-            (_, { } m) when min == double.Epsilon => $"a number in (0, {m}]",
-            (_, { } m) => $"between {min} and {m}",
+            (_, { } m) when min == double.Epsilon => $"a positive number no larger than {Number(m)}",
+            (_, { } m) => $"between {min} and {Number(m)}",
         };
+
+    static string Number(double x) => x == Math.Floor(x) && Math.Abs(x) < 1e9 ? $"{x:0}" : $"{x:G3}";
 
     /// <summary>Refuses zero, negative and non-finite values (see <see cref="Within"/>).</summary>
     public static Option<T> Positive<T>(this Option<T> option) =>

@@ -15,23 +15,23 @@ static class TrainCommand
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "A catalogued dataset (gan data list), or a folder of IDX files or of PNG/JPEG images (subfolders: classes)");
     static readonly Option<int?> ImageSize = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N (default 64)").Within(4, 1024);
     static readonly Option<ColorMode?> Color = CommonOptions.Enum<ColorMode>("--color", "Image files: grey or rgb (default rgb)");
-    static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)");
-    static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs");
-    static readonly Option<int?> Batch = Cli.Option<int?>("--batch", "Minibatch size m");
-    static readonly Option<int?> K = Cli.Option<int?>("--k", "Discriminator updates per generator update");
+    static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)").Positive();
+    static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs").Positive();
+    static readonly Option<int?> Batch = Cli.Option<int?>("--batch", "Minibatch size m").Positive();
+    static readonly Option<int?> K = Cli.Option<int?>("--k", "Discriminator updates per generator update").Positive();
     static readonly Option<LossConfig?> GLoss = CommonOptions.Kind<LossConfig>("--g-loss", "The adversarial loss (default: the preset's)");
     static readonly Option<UpdateOrder?> Update = CommonOptions.Enum<UpdateOrder>("--update", "alternating (Algorithm 1, default) or simultaneous (the paper's code)");
     static readonly Option<OptimizerKind?> Optimizer = CommonOptions.Enum<OptimizerKind>("--optimizer", "sgd (the paper's, with momentum) or adam (DCGAN's recipe unless --lr)");
-    static readonly Option<double?> LearningRate = Cli.Option<double?>("--lr", "Initial learning rate (default: 0.1 for sgd, 2e-4 for adam)");
-    static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads (default: one per core)");
+    static readonly Option<double?> LearningRate = Cli.Option<double?>("--lr", "Initial learning rate (default: 0.1 for sgd, 2e-4 for adam)").Within(double.Epsilon, float.MaxValue);
+    static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads (default: one per core)").Within(0);
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<string?> Device = CommonOptions.Device;
     static readonly Option<string?> Out = CommonOptions.Out("The run folder to create (default runs/<preset>-<time>)");
     static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly");
-    static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations");
-    static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations");
-    static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations");
-    static readonly Option<int?> EvalEvery = Cli.Option<int?>("--eval-every", "Evaluate the generator every N iterations (and at the start and end); keeps checkpoints/best.ckpt");
+    static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations").Positive();
+    static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations").Positive();
+    static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations").Positive();
+    static readonly Option<int?> EvalEvery = Cli.Option<int?>("--eval-every", "Evaluate the generator every N iterations (and at the start and end); keeps checkpoints/best.ckpt").Within(0);
     static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What --eval-every measures, comma-separated (default parzen; known: {string.Join(", ", GanSharp.Evaluation.PeriodicEvaluations.Known)})");
 
     /// <summary>How --update names the two games of the paper: Algorithm 1's alternation, or its code's simultaneous steps.</summary>

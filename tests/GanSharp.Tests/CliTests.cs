@@ -143,8 +143,8 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("--k", "0", "k must be at least 1")]
-    [InlineData("--batch", "-5", "batch must be positive")]
+    [InlineData("--k", "0", "--k must be a positive whole number (got 0)")]
+    [InlineData("--batch", "-5", "--batch must be a positive whole number (got -5)")]
     [InlineData("--g-loss", "hinge", "hinge")]
     [InlineData("--epochs", "many", "many")]
     [InlineData("--frobnicate", "3", "--frobnicate")]
