@@ -182,10 +182,7 @@ static class EvalCommand
 
     static int Parzen(ParseResult p)
     {
-        int count = p.GetValue(KernelCount), validationImages = p.GetValue(ValidationImages);
-        if (count < 1) throw new InputException($"--count must be positive (got {count})");
-        if (validationImages < 1) throw new InputException($"--validation-images must be positive (got {validationImages})");
-        if (p.GetValue(Sigma) is <= 0) throw new InputException($"--sigma must be positive (got {p.GetValue(Sigma)})");
+        int count = p.GetValue(KernelCount), validationImages = p.GetValue(ValidationImages);  // both checked while parsing
         var (generator, datasetName, data, test) = Prepare(p);
         using var __ = data;
         bool fromFile = generator is null;
