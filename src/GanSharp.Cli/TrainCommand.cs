@@ -27,7 +27,7 @@ static class TrainCommand
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<string?> Device = CommonOptions.Device;
     static readonly Option<string?> Out = CommonOptions.Out("The run folder to create (default runs/<preset>-<time>)");
-    static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly");
+    static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the run in DIR from its last checkpoint, exactly (from step 0 if it stopped before its first)");
     static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations").Positive();
     static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations").Positive();
     static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations").Positive();
