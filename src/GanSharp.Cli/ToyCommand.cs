@@ -53,6 +53,9 @@ static class ToyCommand
                     K = p.GetValue(k) ?? (name == "1d" ? 3 : 1), Seed = p.GetValue(CommonOptions.Seed), Steps = p.GetValue(steps) ?? (name == "1d" ? 12_000 : 10_000),
                     Noise = p.GetValue(noise) ?? NoiseKind.Uniform, LearningRate = p.GetValue(lr),
                 };
+                // Figure 1 draws D as a probability beside D* = p_data / (p_data + p_g): only the paper's losses make D one.
+                if (name == "1d" && !Losses.LossFactory.Create(options.Loss).OutputsAreLogits)
+                    throw new InputException($"toy 1d draws D as a probability beside D*: --g-loss takes minimax or non-saturating here, not {LossName(options)}");
                 Cli.LoadTorch();
                 TorchSharp.torch.set_num_threads(p.GetValue(threads));
                 var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -226,6 +226,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "toy 1d --out {full-folder}", "exists and is not empty", "toy over someone's folder" },
         { "toy 1d --data N(2,-1) --out {out}", "--data: the standard deviation", "bad toy distribution" },
         { "toy 1d --lr 0 --out {out}", "--lr must be in (0, 1)", "zero toy learning rate" },
+        { "toy 1d --g-loss hinge --out {out}", "toy 1d draws D as a probability", "a loss whose D is no probability in Figure 1" },
         // gan data, gan bench, the command itself
         { "data fetch imagenet", "unknown dataset 'imagenet'", "unknown dataset to fetch" },
         { "data export {mnist} --start -1 --out {out}.npy", "--start must be 0 or more", "negative start" },

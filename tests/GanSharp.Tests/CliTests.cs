@@ -145,7 +145,7 @@ public class CliTests
     [Theory]
     [InlineData("--k", "0", "--k must be a positive whole number (got 0)")]
     [InlineData("--batch", "-5", "--batch must be a positive whole number (got -5)")]
-    [InlineData("--g-loss", "hinge", "hinge")]
+    [InlineData("--g-loss", "bogus", "bogus")]
     [InlineData("--epochs", "many", "many")]
     [InlineData("--frobnicate", "3", "--frobnicate")]
     [InlineData("--device", "tpu", "device must be cpu, cuda, cuda:N or auto, not 'tpu'")]
@@ -429,7 +429,7 @@ public class CliTests
         AssertOneLineError(Gan("train", "--preset", "dcgan-mnist", "--dataset", pictures, "--image-size", "40", "--out", run), 2,
                            "built for square images of 28, 32, 64 pixels, not 40×40");
         Assert.False(Directory.Exists(run));
-        AssertOneLineError(Gan("train", "--g-loss", "hinge", "--out", run), 2, "hinge");
+        AssertOneLineError(Gan("train", "--g-loss", "bogus", "--out", run), 2, "bogus");
         AssertOneLineError(Gan("train", "--update", "simultaneous", "--k", "2", "--out", run), 2, "--k sets Algorithm 1");
     }
 }

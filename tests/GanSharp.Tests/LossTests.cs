@@ -69,3 +69,78 @@ public class LossTests
         }
     }
 }
+
+/// <summary>
+/// The losses on D's raw outputs (LSGAN, hinge, Wasserstein), each against its closed form in double precision, value
+/// and gradient with respect to every output, at outputs chosen on both sides of each loss's kinks.
+/// </summary>
+public class ScoreLossTests
+{
+    static readonly float[] Real = [1.5f, 0.2f, -0.7f, 1f], Fake = [-2f, 0.4f, 3f];
+
+    /// <summary>The loss's value and its gradient with respect to each real and each fake output.</summary>
+    static (double Value, float[] DReal, float[] DFake) Discriminator(IAdversarialLoss loss)
+    {
+        using var real = tensor(Real, requires_grad: true);
+        using var fake = tensor(Fake, requires_grad: true);
+        using var l = loss.Discriminator(real, fake);
+        l.backward();
+        return (l.item<float>(), real.grad!.data<float>().ToArray(), fake.grad!.data<float>().ToArray());
+    }
+
+    static (double Value, float[] DFake) Generator(IAdversarialLoss loss)
+    {
+        using var fake = tensor(Fake, requires_grad: true);
+        using var l = loss.Generator(fake);
+        l.backward();
+        return (l.item<float>(), fake.grad!.data<float>().ToArray());
+    }
+
+    static void Close(IEnumerable<double> expected, float[] actual) =>
+        Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 5));
+
+    [Fact]
+    public void Least_squares_is_half_the_mean_squared_distance_to_its_targets()
+    {
+        var (v, dReal, dFake) = Discriminator(new LeastSquares());
+        Assert.Equal(0.5 * Real.Average(r => (r - 1.0) * (r - 1.0)) + 0.5 * Fake.Average(f => (double)f * f), v, 5);
+        Close(Real.Select(r => (r - 1.0) / Real.Length), dReal);   // d/dr ½ mean (r − 1)² = (r − 1)/n
+        Close(Fake.Select(f => (double)f / Fake.Length), dFake);
+        var (g, gFake) = Generator(new LeastSquares());
+        Assert.Equal(0.5 * Fake.Average(f => (f - 1.0) * (f - 1.0)), g, 5);
+        Close(Fake.Select(f => (f - 1.0) / Fake.Length), gFake);    // grows with the distance: no saturation
+        Assert.False(new LeastSquares().OutputsAreLogits);
+    }
+
+    [Fact]
+    public void Hinge_has_a_margin_of_one_on_each_side()
+    {
+        var (v, dReal, dFake) = Discriminator(new Hinge());
+        Assert.Equal(Real.Average(r => Math.Max(0, 1 - r)) + Fake.Average(f => Math.Max(0, 1 + f)), v, 5);
+        Close(Real.Select(r => r < 1 ? -1.0 / Real.Length : 0), dReal);  // 1.5 is past the margin, 1 on it: no gradient
+        Close(Fake.Select(f => f > -1 ? 1.0 / Fake.Length : 0), dFake);  // −2 is past the margin
+        var (g, gFake) = Generator(new Hinge());
+        Assert.Equal(-Fake.Average(f => (double)f), g, 5);
+        Close(Fake.Select(_ => -1.0 / Fake.Length), gFake);
+    }
+
+    [Fact]
+    public void Wasserstein_is_the_difference_of_the_critics_means()
+    {
+        var (v, dReal, dFake) = Discriminator(new Wasserstein());
+        Assert.Equal(Fake.Average(f => (double)f) - Real.Average(r => (double)r), v, 5);
+        Close(Real.Select(_ => -1.0 / Real.Length), dReal);
+        Close(Fake.Select(_ => 1.0 / Fake.Length), dFake);
+        var (g, gFake) = Generator(new Wasserstein());
+        Assert.Equal(-Fake.Average(f => (double)f), g, 5);
+        Close(Fake.Select(_ => -1.0 / Fake.Length), gFake);
+        Assert.False(new Wasserstein().OutputsAreLogits);
+    }
+
+    [Fact]
+    public void Every_declared_loss_kind_builds_its_loss()
+    {
+        foreach (var kind in GanSharp.Configuration.Kinds.Of<GanSharp.Configuration.LossConfig>())
+            Assert.NotNull(LossFactory.Create(GanSharp.Configuration.Kinds.Create<GanSharp.Configuration.LossConfig>(kind.Name, "--g-loss")));
+    }
+}

@@ -24,17 +24,23 @@ public abstract record GameConfig
 /// </summary>
 public sealed record Algorithm1Config : GameConfig
 {
-    /// <summary>Discriminator updates per generator update (the paper used k = 1).</summary>
+    /// <summary>Discriminator updates per generator update (the paper used k = 1; WGAN-GP's n_critic is 5).</summary>
     public int K { get; init; } = 1;
+
+    /// <summary>
+    /// λ of the gradient penalty added to the discriminator's loss (Gulrajani et al., 2017: 10); 0, the default: none.
+    /// </summary>
+    public double GradientPenalty { get; init; }
 
     /// <inheritdoc/>
     public override IEnumerable<string> Problems()
     {
         if (K < 1) yield return $"k must be at least 1 (got {K})";
+        if (GradientPenalty is not (>= 0 and <= 1e6)) yield return $"gradient-penalty must be a weight in [0, 10⁶] (got {GradientPenalty})";
     }
 
     /// <inheritdoc/>
-    public override string Summary => $"algorithm1 (k = {K})";
+    public override string Summary => GradientPenalty > 0 ? $"algorithm1 (k = {K}, gradient penalty λ = {GradientPenalty:G4})" : $"algorithm1 (k = {K})";
 }
 
 /// <summary>

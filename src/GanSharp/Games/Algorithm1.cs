@@ -18,8 +18,11 @@ namespace GanSharp.Games;
 ///           or ascending ∇θg (1/m) Σ log D(G(z))           (non-saturating, the paper's recommendation)
 /// </code>
 /// The loss is a parameter (<see cref="IAdversarialLoss"/>): the paper's two, or any other written on D's raw outputs.
+/// With a gradient penalty (<see cref="GradientPenalty"/>, WGAN-GP) each discriminator update also descends
+/// λ E[(‖∇x̂ D(x̂)‖₂ − 1)²], a term of D's loss like any other.
 /// Players: <c>generator</c> and <c>discriminator</c>, each with its own optimizer.
-/// Scalars: <c>d_loss</c> (the discriminator's loss on its last minibatch; −V(D, G) under the paper's losses),
+/// Scalars: <c>d_loss</c> (the discriminator's adversarial loss on its last minibatch; −V(D, G) under the paper's losses),
+/// <c>gp</c> (the penalty term, when there is one),
 /// <c>g_loss</c>, and the mean of D over the last real and generated minibatches — <c>d_real</c>, <c>d_fake</c> as
 /// probabilities where D's outputs are logits, else <c>d_out_real</c>, <c>d_out_fake</c> as raw scores.
 /// </summary>
@@ -27,6 +30,9 @@ public sealed class Algorithm1 : TwoPlayerGame
 {
     /// <summary>Discriminator updates per generator update.</summary>
     public int K { get; }
+
+    /// <summary>The gradient penalty on D's loss, or null.</summary>
+    public GradientPenalty? Penalty { get; }
 
     /// <summary>
     /// The game between <paramref name="g"/> and <paramref name="d"/> (built and placed on their device by the caller;
@@ -38,6 +44,7 @@ public sealed class Algorithm1 : TwoPlayerGame
     {
         foreach (var problem in config.Problems()) throw new InputException(problem);
         K = config.K;
+        Penalty = config.GradientPenalty > 0 ? new GradientPenalty(config.GradientPenalty) : null;
     }
 
     /// <inheritdoc/>
@@ -49,11 +56,17 @@ public sealed class Algorithm1 : TwoPlayerGame
         DiscriminatorResult d = default;
         for (int i = 0; i < K; i++) d = DiscriminatorStep(context);
         double gLoss = GeneratorStep(context);
-        return Scalars(d.Loss, gLoss, d.Real, d.Fake);
+        var scalars = Scalars(d.Loss, gLoss, d.Real, d.Fake);
+        if (Penalty is null) return scalars;
+        var withPenalty = new OrderedDictionary<string, double>(scalars) { ["gp"] = d.Penalty };
+        return withPenalty;
     }
 
-    /// <summary>What a discriminator update measured: its loss, and mean D on the real and generated minibatch.</summary>
-    public readonly record struct DiscriminatorResult(double Loss, double Real, double Fake);
+    /// <summary>
+    /// What a discriminator update measured: its adversarial loss, mean D on the real and generated minibatch, and the
+    /// gradient penalty term (0 without one).
+    /// </summary>
+    public readonly record struct DiscriminatorResult(double Loss, double Real, double Fake, double Penalty = 0);
 
     /// <summary>
     /// One discriminator update: m fresh noise samples and the next m examples; ascend log D(x) + log(1 − D(G(z)))
@@ -67,10 +80,11 @@ public sealed class Algorithm1 : TwoPlayerGame
         var x = context.Data.Next().Images;                              // [m, C, H, W]
         var (realOut, fakeOut) = DiscriminatorOutputs(x, fake);          // [m], [m]
         var l = Loss.Discriminator(realOut, fakeOut);                    // −V(D, G) on the minibatch, for the paper's losses
+        var penalty = Penalty?.Term(D, x, fake, context.Rng);            // λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
         ClearGradients(dParams);
-        l.backward();
+        (penalty is null ? l : l + penalty).backward();
         optD.step();
-        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut));
+        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut), penalty?.item<float>() ?? 0);
     }
 
     /// <summary>

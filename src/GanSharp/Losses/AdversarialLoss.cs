@@ -32,6 +32,9 @@ public static class LossFactory
     {
         NonSaturatingLossConfig => new NonSaturating(),
         MinimaxLossConfig => new Minimax(),
+        LeastSquaresLossConfig => new LeastSquares(),
+        HingeLossConfig => new Hinge(),
+        WassersteinLossConfig => new Wasserstein(),
         _ => throw new InputException($"no loss for kind {config.GetType().Name}"),
     };
 }
