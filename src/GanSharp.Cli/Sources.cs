@@ -57,8 +57,14 @@ static class Sources
         return samples;
     }
 
-    /// <summary>The generator of <paramref name="source"/> on the device --device names.</summary>
-    public static Models.Generator Load(TrainedGenerator source, ParseResult p) => Models.Generator.FromCheckpoint(source.Checkpoint, CommonOptions.ResolveDevice(p));
+    /// <summary>The generator of <paramref name="source"/> on the device --device names (saying so when it is the average of G).</summary>
+    public static Models.Generator Load(TrainedGenerator source, ParseResult p)
+    {
+        var g = Models.Generator.FromCheckpoint(source.Checkpoint, CommonOptions.ResolveDevice(p));
+        if (source.Checkpoint.HasEma)
+            Console.WriteLine($"generator: the moving average of G's weights (β = {source.Checkpoint.Config.Ema?.Beta:G4}) kept by the run");
+        return g;
+    }
 
     /// <summary>Writes images <c>[N, C, H, W]</c> in [0, 1] as a PNG grid, an IDX file or a .npy file.</summary>
     public static void WriteImages(string path, SampleFormat format, Tensor images)

@@ -36,6 +36,7 @@ static class TrainCommand
 
     /// <summary>How --update names the two games of the paper: Algorithm 1's alternation, or its code's simultaneous steps.</summary>
     enum UpdateOrder { Alternating, Simultaneous }
+    static readonly Option<bool> Ema = Cli.Option<bool>("--ema", "Keep a moving average of G's weights (β 0.999), which samples and evaluations then use");
     static readonly Option<bool> NoTensorBoard = Cli.Option<bool>("--no-tensorboard", "Do not write TensorBoard event files");
 
     public static Command Create()
@@ -45,7 +46,7 @@ static class TrainCommand
             Options =
             {
                 Preset, ConfigFile, Dataset, ImageSize, Color, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
-                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, NoTensorBoard, CommonOptions.DataDir,
+                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, NoTensorBoard, CommonOptions.DataDir,
             },
         };
         command.SetAction(Run);
@@ -56,7 +57,7 @@ static class TrainCommand
     {
         var resume = p.GetValue(Resume);
         Option[] fixedOnResume = [Preset, ConfigFile, Dataset, ImageSize, Color, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
-                                  LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval];
+                                  LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
 
@@ -84,7 +85,7 @@ static class TrainCommand
         Console.WriteLine($"run {run.Folder}");
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
                           $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
-                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
+                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer{(c.Ema is { } ema ? $", moving average of G (β = {ema.Beta:G4})" : "")}; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
         if (run.Trainer.Step > 0) Console.WriteLine($"  resuming at step {run.Trainer.Step:N0} of {run.TotalSteps:N0}");
 
         using var cancel = Cli.CancelOnSignal();
@@ -156,7 +157,7 @@ static class TrainCommand
         return config with
         {
             Train = t, Game = game, Loss = p.GetValue(GLoss) ?? config.Loss, Optimizer = o, DiscriminatorOptimizer = dOptimizer,
-            Output = output, Data = dataConfig,
+            Output = output, Data = dataConfig, Ema = p.GetValue(Ema) ? config.Ema ?? new EmaConfig() : config.Ema,
         };
     }
 

@@ -39,6 +39,11 @@ public sealed class Checkpoint
     public const string DiscriminatorOptimizerSection = "discriminator-optimizer";
     /// <summary>Section holding the state of the run's random number generator (noise and dropout masks).</summary>
     public const string RngSection = "rng";
+    /// <summary>Section holding the exponential moving average of the generator's weights, in runs that keep one.</summary>
+    public const string GeneratorEmaSection = "generator-ema";
+
+    /// <summary>Whether the checkpoint holds an average of G's weights (which sampling then uses).</summary>
+    public bool HasEma => Sections.ContainsKey(GeneratorEmaSection);
 
     /// <summary>The run's configuration.</summary>
     public required GanConfig Config { get; init; }

@@ -197,6 +197,21 @@ public class CliTests
     }
 
     [Fact]
+    public void Ema_keeps_an_average_that_sampling_uses_and_says_so()
+    {
+        var run = Path.Combine(TempFolder(), "run");
+        var r = Gan([.. TinyTrain(run, 6), "--ema"]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("moving average of G (β = 0.999)", r.Out);
+        Assert.Equal(0.999, new RunDirectory(run).ReadConfig().Ema!.Beta);
+        Assert.True(Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).HasEma);
+        var sample = Gan("sample", "--run", run, "--count", "4", "--out", Path.Combine(run, "s.png"));
+        Assert.True(sample.Code == 0, sample.Err);
+        Assert.Contains("the moving average of G's weights (β = 0.999)", sample.Out);
+        AssertOneLineError(Gan("train", "--resume", run, "--ema"), 2, "--ema cannot be combined with --resume");
+    }
+
+    [Fact]
     public void Data_list_into_a_pipe_keeps_every_path_whole()
     {
         var dataDir = Path.Combine(TempFolder(), "a-rather-long-folder-name-for-the-dataset-cache-that-would-wrap-at-eighty-columns");

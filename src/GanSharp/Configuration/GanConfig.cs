@@ -28,6 +28,8 @@ public sealed record GanConfig
     public OptimizerConfig Optimizer { get; init; } = new();
     /// <summary>The discriminators' own optimizer (e.g. a two time-scale rule); null: <see cref="Optimizer"/>.</summary>
     public OptimizerConfig? DiscriminatorOptimizer { get; init; }
+    /// <summary>An exponential moving average of G's weights, which sampling and evaluation use; null: none.</summary>
+    public EmaConfig? Ema { get; init; }
     /// <summary>What the run writes, and how often.</summary>
     public OutputConfig Output { get; init; } = new();
 
@@ -70,6 +72,7 @@ public sealed record GanConfig
         if (Output.LogEvery <= 0 || Output.SampleEvery <= 0 || Output.CheckpointEvery <= 0) yield return "output intervals must be positive";
         if (Output.SampleCount <= 0) yield return "sample-count must be positive";
         if (Output.EvalEvery < 0) yield return $"eval-every must not be negative (got {Output.EvalEvery})";
+        if (Ema is { Beta: not (> 0 and < 1) }) yield return $"ema: beta must lie in (0, 1) (got {Ema.Beta})";
     }
 
     /// <summary>Refuses a configuration with a problem, naming the first.</summary>
@@ -213,6 +216,21 @@ public sealed record GanConfig
         catch (JsonException e) { throw new InputException($"{where}: {Describe(e)}", e); }
         return node as JsonObject ?? throw new InputException($"{where}: a configuration must be a JSON object");
     }
+}
+
+/// <summary>
+/// An exponential moving average of the generator's weights (Yazıcı et al., 2019; used by ProGAN, StyleGAN, BigGAN):
+/// after every generator update, θ_ema ← β θ_ema + (1 − β) θ_g; buffers (batch-norm statistics) are copied.
+/// </summary>
+public sealed record EmaConfig
+{
+    /// <summary>β, the weight of the average so far (default 0.999: about the last thousand updates).</summary>
+    public double Beta { get; init; } = 0.999;
+    /// <summary>
+    /// Warm-up: β_t = min(β, (1 + t)/(10 + t)) after t updates, so that the average forgets the untrained start
+    /// quickly (TensorFlow's ExponentialMovingAverage with num_updates). Default off.
+    /// </summary>
+    public bool Warmup { get; init; }
 }
 
 /// <summary>Which data, and how images are prepared for the nets.</summary>

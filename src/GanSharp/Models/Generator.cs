@@ -87,7 +87,8 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Loads the generator of a training checkpoint (<c>checkpoints/last.ckpt</c> or any periodic one) onto
-    /// <paramref name="device"/> (default: the CPU), whatever device it was trained on. The architecture is rebuilt from
+    /// <paramref name="device"/> (default: the CPU), whatever device it was trained on — the moving average of its
+    /// weights when the run kept one (<see cref="Checkpoint.HasEma"/>), else the trained weights. The architecture is rebuilt from
     /// the checkpoint's configuration; for nets of your own, use <see cref="Load(string, Func{ModelConfig, Generator}, Device?)"/>.
     /// </summary>
     /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint, or its generator's weights are not finite.</exception>
@@ -110,7 +111,8 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         var g = create(checkpoint.Config.Model);
         try
         {
-            checkpoint.LoadInto(Checkpoint.GeneratorSection, g);
+            // A run that keeps an average of G's weights samples from the average (the reason to keep one).
+            checkpoint.LoadInto(checkpoint.HasEma ? Checkpoint.GeneratorEmaSection : Checkpoint.GeneratorSection, g);
         }
         catch
         {

@@ -27,6 +27,10 @@ public sealed class Trainer : IDisposable
     public Game Game { get; }
     /// <summary>The generator the game trains.</summary>
     public Generator G => Game.Generator;
+    /// <summary>The moving average of G's weights, when the configuration asks for one (<see cref="GanConfig.Ema"/>).</summary>
+    public ExponentialMovingAverage? Ema { get; }
+    /// <summary>The generator that samples and evaluations draw from: the average of G where there is one, else G.</summary>
+    public Generator SamplingGenerator => Ema?.Shadow ?? G;
     /// <summary>The configuration being trained.</summary>
     public GanConfig Config { get; }
     /// <summary>Where the nets, the data and the noise live.</summary>
@@ -57,16 +61,18 @@ public sealed class Trainer : IDisposable
     /// random number generator from the configuration's seed.
     /// </summary>
     public Trainer(GanConfig config, ImageDataset train)
-        : this(config, train, (rng, device) => GameFactory.Create(config, rng, train, device)) { }
+        : this(config, train, (rng, device) => GameFactory.Create(config, rng, train, device), model => Nets.CreateGenerator(model)) { }
 
     /// <summary>
     /// Trains a game built by the caller — players, losses and optimizers of their own — over <paramref name="train"/>
     /// (not owned). The game's nets must already be on <see cref="TrainConfig.Device"/>. The configuration supplies the
     /// batch size, seed, device and schedules; its model, loss and game sections are recorded in checkpoints as given.
+    /// With <see cref="GanConfig.Ema"/>, <paramref name="createGenerator"/> builds the average's copy of your generator.
     /// </summary>
-    public Trainer(GanConfig config, ImageDataset train, Game game) : this(config, train, (_, _) => game) { }
+    public Trainer(GanConfig config, ImageDataset train, Game game, Func<ModelConfig, Generator>? createGenerator = null)
+        : this(config, train, (_, _) => game, createGenerator) { }
 
-    private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build)
+    private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build, Func<ModelConfig, Generator>? createGenerator)
     {
         Config = config;
         var t = config.Train;
@@ -88,6 +94,13 @@ public sealed class Trainer : IDisposable
         {
             if (player.Module is Discriminator d) d.Rng = rng;
             player.Module.train();
+        }
+        if (config.Ema is { } ema)
+        {
+            var create = createGenerator ?? throw new InputException("ema: pass createGenerator to build the average's copy of your generator");
+            var shadow = create(config.Model);
+            shadow.to(Device);
+            Ema = new ExponentialMovingAverage(G, shadow, ema);
         }
         // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
         images = train.Storage.to(Device);
@@ -116,6 +129,7 @@ public sealed class Trainer : IDisposable
         ApplySchedules();
         var scalars = Game.Step(Context);
         Step++;
+        Ema?.Update(Step);                                   // after the iteration's generator update
         if (scalars.Values.Any(v => !double.IsFinite(v)))
             throw new TrainingDivergedException(
                 $"training diverged at step {Step}: {string.Join(", ", scalars.Select(s => $"{s.Key} {s.Value}"))}");
@@ -149,6 +163,7 @@ public sealed class Trainer : IDisposable
         foreach (var p in Game.Players) sections[p.Name] = Checkpoint.Save(p.Module);
         foreach (var o in Game.Optimizers) sections[o.Name] = Checkpoint.Save(o.Optimizer);
         sections[Checkpoint.RngSection] = rngState.data<byte>().ToArray();
+        if (Ema is not null) sections[Checkpoint.GeneratorEmaSection] = Checkpoint.Save(Ema.Shadow);
         return new Checkpoint { Config = Config, Step = Step, DataBatches = DataBatches, Sections = sections };
     }
 
@@ -157,6 +172,7 @@ public sealed class Trainer : IDisposable
     {
         foreach (var p in Game.Players) checkpoint.LoadInto(p.Name, p.Module);
         foreach (var o in Game.Optimizers) checkpoint.LoadInto(o.Name, o.Optimizer);
+        if (Ema is not null) checkpoint.LoadInto(Checkpoint.GeneratorEmaSection, Ema.Shadow);
         using (var state = tensor(checkpoint.Section(Checkpoint.RngSection), dtype: ScalarType.Byte))
             rng.set_state(state);
         Step = checkpoint.Step;
@@ -170,6 +186,7 @@ public sealed class Trainer : IDisposable
         labels?.Dispose();
         rng.Dispose();
         data.Dispose();
+        Ema?.Dispose();
         Game.Dispose();
     }
 }

@@ -269,7 +269,7 @@ public sealed class TrainingRun : IDisposable
         var evaluation = Evaluation!;
         var timer = Stopwatch.StartNew();
         double cpu = CpuSeconds();
-        var values = evaluation.Evaluate(Trainer.G);
+        var values = evaluation.Evaluate(Trainer.SamplingGenerator);
         var row = new Dictionary<string, object>
         {
             ["step"] = Trainer.Step, ["epoch"] = Math.Round((double)Trainer.DataBatches / Trainer.BatchesPerEpoch, 4),
@@ -301,7 +301,7 @@ public sealed class TrainingRun : IDisposable
     public void SaveSamples()
     {
         using var scope = NewDisposeScope();
-        var images = Trainer.G.Generate(fixedNoise);  // [SampleCount, C, H, W]
+        var images = Trainer.SamplingGenerator.Generate(fixedNoise);  // [SampleCount, C, H, W]: the average of G if kept
         if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var path = Directory.SamplesPath(Trainer.Step);
         ImageGrid.SavePng(images, path);

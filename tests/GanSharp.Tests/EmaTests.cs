@@ -1,0 +1,94 @@
+using GanSharp.Configuration;
+using GanSharp.Models;
+using GanSharp.Training;
+using static GanSharp.Tests.TestSupport;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Tests;
+
+/// <summary>The moving average of G's weights: its update against the formula, its checkpoint section, its use.</summary>
+public class EmaTests
+{
+    static GanConfig WithEma(double beta = 0.9, bool warmup = false) => Tiny() with { Ema = new EmaConfig { Beta = beta, Warmup = warmup } };
+
+    [Fact]
+    public void The_average_follows_its_formula_after_each_generator_update()
+    {
+        using var images = TinySet();
+        using var t = new Trainer(WithEma(0.9), images);
+        var expected = Snapshot(t.G);                                   // θ_ema starts as θ_g
+        Assert.True(Same(expected, Snapshot(t.Ema!.Shadow)));
+        for (int step = 1; step <= 4; step++)
+        {
+            t.TrainStep();
+            var g = Snapshot(t.G);
+            expected = expected.Zip(g, (e, p) => e * 0.9 + p * 0.1).ToArray();   // θ_ema ← β θ_ema + (1 − β) θ_g
+            var actual = Snapshot(t.Ema.Shadow);
+            Assert.All(expected.Zip(actual), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 1e-5, atol: 1e-7)));
+        }
+        Assert.False(Same(Snapshot(t.G), Snapshot(t.Ema.Shadow)));      // it lags behind G
+    }
+
+    [Fact]
+    public void Warm_up_lowers_beta_at_first()
+    {
+        using var images = TinySet();
+        using var t = new Trainer(WithEma(0.999, warmup: true), images);
+        Assert.Equal(1.0 / 10, t.Ema!.Decay(0), 12);                   // (1 + t)/(10 + t)
+        Assert.Equal(101.0 / 110, t.Ema.Decay(100), 12);
+        Assert.Equal(0.999, t.Ema.Decay(1_000_000), 12);                // capped at β
+        using var plain = new Trainer(WithEma(0.999), images);
+        Assert.Equal(0.999, plain.Ema!.Decay(0), 12);
+    }
+
+    [Fact]
+    public void The_average_is_checkpointed_resumed_exactly_and_loaded_for_sampling()
+    {
+        using var images = TinySet();
+        var config = WithEma();
+        using var straight = new Trainer(config, images);
+        for (int i = 0; i < 7; i++) straight.TrainStep();
+
+        var path = Path.Combine(TempFolder(), "ema.ckpt");
+        using (var first = new Trainer(config, images))
+        {
+            for (int i = 0; i < 3; i++) first.TrainStep();
+            first.ToCheckpoint().Write(path);
+        }
+        var checkpoint = Checkpoint.Read(path);
+        Assert.True(checkpoint.HasEma);
+        using var second = new Trainer(config, images);
+        second.Restore(checkpoint);
+        for (int i = 0; i < 4; i++) second.TrainStep();
+        Assert.True(Same(Snapshot(straight.Ema!.Shadow), Snapshot(second.Ema!.Shadow)));
+
+        // Generator.Load gives the average, not the trained weights.
+        using var loaded = Generator.Load(path);
+        using var z = randn(5, 3);
+        using var fromFile = loaded.Generate(z);
+        using var first3 = new Trainer(config, images);
+        for (int i = 0; i < 3; i++) first3.TrainStep();
+        using var average = first3.Ema!.Shadow.Generate(z);
+        using var trained = first3.G.Generate(z);
+        Assert.True(Equal(fromFile, average));
+        Assert.False(Equal(fromFile, trained));
+    }
+
+    [Fact]
+    public void Without_an_average_nothing_changes()
+    {
+        using var images = TinySet();
+        using var t = new Trainer(Tiny(), images);
+        t.TrainStep();
+        Assert.Null(t.Ema);
+        Assert.Same(t.G, t.SamplingGenerator);
+        Assert.False(t.ToCheckpoint().HasEma);
+    }
+
+    [Fact]
+    public void A_beta_outside_the_open_unit_interval_is_refused()
+    {
+        Assert.Contains("ema: beta must lie in (0, 1)", Assert.Throws<InputException>(() => (Tiny() with { Ema = new EmaConfig { Beta = 1 } }).Validate()).Message);
+    }
+}
