@@ -85,6 +85,22 @@ public class DcganTests
 
     static ImageDataset Images() => new("random", rand([48, 1, 28, 28], generator: new TorchSharp.torch.Generator(9)));
 
+    [Theory]
+    [InlineData(Normalisation.Layer)]
+    [InlineData(Normalisation.None)]
+    public void A_critic_without_batch_norm_judges_each_image_on_its_own(Normalisation norm)
+    {
+        var model = Model(28, features: 4, noise: 8) with { DiscriminatorNorm = norm };
+        using var d = new DcganDiscriminator(model, new TorchSharp.torch.Generator(2));
+        Assert.True(d.ImagesIndependent);
+        using var x = rand(6, 1, 28, 28);
+        using var together = d.forward(x);
+        using var apart = cat([d.forward(x[..3]), d.forward(x[3..])]);
+        Assert.True(together.allclose(apart, rtol: 1e-5, atol: 1e-6));   // no image's output depends on its neighbours
+        Assert.Equal(norm == Normalisation.Layer ? 2 : 0, d.modules().Count(m => m is LayerNorm));
+        Assert.All(d.modules().OfType<Conv2d>(), c => Assert.True(c.bias!.eq(0).all().item<bool>()));  // biases start at zero, not from libtorch's generator
+    }
+
     [Fact]
     public void Batch_norm_statistics_are_saved_in_checkpoints_and_restored()
     {
@@ -106,19 +122,35 @@ public class DcganTests
         Assert.True(Equal(x, y));
     }
 
-    [Fact]
-    public void A_dcgan_run_resumes_exactly()
+    /// <summary>A preset with the tiny nets in place of its own (its critic's normalisation kept).</summary>
+    static GanConfig TinyOf(string preset)
     {
+        var config = Presets.Get(preset);
+        return config with
+        {
+            Model = Model(28, features: 4, noise: 8) with { DiscriminatorNorm = ((DcganModelConfig)config.Model).DiscriminatorNorm },
+            Train = Tiny.Train,
+        };
+    }
+
+    [Theory]
+    [InlineData("dcgan-mnist")]
+    [InlineData("lsgan-mnist")]
+    [InlineData("wgan-gp-mnist")]   // layer norm in the critic, the gradient penalty, five critic updates per iteration
+    public void A_run_of_each_convolutional_preset_resumes_exactly(string preset)
+    {
+        var config = TinyOf(preset);
         using var data = Images();
-        using var straight = new Trainer(Tiny, data);
+        using var straight = new Trainer(config, data);
         var expected = Enumerable.Range(0, 8).Select(_ => Line(straight.TrainStep())).ToArray();   // past an epoch of 6 minibatches
+        Assert.All(expected, line => Assert.DoesNotContain("NaN", line));
         var path = Path.Combine(TempFolder(), "resume.ckpt");
-        using (var first = new Trainer(Tiny, data))
+        using (var first = new Trainer(config, data))
         {
             for (int i = 0; i < 4; i++) first.TrainStep();
             first.ToCheckpoint().Write(path);
         }
-        using var second = new Trainer(Tiny, data);
+        using var second = new Trainer(config, data);
         second.Restore(Checkpoint.Read(path));
         Assert.Equal(expected[4..], Enumerable.Range(0, 4).Select(_ => Line(second.TrainStep())));
         foreach (var (a, b) in straight.Game.Players.Zip(second.Game.Players))

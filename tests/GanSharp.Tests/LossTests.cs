@@ -136,11 +136,4 @@ public class ScoreLossTests
         Close(Fake.Select(_ => -1.0 / Fake.Length), gFake);
         Assert.False(new Wasserstein().OutputsAreLogits);
     }
-
-    [Fact]
-    public void Every_declared_loss_kind_builds_its_loss()
-    {
-        foreach (var kind in GanSharp.Configuration.Kinds.Of<GanSharp.Configuration.LossConfig>())
-            Assert.NotNull(LossFactory.Create(GanSharp.Configuration.Kinds.Create<GanSharp.Configuration.LossConfig>(kind.Name, "--g-loss")));
-    }
 }

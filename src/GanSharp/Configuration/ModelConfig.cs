@@ -115,6 +115,11 @@ public sealed record DcganModelConfig : ModelConfig
     public int GeneratorFeatures { get; init; } = 64;
     /// <summary>Feature maps of D's first layer (ndf; doubled at each coarser scale).</summary>
     public int DiscriminatorFeatures { get; init; } = 64;
+    /// <summary>
+    /// The normalisation of D's hidden layers: batch (DCGAN's), layer (per image, over channels and positions: what
+    /// WGAN-GP puts in its critic, since a gradient penalty is per image and batch norm couples the images), or none.
+    /// </summary>
+    public Normalisation DiscriminatorNorm { get; init; } = Normalisation.Batch;
 
     /// <summary>The image sizes the nets are built for.</summary>
     public static readonly int[] Sizes = [28, 32, 64];
@@ -130,6 +135,17 @@ public sealed record DcganModelConfig : ModelConfig
         if (Height != Width || !Sizes.Contains(Height))
             yield return $"the DCGAN nets are built for square images of {string.Join(", ", Sizes)} pixels, not {Height}×{Width}";
     }
+}
+
+/// <summary>How a net normalises its hidden feature maps.</summary>
+public enum Normalisation
+{
+    /// <summary>Batch normalisation (Ioffe &amp; Szegedy, 2015): over the minibatch, per channel.</summary>
+    Batch,
+    /// <summary>Layer normalisation (Ba et al., 2016): per image, over channels and positions.</summary>
+    Layer,
+    /// <summary>None.</summary>
+    None,
 }
 
 /// <summary>

@@ -54,6 +54,28 @@ public static class Presets
         Train = DcganMnist.Train with { Epochs = 150 },
     };
 
+    /// <summary>
+    /// Least squares GAN (Mao et al. 2017): DCGAN's nets and Adam recipe (which their paper also uses: lr 2e-4, β₁ 0.5)
+    /// with the least-squares loss, a = 0, b = c = 1. Same lengths as the DCGAN presets.
+    /// </summary>
+    static GanConfig Lsgan(GanConfig dcgan, string name) => dcgan with { Preset = name, Loss = new LeastSquaresLossConfig() };
+
+    /// <summary>
+    /// WGAN-GP (Gulrajani et al. 2017, Algorithm 1): the Wasserstein critic loss with the gradient penalty λ = 10,
+    /// n_critic = 5 critic updates per generator update, Adam lr 1e-4 with β = (0, 0.9) and a constant rate; DCGAN's nets
+    /// with layer norm in the critic in place of batch norm (their recommendation: the penalty is per image). An epoch
+    /// is five times fewer generator updates, so the run is five times as many epochs as the DCGAN preset's.
+    /// </summary>
+    static GanConfig WganGp(GanConfig dcgan, string name) => dcgan with
+    {
+        Preset = name,
+        Model = ((DcganModelConfig)dcgan.Model) with { DiscriminatorNorm = Normalisation.Layer },
+        Loss = new WassersteinLossConfig(),
+        Game = new Algorithm1Config { K = 5, GradientPenalty = 10 },
+        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-4, LearningRateDecay = 1, Beta1 = 0, Beta2 = 0.9 },
+        Train = dcgan.Train with { Epochs = dcgan.Train.Epochs * 5 },
+    };
+
     /// <summary>Every preset by name, with its source.</summary>
     public static IReadOnlyList<Preset> All { get; } =
     [
@@ -62,6 +84,12 @@ public static class Presets
         new("dcgan-mnist", "Radford, Metz and Chintala 2015, DCGAN, section 4 and Figure 1, sized for 28×28", DcganMnist),
         new("dcgan-fashion-mnist", "Radford et al. 2015 (DCGAN, as dcgan-mnist) on Fashion-MNIST", DcganFashionMnist),
         new("dcgan-emoji", "Radford et al. 2015 (DCGAN, 32×32 nets) on Twemoji (emoji-datasource-twitter 16.0.0, CC-BY 4.0)", DcganEmoji),
+        new("lsgan-mnist", "Mao et al. 2017, Least Squares GAN (a = 0, b = c = 1), on DCGAN's nets and recipe", Lsgan(DcganMnist, "lsgan-mnist")),
+        new("lsgan-fashion-mnist", "Mao et al. 2017 (as lsgan-mnist) on Fashion-MNIST", Lsgan(DcganFashionMnist, "lsgan-fashion-mnist")),
+        new("lsgan-emoji", "Mao et al. 2017 (as lsgan-mnist, 32×32 nets) on Twemoji", Lsgan(DcganEmoji, "lsgan-emoji")),
+        new("wgan-gp-mnist", "Gulrajani et al. 2017, WGAN-GP Algorithm 1 (λ 10, n_critic 5, Adam 1e-4, β (0, 0.9)), DCGAN nets with a layer-norm critic", WganGp(DcganMnist, "wgan-gp-mnist")),
+        new("wgan-gp-fashion-mnist", "Gulrajani et al. 2017 (as wgan-gp-mnist) on Fashion-MNIST", WganGp(DcganFashionMnist, "wgan-gp-fashion-mnist")),
+        new("wgan-gp-emoji", "Gulrajani et al. 2017 (as wgan-gp-mnist, 32×32 nets) on Twemoji", WganGp(DcganEmoji, "wgan-gp-emoji")),
     ];
 
     /// <summary>The names of every preset.</summary>

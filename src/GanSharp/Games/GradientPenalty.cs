@@ -36,7 +36,9 @@ public sealed class GradientPenalty
         var epsilon = empty([m, 1, 1, 1], device: real.device).uniform_(0, 1, generator: rng);        // [m, 1, 1, 1]
         var between = (epsilon * real + (1 - epsilon) * fake).detach().requires_grad_(true);            // [m, C, H, W]
         var scores = d.forward(between);                                                                 // [m]
-        var gradient = torch.autograd.grad([scores], [between], [ones_like(scores)], create_graph: true)[0];  // [m, C, H, W]
+        // retain_graph: D's saved activations are needed again when the penalty itself is differentiated (PyTorch's
+        // default with create_graph; TorchSharp's is false).
+        var gradient = torch.autograd.grad([scores], [between], [ones_like(scores)], retain_graph: true, create_graph: true)[0];  // [m, C, H, W]
         // ‖·‖₂ per example; the 1e-12 keeps the norm's derivative finite where a gradient is exactly zero.
         var norms = (gradient.flatten(1).square().sum(1) + 1e-12).sqrt();                               // [m]
         return Weight * (norms - 1).square().mean();

@@ -29,7 +29,7 @@ static class DcganPlan
             switch (layer)
             {
                 case ConvTranspose2d c: c.weight!.normal_(0, 0.02, rng); break;
-                case Conv2d c: c.weight!.normal_(0, 0.02, rng); break;
+                case Conv2d c: c.weight!.normal_(0, 0.02, rng); c.bias?.zero_(); break;  // biases: a critic's, from zero
                 case BatchNorm2d b: b.weight!.normal_(1, 0.02, rng); b.bias!.zero_(); break;
             }
     }
@@ -83,12 +83,14 @@ internal sealed class DcganGenerator : Generator
 /// 32×32, 2·ndf, 4·ndf, 8·ndf at 4×4), LeakyReLU 0.2 after each, batch norm after all but the first; a last
 /// convolution to one raw output per image. Images in [0, 1] are mapped to [−1, 1] first (the range the reference
 /// implementation trains on). Batch norm makes an image's output depend on its minibatch: real and generated images
-/// go through D in separate passes.
+/// go through D in separate passes. <see cref="DcganModelConfig.DiscriminatorNorm"/> may put layer norm in its place
+/// (WGAN-GP's critic) or nothing; then each image is judged on its own.
 /// </summary>
 internal sealed class DcganDiscriminator : Discriminator
 {
     private readonly ModuleList<Conv2d> layers = new();
-    private readonly ModuleList<BatchNorm2d> norms = new();  // after layers 1 … n − 2
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> norms = new();  // after layers 1 … n − 2 (none: empty)
+    private readonly Normalisation normalisation;
 
     /// <summary>Builds and initialises the discriminator for the configuration's image size.</summary>
     public DcganDiscriminator(DcganModelConfig config, torch.Generator? rng = null) : base("dcgan_discriminator", config)
@@ -96,18 +98,33 @@ internal sealed class DcganDiscriminator : Discriminator
         foreach (var problem in config.Problems()) throw new InputException(problem);
         var plan = DcganPlan.Layers(config.Height).Reverse().ToArray();
         int n = plan.Length;
-        long channels = config.Channels;
+        long channels = config.Channels, size = config.Height;
+        normalisation = config.DiscriminatorNorm;
         for (int i = 0; i < n; i++)
         {
             long output = i == n - 1 ? 1 : (long)config.DiscriminatorFeatures << i;  // ndf … 8·ndf, then 1
             var (kernel, stride, padding) = plan[i];
-            layers.Add(nn.Conv2d(channels, output, kernel, stride, padding, bias: false));
-            if (i > 0 && i < n - 1) norms.Add(nn.BatchNorm2d(output));
+            // DCGAN's reference has no biases in D (batch norm's shift serves); a critic without batch norm keeps them.
+            layers.Add(nn.Conv2d(channels, output, kernel, stride, padding, bias: normalisation != Normalisation.Batch));
+            size = (size + 2 * padding - kernel) / stride + 1;
+            if (i > 0 && i < n - 1)
+            {
+                switch (normalisation)
+                {
+                    case Normalisation.Batch: norms.Add(nn.BatchNorm2d(output)); break;
+                    case Normalisation.Layer: norms.Add(nn.LayerNorm([output, size, size])); break;
+                    case Normalisation.None: break;
+                    default: throw new ArgumentOutOfRangeException(nameof(config), normalisation, "unknown normalisation");
+                }
+            }
             channels = output;
         }
         RegisterComponents();
         DcganPlan.Initialise(layers.Cast<nn.Module>().Concat(norms), rng);
     }
+
+    /// <summary>Without batch norm, each image's output depends on that image alone (one pass over real and fake).</summary>
+    public override bool ImagesIndependent => normalisation != Normalisation.Batch;
 
     /// <summary>images [B, C, H, W] in [0, 1] → raw outputs [B].</summary>
     public override Tensor forward(Tensor x)
@@ -116,7 +133,11 @@ internal sealed class DcganDiscriminator : Discriminator
         var h = x.mul(2).sub_(1);                                                    // [B, C, H, W] in [−1, 1]
         h = F.leaky_relu(layers[0].forward(h), 0.2, inplace: true);                  // [B, ndf, H/2, W/2]: no batch norm
         for (int i = 1; i < layers.Count - 1; i++)
-            h = F.leaky_relu(norms[i - 1].forward(layers[i].forward(h)), 0.2, inplace: true);  // … [B, 8·ndf, 4, 4]
+        {
+            h = layers[i].forward(h);
+            if (norms.Count > 0) h = norms[i - 1].forward(h);                         // batch or layer norm
+            h = F.leaky_relu(h, 0.2, inplace: true);                                 // … [B, 8·ndf, 4, 4]
+        }
         return layers[^1].forward(h).view(-1).MoveToOuterDisposeScope();            // [B]
     }
 }
