@@ -76,6 +76,21 @@ public static class Presets
         Train = dcgan.Train with { Epochs = dcgan.Train.Epochs * 5 },
     };
 
+    /// <summary>
+    /// SNGAN (Miyato et al. 2018): the standard CNN with spectral normalisation in every layer of D, the hinge loss, and
+    /// their setting C — Adam α = 2e-4, β₁ = 0.5, β₂ = 0.999, one D update per G update, minibatches of 64. MNIST: 5 epochs
+    /// (4,690 iterations).
+    /// </summary>
+    public static GanConfig SnganMnist => new()
+    {
+        Preset = "sngan-mnist",
+        Model = new SnganModelConfig(),
+        Loss = new HingeLossConfig(),
+        Train = new TrainConfig { Batch = 64, Epochs = 5 },
+        Optimizer = OptimizerConfig.DcganAdam,
+        Output = new OutputConfig { SampleEvery = 1000, CheckpointEvery = 5000 },
+    };
+
     /// <summary>Every preset by name, with its source.</summary>
     public static IReadOnlyList<Preset> All { get; } =
     [
@@ -90,6 +105,11 @@ public static class Presets
         new("wgan-gp-mnist", "Gulrajani et al. 2017, WGAN-GP Algorithm 1 (λ 10, n_critic 5, Adam 1e-4, β (0, 0.9)), DCGAN nets with a layer-norm critic", WganGp(DcganMnist, "wgan-gp-mnist")),
         new("wgan-gp-fashion-mnist", "Gulrajani et al. 2017 (as wgan-gp-mnist) on Fashion-MNIST", WganGp(DcganFashionMnist, "wgan-gp-fashion-mnist")),
         new("wgan-gp-emoji", "Gulrajani et al. 2017 (as wgan-gp-mnist, 32×32 nets) on Twemoji", WganGp(DcganEmoji, "wgan-gp-emoji")),
+        new("sngan-mnist", "Miyato et al. 2018, SNGAN: standard CNN, spectral norm in D, hinge loss, setting C (Adam 2e-4, β 0.5/0.999, n_dis 1)", SnganMnist),
+        new("sngan-fashion-mnist", "Miyato et al. 2018 (as sngan-mnist) on Fashion-MNIST",
+            SnganMnist with { Preset = "sngan-fashion-mnist", Data = new DataConfig { Dataset = "fashion-mnist" } }),
+        new("sngan-emoji", "Miyato et al. 2018 (as sngan-mnist, the 32×32 standard CNN) on Twemoji, 100 epochs",
+            SnganMnist with { Preset = "sngan-emoji", Data = DcganEmoji.Data, Train = SnganMnist.Train with { Epochs = 100 } }),
     ];
 
     /// <summary>The names of every preset.</summary>

@@ -16,6 +16,7 @@ public static class Nets
         PaperModelConfig paper => new MlpGenerator(paper, rng),
         ToyModelConfig toy => new ToyGenerator(toy, rng),
         DcganModelConfig dcgan => new DcganGenerator(dcgan, rng),
+        SnganModelConfig sngan => new SnganGenerator(sngan, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         _ => throw new InputException($"no generator for model kind {config.GetType().Name}"),
     };
@@ -27,6 +28,7 @@ public static class Nets
         PaperModelConfig paper => new MaxoutDiscriminator(paper, rng),
         ToyModelConfig toy => new ToyDiscriminator(toy, rng),
         DcganModelConfig dcgan => new DcganDiscriminator(dcgan, rng),
+        SnganModelConfig sngan => new SnganDiscriminator(sngan, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         _ => throw new InputException($"no discriminator for model kind {config.GetType().Name}"),
     };
