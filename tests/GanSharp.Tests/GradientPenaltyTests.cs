@@ -84,19 +84,12 @@ public class GradientPenaltyTests
             Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-3, LearningRateDecay = 1, Beta1 = 0, Beta2 = 0.9 },
         };
         using var images = TinySet();
-        using var straight = new Trainer(config, images);
-        var expected = Enumerable.Range(0, 8).Select(_ => Line(straight.TrainStep())).ToArray();
-        Assert.Contains("gp=", expected[0]);
-        Assert.Contains("d_out_real=", expected[0]);
-
-        var path = Path.Combine(TempFolder(), "gp.ckpt");
-        using (var first = new Trainer(config, images))
-        {
-            for (int i = 0; i < 3; i++) first.TrainStep();
-            first.ToCheckpoint().Write(path);
-        }
-        using var second = new Trainer(config, images);
-        second.Restore(Checkpoint.Read(path));
-        Assert.Equal(expected[3..], Enumerable.Range(3, 5).Select(_ => Line(second.TrainStep())));
+        var (straight, second) = ResumeExactly(config, images, steps: 8, at: 3);
+        using var _ = straight;
+        using var __ = second;
+        using var again = new Trainer(config, images);
+        var line = Line(again.TrainStep());
+        Assert.Contains("gp=", line);
+        Assert.Contains("d_out_real=", line);
     }
 }

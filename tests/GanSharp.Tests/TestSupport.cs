@@ -65,6 +65,27 @@ static class TestSupport
     /// <summary>The game of a trainer of <see cref="Tiny"/>'s alternating kind.</summary>
     public static Algorithm1 Alg(Trainer t) => (Algorithm1)t.Game;
 
+    /// <summary>
+    /// Trains <paramref name="steps"/> iterations straight, and again with a checkpoint written after
+    /// <paramref name="at"/> and restored into a fresh trainer; asserts that the restored one's scalars continue the
+    /// straight run's exactly. Returns both trainers (the caller disposes them) for further comparisons.
+    /// </summary>
+    public static (Trainer Straight, Trainer Resumed) ResumeExactly(GanConfig config, ImageDataset data, int steps = 8, int at = 4)
+    {
+        var straight = new Trainer(config, data);
+        var expected = Enumerable.Range(0, steps).Select(_ => Line(straight.TrainStep())).ToArray();
+        var path = Path.Combine(TempFolder(), "resume.ckpt");
+        using (var first = new Trainer(config, data))
+        {
+            for (int i = 0; i < at; i++) first.TrainStep();
+            first.ToCheckpoint().Write(path);
+        }
+        var resumed = new Trainer(config, data);
+        resumed.Restore(Checkpoint.Read(path));
+        Assert.Equal(expected[at..], Enumerable.Range(at, steps - at).Select(_ => Line(resumed.TrainStep())));
+        return (straight, resumed);
+    }
+
     /// <summary>A step's scalars as one comparable line.</summary>
     public static string Line(IReadOnlyDictionary<string, double> scalars) => string.Join(", ", scalars.Select(s => $"{s.Key}={s.Value:R}"));
 
