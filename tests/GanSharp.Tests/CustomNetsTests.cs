@@ -31,19 +31,6 @@ public class CustomNetsTests
         public override Tensor forward(Tensor z) => layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
     }
 
-    /// <summary>A user's critic: one linear layer on the flattened image.</summary>
-    sealed class LinearCritic : Discriminator
-    {
-        private readonly Linear layer;
-
-        public LinearCritic(ModelConfig config) : base("linear_critic", config)
-        {
-            layer = nn.Linear(config.Channels * config.Height * config.Width, 1);
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor x) => layer.forward(x.flatten(1)).squeeze(1);
-    }
 
     /// <summary>A user's loss: the hinge loss (D's outputs are scores, not logits).</summary>
     sealed class Hinge : IAdversarialLoss

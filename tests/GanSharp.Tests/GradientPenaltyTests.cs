@@ -11,20 +11,7 @@ namespace GanSharp.Tests;
 /// <summary>WGAN-GP's gradient penalty, against the analytic case of a linear critic, and inside Algorithm 1.</summary>
 public class GradientPenaltyTests
 {
-    /// <summary>D(x) = w · vec(x) + b: its input gradient is w at every x, so the penalty is λ(‖w‖ − 1)² exactly.</summary>
-    sealed class LinearCritic : Discriminator
-    {
-        public readonly Linear Layer;
-
-        public LinearCritic(ModelConfig config) : base("linear_critic", config)
-        {
-            Layer = nn.Linear(config.Channels * config.Height * config.Width, 1);
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor x) => Layer.forward(x.flatten(1)).squeeze(1);
-    }
-
+    // LinearCritic: D(x) = w · vec(x) + b, whose input gradient is w at every x, so the penalty is λ(‖w‖ − 1)² exactly.
     [Theory]
     [InlineData(0.3)]
     [InlineData(2.5)]
