@@ -128,7 +128,7 @@ static class EvalCommand
                             (0, 1.02), (0, 1.02));
         EvaluationFiles.Write(json, new
         {
-            metric = "truncation", dataset = datasetName, reference_set = test.Name, classifier = info, checkpoint = generator.Path,
+            metric = "truncation", dataset = datasetName, reference_set = test.Name, classifier = info, checkpoint = generator.Path, generator_weights = generator.Weights,
             step = generator.Checkpoint.Step, seed = p.GetValue(Seed), samples = p.GetValue(Count), points = sweep, real_reference = reference,
         });
         Console.WriteLine($"  → {json}, {png}");
@@ -172,7 +172,7 @@ static class EvalCommand
             EvaluationFiles.Write(json, new
             {
                 metric = "features", dataset = datasetName, reference_set = test.Name, classifier = info, model, real_reference = reference,
-                real_reference_images = real.shape[0], checkpoint = generator?.Path, step = generator?.Checkpoint.Step,
+                real_reference_images = real.shape[0], checkpoint = generator?.Path, generator_weights = generator?.Weights, step = generator?.Checkpoint.Step,
                 samples_file = fromFile ? source : null, seed,
             });
             Console.WriteLine($"  → {json}");
@@ -203,7 +203,7 @@ static class EvalCommand
             {
                 metric = "parzen", dataset = datasetName, test_set = test.Name, result.LogLikelihood, result.StandardError, result.Sigma,
                 result.SigmaSearch, result.Samples, result.ValidationImages, result.TestImages, result.Seconds,
-                checkpoint = generator?.Path, step = generator?.Checkpoint.Step, samples_file = fromFile ? source : null,
+                checkpoint = generator?.Path, generator_weights = generator?.Weights, step = generator?.Checkpoint.Step, samples_file = fromFile ? source : null,
                 seed = generator is null ? (long?)null : p.GetValue(Seed),
             });
             Console.WriteLine($"  → {json}");

@@ -17,6 +17,9 @@ static class Sources
     /// <summary>A trained generator and where it came from (the run it belongs to, if any).</summary>
     public sealed record TrainedGenerator(Checkpoint Checkpoint, string Path, RunDirectory? Run)
     {
+        /// <summary>Which weights sampling uses, as results record it: <c>moving-average</c> (the run kept one) or <c>trained</c>.</summary>
+        public string Weights => Checkpoint.HasEma ? "moving-average" : "trained";
+
         /// <summary>Where a result named <paramref name="name"/> about this checkpoint goes: the given path, or the run's eval/ folder.</summary>
         public string OutputPath(string? given, string name, string extension, string flag) =>
             given ?? Run?.EvalPath(name, Checkpoint.Step, extension)

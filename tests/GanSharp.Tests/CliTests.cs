@@ -208,6 +208,10 @@ public class CliTests
         var sample = Gan("sample", "--run", run, "--count", "4", "--out", Path.Combine(run, "s.png"));
         Assert.True(sample.Code == 0, sample.Err);
         Assert.Contains("the moving average of G's weights (β = 0.999)", sample.Out);
+        var parzen = Gan("eval", "parzen", "--run", run, "--count", "100", "--sigma", "0.2");
+        Assert.True(parzen.Code == 0, parzen.Err);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "eval", "parzen-step-0000006.json"))))
+            Assert.Equal("moving-average", json.RootElement.GetProperty("generator_weights").GetString());
         AssertOneLineError(Gan("train", "--resume", run, "--ema"), 2, "--ema cannot be combined with --resume");
     }
 
