@@ -17,6 +17,7 @@ static class TrainCommand
     static readonly Option<ColorMode?> Color = CommonOptions.Enum<ColorMode>("--color", "Image files: grey or rgb (default rgb)");
     static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)").Positive();
     static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Train for N iterations (generator updates); overrides --epochs").Positive();
+    static readonly Option<double?> CpuMinutes = Cli.Option<double?>("--cpu-minutes", "Train for N minutes of CPU time (all threads, evaluations excluded) instead of a length; with --steps, whichever comes first").Within(1e-3, 1e9);
     static readonly Option<int?> Batch = Cli.Option<int?>("--batch", "Minibatch size m").Positive();
     static readonly Option<int?> K = Cli.Option<int?>("--k", "Discriminator updates per generator update").Positive();
     static readonly Option<LossConfig?> GLoss = CommonOptions.Kind<LossConfig>("--g-loss", "The adversarial loss (default: the preset's)");
@@ -45,7 +46,7 @@ static class TrainCommand
         {
             Options =
             {
-                Preset, ConfigFile, Dataset, ImageSize, Color, Epochs, Steps, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
+                Preset, ConfigFile, Dataset, ImageSize, Color, Epochs, Steps, CpuMinutes, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
                 Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, NoTensorBoard, CommonOptions.DataDir,
             },
         };
@@ -59,7 +60,7 @@ static class TrainCommand
         Option[] fixedOnResume = [Preset, ConfigFile, Dataset, ImageSize, Color, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
                                   LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
-            throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs or --steps may change)");
+            throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs, --steps or --cpu-minutes may change)");
 
         var config = resume is null ? Configure(p) : new RunDirectory(resume).ResumeConfig(out _);
         var outDir = resume ?? p.GetValue(Out) ?? Path.Combine("runs", $"{config.Preset}-{DateTime.Now:yyyyMMdd-HHmmss}");
@@ -74,7 +75,7 @@ static class TrainCommand
         if (data.Skipped.Count > 0) Console.Error.WriteLine($"gan: warning: {data.Train.Name}: {GanSharp.Data.ImageFolder.Describe(data.Skipped)}");
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
-        using var evaluation = config.Output.EvalEvery > 0
+        using var evaluation = config.Output.Evaluates
             ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine))
             : null;
         using var run = resume is null
@@ -86,7 +87,9 @@ static class TrainCommand
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
                           $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
                           $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer{(c.Ema is { } ema ? $", moving average of G (β = {ema.Beta:G4})" : "")}; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
-        if (run.Trainer.Step > 0) Console.WriteLine($"  resuming at step {run.Trainer.Step:N0} of {run.TotalSteps:N0}");
+        if (run.Trainer.Step > 0)
+            Console.WriteLine($"  resuming at step {run.Trainer.Step:N0}" + (run.TotalSteps == long.MaxValue ? "" : $" of {run.TotalSteps:N0}") +
+                              (run.CpuBudgetSeconds is { } b ? $" ({run.TrainingCpuSeconds() / 60:F1} of {b / 60:G4} CPU minutes)" : ""));
 
         using var cancel = Cli.CancelOnSignal();
         var outcome = Cli.Interactive ? RunWithBar(run, cancel.Token) : RunWithLines(run, cancel.Token);
@@ -161,20 +164,36 @@ static class TrainCommand
         };
     }
 
-    static TrainConfig ExtendLength(TrainConfig t, ParseResult p) => p.GetValue(Steps) is { } steps
-        ? t with { Steps = steps }
-        : p.GetValue(Epochs) is { } epochs ? t with { Epochs = epochs, Steps = null } : t;
-
-    static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel) => TrainingProgress.WithBar(AnsiConsole.Console, run, cancel);
-
-    static RunOutcome RunWithLines(TrainingRun run, CancellationToken cancel)
+    /// <summary>
+    /// The run's length from --steps, --epochs and --cpu-minutes. A CPU budget replaces the length (epochs mean nothing
+    /// beside it; --steps caps it); --steps or --epochs alone replace the length, budget included.
+    /// </summary>
+    static TrainConfig ExtendLength(TrainConfig t, ParseResult p)
     {
-        long firstStep = run.Trainer.Step;
+        long? steps = p.GetValue(Steps);
+        int? epochs = p.GetValue(Epochs);
+        if (p.GetValue(CpuMinutes) is { } minutes)
+        {
+            if (epochs is not null) throw new InputException("--epochs cannot be combined with --cpu-minutes: cap a CPU budget with --steps");
+            return t with { CpuMinutes = minutes, Steps = steps };
+        }
+        return steps is not null ? t with { Steps = steps, CpuMinutes = null }
+            : epochs is not null ? t with { Epochs = epochs.Value, Steps = null, CpuMinutes = null } : t;
+    }
+
+    internal static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel) => TrainingProgress.WithBar(AnsiConsole.Console, run, cancel);
+
+    internal static RunOutcome RunWithLines(TrainingRun run, CancellationToken cancel)
+    {
+        // Where this process started, as a fraction of the run: the ETA extrapolates this process's pace from there.
+        double firstFraction = new TrainingStatus(run.Trainer.Step, run.TotalSteps, 0, new Dictionary<string, double>(), 0, 0, 0,
+                                                  TimeSpan.Zero, run.TrainingCpuSeconds(), run.CpuBudgetSeconds).Fraction;
         int every = run.Config.Output.LogEvery;
         var progress = new TrainingProgress.Sync(s =>
         {
             if (s.Step % every != 0 && s.Step != s.TotalSteps) return;
-            var eta = TimeSpan.FromSeconds(s.Elapsed.TotalSeconds / Math.Max(1, s.Step - firstStep) * (s.TotalSteps - s.Step));
+            double done = s.Fraction;
+            var eta = TimeSpan.FromSeconds(done > firstFraction ? s.Elapsed.TotalSeconds / (done - firstFraction) * (1 - done) : 0);
             Console.WriteLine($"{TrainingProgress.Describe(s, int.MaxValue, percent: true)}  ETA {Cli.Duration(eta)}");
         });
         return run.Run(cancel, progress);

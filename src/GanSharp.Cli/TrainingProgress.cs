@@ -27,7 +27,8 @@ static class TrainingProgress
         var parts = new List<string> { $"epoch {s.Epoch:F2}" };
         parts.AddRange(s.Scalars.Select(x => $"{x.Key} {x.Value:F3}"));
         parts.Add(s.ImagesPerSecond > 0 ? $"{s.ImagesPerSecond:N0} img/s" : "– img/s");  // measured once per log interval
-        var text = $"step {s.Step:N0}/{s.TotalSteps:N0}" + (percent ? $" ({100.0 * s.Step / s.TotalSteps:F0}%)" : "");
+        var text = $"step {s.Step:N0}" + (s.Bounded ? $"/{s.TotalSteps:N0}" : "") + (percent ? $" ({100 * s.Fraction:F0}%)" : "");
+        if (s.CpuBudgetSeconds is { } budget) parts.Insert(0, $"{s.TrainingCpuSeconds / 60:F1}/{budget / 60:G4} CPU min");
         if (text.Length > width) return text[..Math.Max(0, width)];
         foreach (var part in parts)
         {
@@ -48,11 +49,11 @@ static class TrainingProgress
                      new PercentageColumn(), new RemainingTimeColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("starting", maxValue: run.TotalSteps);
-                task.Value = run.Trainer.Step;
+                const double Resolution = 10_000;  // the bar counts fractions of the run (iterations or CPU budget)
+                var task = ctx.AddTask("starting", maxValue: Resolution);
                 var progress = new Sync(s =>
                 {
-                    task.Value = s.Step;
+                    task.Value = s.Fraction * Resolution;
                     task.Description = Markup.Escape(Describe(s, DescriptionWidth(width)));
                 });
                 outcome = run.Run(cancel, progress);

@@ -227,6 +227,21 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "toy 1d --data N(2,-1) --out {out}", "--data: the standard deviation", "bad toy distribution" },
         { "toy 1d --lr 0 --out {out}", "--lr must be in (0, 1)", "zero toy learning rate" },
         { "toy 1d --g-loss hinge --out {out}", "toy 1d draws D as a probability", "a loss whose D is no probability in Figure 1" },
+        // gan sweep, and a budget of CPU time in gan train
+        { "sweep --steps 5 --out {out}", "--presets is required", "a sweep of nothing" },
+        { "sweep --presets dcgan-mnist --out {out}", "give the budget per run once", "a sweep without a budget" },
+        { "sweep --presets dcgan-mnist --steps 5 --cpu-minutes 1 --out {out}", "give the budget per run once", "a sweep with two budgets" },
+        { "sweep --presets dcgan-mnsit --steps 5 --out {out}", "unknown preset 'dcgan-mnsit'", "a misspelt preset in a sweep" },
+        { "sweep --presets dcgan-mnist,dcgan-mnist --steps 5 --out {out}", "a preset is named twice", "a preset twice" },
+        { "sweep --presets dcgan-mnist --steps 5 --seeds 1,x --out {out}", "--seeds takes whole numbers, not 'x'", "a seed that is no number" },
+        { "sweep --presets dcgan-mnist --steps 5 --eval fid --out {out}", "unknown evaluation 'fid'", "an unknown sweep evaluation" },
+        { "sweep --presets dcgan-mnist --steps 5 --plot fidd --out {out}", "--plot: unknown metric 'fidd'", "an unknown metric to plot" },
+        { "sweep --presets dcgan-mnist --cpu-minutes 0 --out {out}", "--cpu-minutes must be", "a sweep budget of nothing" },
+        { "sweep --presets dcgan-mnist --steps 5 --out {full-folder}", "is not empty: a sweep needs a new folder", "a sweep over someone's folder" },
+        { "sweep --resume {run}", "not a sweep (no sweep.json)", "resuming a run as a sweep" },
+        { "sweep --resume {run} --steps 3", "--steps cannot be combined with --resume", "changing a sweep's plan on resume" },
+        { "train --dataset {mnist} --epochs 2 --cpu-minutes 1 --out {out}", "--epochs cannot be combined with --cpu-minutes", "epochs beside a CPU budget" },
+        { "train --dataset {mnist} --cpu-minutes -1 --out {out}", "--cpu-minutes must be", "a negative CPU budget" },
         // gan data, gan bench, the command itself
         { "data fetch imagenet", "unknown dataset 'imagenet'", "unknown dataset to fetch" },
         { "data export {mnist} --start -1 --out {out}.npy", "--start must be 0 or more", "negative start" },
@@ -259,6 +274,6 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     {
         var commands = Cases.Select(c => ((string)c[0]).Split(' ')[0]).ToHashSet();
         Assert.True(Cases.Count() >= 60, $"{Cases.Count()} cases");
-        Assert.Superset(new HashSet<string> { "train", "sample", "eval", "figure", "toy", "data", "bench" }, commands);
+        Assert.Superset(new HashSet<string> { "train", "sweep", "sample", "eval", "figure", "toy", "data", "bench" }, commands);
     }
 }

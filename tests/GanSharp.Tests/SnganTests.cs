@@ -26,7 +26,7 @@ public class SnganTests
         Assert.Equal([3L], y.shape);
         Assert.True(d.ImagesIndependent);
         Assert.Equal(8, d.modules().OfType<SpectralNorm>().Count());   // seven convolutions and the dense layer
-        Assert.Empty(d.modules().Where(m => m is TorchSharp.Modules.BatchNorm2d));
+        Assert.DoesNotContain(d.modules(), m => m is TorchSharp.Modules.BatchNorm2d);
     }
 
     [Fact]

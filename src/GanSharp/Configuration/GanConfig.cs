@@ -51,7 +51,8 @@ public sealed record GanConfig
     {
         foreach (var p in Data.Problems()) yield return p;
         if (Train.Batch <= 0) yield return $"batch must be positive (got {Train.Batch})";
-        if (Train.Epochs <= 0 && Train.Steps is null) yield return "the run needs a positive number of epochs or steps";
+        if (Train.Epochs <= 0 && Train.Steps is null && Train.CpuMinutes is null) yield return "the run needs a positive number of epochs or steps";
+        if (Train.CpuMinutes is { } budget && !(budget > 0 && budget <= 1e9)) yield return $"cpu-minutes must be a positive number (got {budget})";
         if (Train.Steps is <= 0) yield return $"steps must be positive (got {Train.Steps})";
         if (Train.Threads < 0) yield return $"threads must be positive, or 0 for one per core (got {Train.Threads})";
         foreach (var p in Model.Problems()) yield return p;
@@ -72,6 +73,7 @@ public sealed record GanConfig
         if (Output.LogEvery <= 0 || Output.SampleEvery <= 0 || Output.CheckpointEvery <= 0) yield return "output intervals must be positive";
         if (Output.SampleCount <= 0) yield return "sample-count must be positive";
         if (Output.EvalEvery < 0) yield return $"eval-every must not be negative (got {Output.EvalEvery})";
+        if (Output.EvalEveryCpuMinutes is { } e && !(e > 0 && e <= 1e9)) yield return $"eval-every-cpu-minutes must be a positive number (got {e})";
         if (Ema is { Beta: not (> 0 and < 1) }) yield return $"ema: beta must lie in (0, 1) (got {Ema.Beta})";
     }
 
@@ -284,6 +286,13 @@ public sealed record TrainConfig
     public int Epochs { get; init; } = 50;
     /// <summary>Length in training iterations (generator updates); overrides Epochs when set.</summary>
     public long? Steps { get; init; }
+    /// <summary>
+    /// A budget of training CPU time in minutes (process CPU time, all threads; evaluations excluded): the run ends at the
+    /// first iteration that reaches it. With a budget, Epochs is ignored and Steps, if set, caps the run (whichever comes
+    /// first ends it). Null: no budget. Where a budget ends depends on the machine's speed: two runs of one configuration
+    /// may stop at different iterations (each is exact up to there, and resumes exactly).
+    /// </summary>
+    public double? CpuMinutes { get; init; }
     /// <summary>Seed of every random number the run draws.</summary>
     public long Seed { get; init; } = 1;
     /// <summary>CPU threads for libtorch (0: one per core).</summary>
@@ -364,6 +373,18 @@ public sealed record OutputConfig
     public bool TensorBoard { get; init; } = true;
     /// <summary>Evaluate the generator every this many iterations (and at the start and the end); 0: never.</summary>
     public int EvalEvery { get; init; }
+    /// <summary>
+    /// Also evaluate whenever training has used another this many CPU minutes (evaluations excluded; see
+    /// <see cref="TrainConfig.CpuMinutes"/>), and at the start and the end; null: not by time.
+    /// </summary>
+    public double? EvalEveryCpuMinutes { get; init; }
+    /// <summary>
+    /// Leave out the evaluation at step 0 (of the untrained G, the same for every run of a net): what a sweep does, whose
+    /// runs are compared at their ends. Written to config.json only when set.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool SkipStartEvaluation { get; init; }
+    /// <summary>Whether the run evaluates at all (by iterations or by CPU time).</summary>
+    [JsonIgnore] public bool Evaluates => EvalEvery > 0 || EvalEveryCpuMinutes is not null;
     /// <summary>
     /// What to evaluate: <c>parzen</c> (the paper's Table 1 protocol). The first metric picks checkpoints/best.ckpt.
     /// </summary>

@@ -74,4 +74,31 @@ internal static class Plots
         var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(bytes));
     }
+
+    /// <summary>
+    /// Several lines on one plot, one per series; series of the same group share a colour and one legend entry (a
+    /// sweep's seeds of one preset), written to <paramref name="path"/>.
+    /// </summary>
+    public static void Series(string path, IReadOnlyList<(string Group, (double X, double Y)[] Points)> series, string title,
+                              string xLabel, string yLabel, int width = 860, int height = 540)
+    {
+        var plot = new Plot();
+        var groups = series.Select(s => s.Group).Distinct().ToList();
+        var palette = new ScottPlot.Palettes.Category10();
+        var labelled = new HashSet<string>();
+        foreach (var (group, points) in series)
+        {
+            if (points.Length == 0) continue;
+            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+            line.Color = palette.GetColor(groups.IndexOf(group));
+            line.MarkerSize = 5;
+            if (labelled.Add(group)) line.LegendText = group;
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperRight);
+        var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(bytes));
+    }
 }

@@ -53,6 +53,13 @@ internal sealed class MetricsLog : IDisposable
             .Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
             .Select(r => (double?)r.GetProperty(key).GetDouble()).LastOrDefault();
 
+    /// <summary>The sum of <paramref name="key"/> over the rows of the log at <paramref name="metricsPath"/> (0 when none has it).</summary>
+    public static double Sum(string metricsPath, string key) =>
+        !File.Exists(metricsPath) ? 0
+        : File.ReadLines(metricsPath).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
+            .Sum(r => r.GetProperty(key).GetDouble());
+
     /// <summary>
     /// Drops the rows of <paramref name="metricsPath"/> logged after <paramref name="step"/> (a crash after the last
     /// checkpoint leaves some), atomically.

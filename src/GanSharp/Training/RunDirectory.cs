@@ -66,7 +66,7 @@ public sealed class RunDirectory
     /// <summary>
     /// The configuration a resume continues, and the checkpoint it continues from (null when the run was stopped before
     /// its first checkpoint: it starts again from step 0 with config.json's configuration). The checkpoint's copy of the
-    /// configuration is the truth; config.json must agree with it, except in the run's length (epochs, steps), which
+    /// configuration is the truth; config.json must agree with it, except in the run's length (epochs, steps, CPU budget), which
     /// a resume may have changed just before being stopped.
     /// </summary>
     /// <exception cref="InputException">Not a run, a bad checkpoint, or a config.json that differs from the checkpoint's.</exception>
@@ -77,12 +77,15 @@ public sealed class RunDirectory
         if (checkpoint is not null && !HoldsRun) return checkpoint.Config;  // config.json deleted: the checkpoint says it all
         var fromFile = ReadConfig();
         if (checkpoint is null) return fromFile;
-        var differences = checkpoint.Config.DifferencesFrom(fromFile).Where(k => k is not ("train.steps" or "train.epochs")).ToList();
+        var differences = checkpoint.Config.DifferencesFrom(fromFile).Where(k => k is not ("train.steps" or "train.epochs" or "train.cpu-minutes")).ToList();
         if (differences.Count > 0)
             throw new InputException(
                 $"{ConfigPath} differs from the configuration in {LastCheckpointPath} at {string.Join(", ", differences)}: " +
                 "the checkpoint is the truth; restore config.json (or delete it: resume rewrites it from the checkpoint)");
-        return checkpoint.Config with { Train = checkpoint.Config.Train with { Steps = fromFile.Train.Steps, Epochs = fromFile.Train.Epochs } };
+        return checkpoint.Config with { Train = checkpoint.Config.Train with
+        {
+            Steps = fromFile.Train.Steps, Epochs = fromFile.Train.Epochs, CpuMinutes = fromFile.Train.CpuMinutes,
+        } };
     }
 
     /// <summary>The run a checkpoint file belongs to (one inside <c>RUN/checkpoints/</c> of a run folder), or null.</summary>

@@ -7,10 +7,22 @@ using static TorchSharp.torch;
 
 namespace GanSharp.Training;
 
-/// <summary>Where a run is, for progress displays: the step and the game's named scalars of the last iteration.</summary>
+/// <summary>
+/// Where a run is, for progress displays: the step and the game's named scalars of the last iteration, the training CPU
+/// time so far, and the fraction done (of its iterations, or of its CPU budget when that is nearer its end).
+/// </summary>
 public sealed record TrainingStatus(
     long Step, long TotalSteps, double Epoch, IReadOnlyDictionary<string, double> Scalars,
-    double LearningRate, double Momentum, double ImagesPerSecond, TimeSpan Elapsed);
+    double LearningRate, double Momentum, double ImagesPerSecond, TimeSpan Elapsed,
+    double TrainingCpuSeconds = 0, double? CpuBudgetSeconds = null)
+{
+    /// <summary>Whether the run has a length in iterations (not only a CPU budget).</summary>
+    public bool Bounded => TotalSteps != long.MaxValue;
+
+    /// <summary>The fraction of the run done, 0 to 1: of its iterations, or of its CPU budget, whichever is further.</summary>
+    public double Fraction => Math.Clamp(Math.Max(Bounded ? (double)Step / TotalSteps : 0,
+                                                  CpuBudgetSeconds is { } b ? TrainingCpuSeconds / b : 0), 0, 1);
+}
 
 /// <summary>How a call to <see cref="TrainingRun.Run"/> ended.</summary>
 public enum RunOutcome
@@ -36,8 +48,10 @@ public sealed class TrainingRun : IDisposable
     public GanConfig Config => Trainer.Config;
     /// <summary>The game in training.</summary>
     public Trainer Trainer { get; }
-    /// <summary>Iterations at which the run ends.</summary>
+    /// <summary>Iterations at which the run ends (<see cref="long.MaxValue"/>: only its CPU budget ends it).</summary>
     public long TotalSteps { get; }
+    /// <summary>The run's budget of training CPU seconds (<see cref="TrainConfig.CpuMinutes"/>), or null.</summary>
+    public double? CpuBudgetSeconds => Config.Train.CpuMinutes * 60;
 
     /// <summary>
     /// What to measure every <see cref="OutputConfig.EvalEvery"/> iterations (null: nothing). Set it before
@@ -52,16 +66,22 @@ public sealed class TrainingRun : IDisposable
     private RunLock? runLock;            // held from Start or Resume until Dispose
     private (string Path, long Step)? lastCheckpoint;  // the newest checkpoint this run has on disk
     private TimeSpan cpuAtStart;         // this process's CPU time when Run started
+    private double evaluationCpu;        // CPU seconds the run's evaluations took, all processes (logged as eval_cpu_s)
+    private double nextEvaluationCpu;    // training CPU seconds at which the next evaluation by time is due
 
     /// <summary>CPU seconds of the whole run so far, all threads, every process that worked on it (evaluations included).</summary>
     double CpuSeconds() => cpuBefore + (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
+
+    /// <summary>CPU seconds the run has spent training so far: <see cref="CpuSeconds"/> without its evaluations.</summary>
+    public double TrainingCpuSeconds() => CpuSeconds() - evaluationCpu;
 
     private TrainingRun(string folder, GanConfig config, ImageDataset train)
     {
         Directory = new RunDirectory(folder);
         Trainer = new Trainer(config, train);
         var t = config.Train;
-        TotalSteps = t.Steps ?? (long)Math.Ceiling((double)t.Epochs * Trainer.BatchesPerEpoch / Trainer.Game.BatchesPerStep);
+        TotalSteps = t.Steps ?? (t.CpuMinutes is not null ? long.MaxValue  // a budget alone: the budget ends the run
+            : (long)Math.Ceiling((double)t.Epochs * Trainer.BatchesPerEpoch / Trainer.Game.BatchesPerStep));
         using var rng = new torch.Generator(unchecked((ulong)(t.Seed * 104_729 + 3)));
         fixedNoise = Trainer.G.Prior.Sample(config.Output.SampleCount, config.Model.NoiseDim, rng);
     }
@@ -140,6 +160,7 @@ public sealed class TrainingRun : IDisposable
                 AtomicFile.WriteText(directory.ConfigPath, config.ToJson() + "\n");
             MetricsLog.Truncate(directory.MetricsPath, done);
             run.cpuBefore = MetricsLog.Last(directory.MetricsPath, "cpu_s") ?? 0;
+            run.evaluationCpu = MetricsLog.Sum(directory.MetricsPath, "eval_cpu_s");
             return run;
         }
         catch
@@ -215,18 +236,24 @@ public sealed class TrainingRun : IDisposable
             row["images_per_s"] = Math.Round(imagesPerSecond, 1);
             row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
             row["cpu_s"] = Math.Round(CpuSeconds(), 2);
+            row["train_cpu_s"] = Math.Round(TrainingCpuSeconds(), 2);
             metrics!.Write(row);
             sums.Clear();
             n = 0;
             interval.Restart();
         }
 
+        // Evaluations by time come every EvalEveryCpuMinutes of training CPU (checked after each iteration).
+        double? evaluateEveryCpu = Evaluation is null ? null : o.EvalEveryCpuMinutes * 60;
+        bool OverBudget() => CpuBudgetSeconds is { } budget && TrainingCpuSeconds() >= budget;
         if (Trainer.Step == 0)
         {
             SaveSamples();
-            if (Evaluation is not null && o.EvalEvery > 0) Evaluate(clock);
+            if (Evaluation is not null && o.Evaluates && !o.SkipStartEvaluation) Evaluate(clock);
             interval.Restart();  // images/s counts training only
         }
+        if (evaluateEveryCpu is { } period) nextEvaluationCpu = (Math.Floor(TrainingCpuSeconds() / period) + 1) * period;
+        if (Trainer.Step > 0 && OverBudget()) return RunOutcome.Completed;  // a finished budget run, resumed: nothing to do
         while (Trainer.Step < TotalSteps)
         {
             if (cancel.IsCancellationRequested)
@@ -244,18 +271,25 @@ public sealed class TrainingRun : IDisposable
 
             lastLr = lr;
             lastMomentum = momentum;
-            if (step % o.LogEvery == 0 || step == TotalSteps) LogInterval();
-            if (step % o.SampleEvery == 0 || step == TotalSteps) SaveSamples();
-            if (Evaluation is not null && o.EvalEvery > 0 && (step % o.EvalEvery == 0 || step == TotalSteps))
+            bool timed = CpuBudgetSeconds is not null || evaluateEveryCpu is not null;
+            double trainingCpu = timed ? TrainingCpuSeconds() : 0;  // read only when a budget or a timed evaluation needs it
+            bool last = step == TotalSteps || trainingCpu >= CpuBudgetSeconds;
+            if (step % o.LogEvery == 0 || last) LogInterval();
+            if (step % o.SampleEvery == 0 || last) SaveSamples();
+            bool byTime = evaluateEveryCpu is not null && trainingCpu >= nextEvaluationCpu;
+            if (Evaluation is not null && ((o.EvalEvery > 0 && step % o.EvalEvery == 0) || byTime || (last && o.Evaluates)))
             {
                 interval.Stop();  // images/s counts training only
                 Evaluate(clock);
                 interval.Start();
+                if (evaluateEveryCpu is { } e) nextEvaluationCpu = (Math.Floor(trainingCpu / e) + 1) * e;
             }
             if (step % o.CheckpointEvery == 0) SaveCheckpoint(periodic: true);
-            else if (step == TotalSteps) SaveCheckpoint(periodic: false);
+            else if (last) SaveCheckpoint(periodic: false);
 
-            progress?.Report(new TrainingStatus(step, TotalSteps, epoch, scalars, lr, momentum, imagesPerSecond, clock.Elapsed));
+            progress?.Report(new TrainingStatus(step, TotalSteps, epoch, scalars, lr, momentum, imagesPerSecond, clock.Elapsed,
+                                                trainingCpu, CpuBudgetSeconds));
+            if (last) break;
         }
         return RunOutcome.Completed;
     }
@@ -276,9 +310,12 @@ public sealed class TrainingRun : IDisposable
         };
         foreach (var (name, value) in values) row[name] = value;
         row["eval_s"] = Math.Round(timer.Elapsed.TotalSeconds, 2);
-        row["eval_cpu_s"] = Math.Round(CpuSeconds() - cpu, 2);
+        double spent = Math.Round(CpuSeconds() - cpu, 2);
+        evaluationCpu += spent;  // as logged, so that a resumed run's sum of eval_cpu_s agrees
+        row["eval_cpu_s"] = spent;
         row["wall_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
         row["cpu_s"] = Math.Round(CpuSeconds(), 2);
+        row["train_cpu_s"] = Math.Round(TrainingCpuSeconds(), 2);
         metrics!.Write(row);
 
         if (!values.TryGetValue(evaluation.SelectBy, out var score) || !double.IsFinite(score)) return;

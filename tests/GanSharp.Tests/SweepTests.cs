@@ -1,0 +1,230 @@
+using System.Text.Json;
+using GanSharp.Configuration;
+using GanSharp.Experiments;
+using GanSharp.Training;
+using static GanSharp.Tests.TestSupport;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Tests;
+
+/// <summary>Budgets of CPU time, and <c>gan sweep</c>: presets × seeds at one budget, resumable, tabulated.</summary>
+public class SweepTests
+{
+    /// <summary>A deterministic stand-in for the feature metrics: the mean and spread of G's samples of fixed noise.</summary>
+    internal sealed class SampleStatistics : IPeriodicEvaluation
+    {
+        public int Calls { get; private set; }
+        public string SelectBy => "fid_valid";
+        public bool HigherIsBetter => false;
+
+        public IReadOnlyDictionary<string, double> Evaluate(Generator generator)
+        {
+            Calls++;
+            using var scope = NewDisposeScope();
+            using var rng = new TorchSharp.torch.Generator(5);
+            var x = generator.Sample(16, rng);
+            return new Dictionary<string, double>
+            {
+                ["fid_valid"] = x.mean().item<float>() * 100, ["precision_valid"] = x.std().item<float>(),
+            };
+        }
+
+        public void Dispose() { }
+    }
+
+    /// <summary>Two "presets" of tiny nets (SGD and Adam) under names a plan can hold.</summary>
+    static GanConfig TinyPreset(string name) => name switch
+    {
+        "tiny-sgd" => Tiny() with { Preset = name },
+        "tiny-adam" => Tiny(optimizer: OptimizerKind.Adam) with { Preset = name },
+        _ => throw new ArgumentException(name),
+    };
+
+    static SweepPlan TinyPlan(long steps = 6) => new()
+    {
+        Presets = ["tiny-sgd", "tiny-adam"], Seeds = [3, 4], Steps = steps, Evaluations = 2, PresetLookup = TinyPreset,
+    };
+
+    /// <summary>Every row of every run's metrics.jsonl without its timings, run by run.</summary>
+    static List<string> Rows(string folder, SweepPlan plan) =>
+        [.. plan.Runs().SelectMany(r => File.ReadLines(Path.Combine(folder, r.Name, "metrics.jsonl")).Select(line =>
+        {
+            var row = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line)!;
+            return r.Name + ": " + string.Join(", ", row.Where(p => !p.Key.EndsWith("_s")).Select(p => $"{p.Key}={p.Value}"));
+        }))];
+
+    [Fact]
+    public void Statistic_is_the_mean_and_the_sample_standard_deviation()
+    {
+        var s = SweepSummary.Statistic([2, 4, 4, 4, 5, 5, 7, 9]);
+        Assert.Equal(5, s.Mean, 12);
+        Assert.Equal(Math.Sqrt(32.0 / 7), s.StandardDeviation, 12);  // Σ(x − 5)² = 32 over n − 1 = 7
+        Assert.Equal(0, SweepSummary.Statistic([3.5]).StandardDeviation);
+        Assert.Equal("5.000 ± 2.138", SweepSummary.Format(s));
+        Assert.Equal("150.2 ± 1.5", SweepSummary.Format(new SweepStatistic(150.24, 1.46, 3)));
+    }
+
+    [Fact]
+    public void A_sweep_trains_every_preset_and_seed_and_tabulates_their_last_evaluations()
+    {
+        var plan = TinyPlan();
+        var sweep = SweepDirectory.Create(Path.Combine(TempFolder(), "sweep"), plan);
+        var data = TinySet();
+        var evaluation = new SampleStatistics();
+        Assert.True(sweep.Train(plan, _ => (data, evaluation), (_, run) => run.Run()));
+        var summary = sweep.Summarise(plan);
+
+        Assert.Equal(8, evaluation.Calls);  // 4 runs × (step 3, step 6): none at step 0
+        foreach (var (name, preset, seed, _) in plan.Runs())
+        {
+            var config = new RunDirectory(sweep.RunFolder(name)).ReadConfig();
+            Assert.Equal((preset, seed, 6L), (config.Preset, config.Train.Seed, config.Train.Steps!.Value));
+        }
+        // The table, against the runs' own last evaluation rows read independently.
+        Assert.Equal(["tiny-sgd", "tiny-adam"], summary.Table.Select(r => r.Preset));
+        foreach (var row in summary.Table)
+        {
+            var last = plan.Seeds.Select(seed => File.ReadLines(Path.Combine(sweep.RunFolder(SweepPlan.RunName(row.Preset, seed)), "metrics.jsonl"))
+                .Select(l => JsonDocument.Parse(l).RootElement).Last(r => r.TryGetProperty("fid_valid", out _))).ToList();
+            Assert.All(last, r => Assert.Equal(6, r.GetProperty("step").GetInt64()));
+            var fid = last.Select(r => r.GetProperty("fid_valid").GetDouble()).ToArray();
+            Assert.Equal(fid.Average(), row.Metrics["fid_valid"].Mean, 12);
+            Assert.Equal(Math.Abs(fid[0] - fid[1]) / Math.Sqrt(2), row.Metrics["fid_valid"].StandardDeviation, 12);  // two values
+            Assert.Equal((2, 6.0), (row.Runs, row.Steps));
+        }
+        var markdown = File.ReadAllText(sweep.SummaryTablePath);
+        Assert.Contains("Budget: 6 iterations per run, 1 thread; seeds 3, 4", markdown);
+        Assert.Contains($"| `tiny-sgd` | 2 | 6 |", markdown);
+        Assert.Equal(summary.Runs.Count, JsonDocument.Parse(File.ReadAllText(sweep.SummaryJsonPath)).RootElement.GetProperty("runs").GetArrayLength());
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(sweep.PlotPath("fid_valid"))[..4]);
+    }
+
+    [Fact]
+    public void An_interrupted_sweep_resumes_to_the_results_of_an_uninterrupted_one()
+    {
+        var plan = TinyPlan(steps: 10);
+        var data = TinySet();
+        var evaluation = new SampleStatistics();
+        var straight = SweepDirectory.Create(Path.Combine(TempFolder(), "straight"), plan);
+        Assert.True(straight.Train(plan, _ => (data, evaluation), (_, run) => run.Run()));
+
+        var interrupted = SweepDirectory.Create(Path.Combine(TempFolder(), "interrupted"), plan);
+        using (var cancel = new CancellationTokenSource())
+        {
+            // The second run is stopped at step 4 (its interruption checkpoint; it resumes from there, exactly); the runs
+            // after it are not begun.
+            bool done = interrupted.Train(plan, _ => (data, evaluation), (name, run) => run.Run(cancel.Token,
+                new Progress(s => { if (name == "tiny-sgd-seed4" && s.Step == 4) cancel.Cancel(); })));
+            Assert.False(done);
+        }
+        Assert.False(Directory.Exists(interrupted.RunFolder("tiny-adam-seed3")));
+        var reopened = SweepDirectory.Open(interrupted.Folder, out var again, TinyPreset);
+        Assert.Equal(plan.ToJson(), again.ToJson());
+        Assert.True(reopened.Train(again, _ => (data, evaluation), (_, run) => run.Run()));
+
+        Assert.Equal(Rows(straight.Folder, plan), Rows(interrupted.Folder, plan));
+        // A finished sweep trained again trains nothing and changes nothing.
+        var before = Rows(interrupted.Folder, plan);
+        int calls = evaluation.Calls;
+        Assert.True(reopened.Train(again, _ => (data, evaluation), (_, run) => run.Run()));
+        Assert.Equal(before, Rows(interrupted.Folder, plan));
+        Assert.Equal(calls, evaluation.Calls);
+    }
+
+    sealed class Progress(Action<TrainingStatus> report) : IProgress<TrainingStatus>
+    {
+        public void Report(TrainingStatus value) => report(value);
+    }
+
+    [Theory]
+    [InlineData("none", "name at least one preset")]
+    [InlineData("unknown", "unknown preset 'dcgan-mnsit'")]
+    [InlineData("twice", "a preset is named twice")]
+    [InlineData("two budgets", "give the budget once")]
+    [InlineData("no budget", "give the budget once")]
+    [InlineData("seeds", "a seed is named twice")]
+    [InlineData("eval", "unknown evaluation 'fid'")]
+    [InlineData("minutes", "the CPU budget must be a positive number of minutes (got -1)")]
+    public void A_plan_with_a_problem_is_refused_naming_it(string what, string message)
+    {
+        var good = new SweepPlan { Presets = ["dcgan-mnist", "lsgan-mnist"], CpuMinutes = 2 };
+        Assert.Empty(good.Problems());
+        var bad = what switch
+        {
+            "none" => good with { Presets = [] },
+            "unknown" => good with { Presets = ["dcgan-mnsit"] },
+            "twice" => good with { Presets = ["dcgan-mnist", "dcgan-mnist"] },
+            "two budgets" => good with { Steps = 100 },
+            "no budget" => good with { CpuMinutes = null },
+            "seeds" => good with { Seeds = [1, 1] },
+            "eval" => good with { Eval = ["fid"] },
+            "minutes" => good with { CpuMinutes = -1 },
+            _ => throw new ArgumentException(what),
+        };
+        Assert.Contains(message, Assert.Throws<InputException>(bad.Validate).Message);
+        Assert.Contains(message, Assert.Throws<InputException>(() => SweepPlan.FromJson(bad.ToJson(), "sweep.json")).Message);
+    }
+
+    [Fact]
+    public void A_budget_and_a_length_are_told_apart_in_the_configuration()
+    {
+        Assert.Contains("cpu-minutes must be a positive number", (Tiny() with { Train = Tiny().Train with { CpuMinutes = -1 } }).Problems().First());
+        Assert.Contains("eval-every-cpu-minutes must be a positive number",
+                        (Tiny() with { Output = Tiny().Output with { EvalEveryCpuMinutes = 0 } }).Problems().First());
+        // Without a budget nothing new is written: config.json of existing presets keeps its keys.
+        var json = Presets.PaperMnist.ToJson();
+        Assert.DoesNotContain("cpu-minutes", json);
+        Assert.DoesNotContain("skip-start-evaluation", json);
+    }
+}
+
+/// <summary>No other test runs beside these: they measure the process's CPU time, which parallel tests would add to.</summary>
+[CollectionDefinition("process CPU time", DisableParallelization = true)]
+public class ProcessCpuTimeCollection;
+
+/// <summary>A budget of training CPU time (<see cref="TrainConfig.CpuMinutes"/>) and evaluations by CPU time.</summary>
+[Collection("process CPU time")]
+public class CpuBudgetTests
+{
+    [Fact]
+    public void A_cpu_budget_ends_the_run_with_an_evaluation_and_a_finished_budget_resumes_to_nothing()
+    {
+        var folder = Path.Combine(TempFolder(), "run");
+        var config = Tiny() with
+        {
+            Train = Tiny().Train with { Steps = 1_000_000, CpuMinutes = 0.01 },  // 0.6 CPU seconds, long before the cap
+            Output = Tiny().Output with { EvalEveryCpuMinutes = 0.005, SkipStartEvaluation = true },
+        };
+        var evaluation = new SweepTests.SampleStatistics();
+        long end;
+        using (var run = TrainingRun.Start(config, folder, TinySet()))
+        {
+            run.Evaluation = evaluation;
+            Assert.Equal(RunOutcome.Completed, run.Run());
+            end = run.Trainer.Step;
+            Assert.InRange(end, 2, 999_999);
+        }
+        var rows = File.ReadLines(new RunDirectory(folder).MetricsPath).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var evaluations = rows.Where(r => r.TryGetProperty("fid_valid", out _)).ToList();
+        Assert.Equal(2, evaluations.Count);                   // at half the budget and at its end
+        Assert.Equal(end, evaluations[^1].GetProperty("step").GetInt64());
+        Assert.InRange(evaluations[0].GetProperty("train_cpu_s").GetDouble(), 0.3, 0.6);
+        Assert.True(evaluations[^1].GetProperty("train_cpu_s").GetDouble() >= 0.595);  // logged to 0.01 s
+        // The last logged row before the end was under budget: the run stopped at the first iteration over it.
+        var training = rows.Where(r => r.TryGetProperty("d_loss", out _)).ToList();
+        Assert.Equal(end, training[^1].GetProperty("step").GetInt64());
+        Assert.True(training.Count < 2 || training[^2].GetProperty("train_cpu_s").GetDouble() <= 0.6);  // logged to 0.01 s
+        Assert.Equal(end, Checkpoint.Read(new RunDirectory(folder).LastCheckpointPath).Step);
+
+        var lines = File.ReadAllLines(new RunDirectory(folder).MetricsPath);
+        using (var resumed = TrainingRun.Resume(folder, TinySet()))
+        {
+            resumed.Evaluation = evaluation;
+            Assert.Equal(RunOutcome.Completed, resumed.Run());
+            Assert.Equal(end, resumed.Trainer.Step);
+        }
+        Assert.Equal(lines, File.ReadAllLines(new RunDirectory(folder).MetricsPath));
+        Assert.Equal(2, evaluation.Calls);
+    }
+}
