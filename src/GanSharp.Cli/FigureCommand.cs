@@ -66,21 +66,22 @@ static class FigureCommand
 
         var metric = new Option<string>("--metric") { Description = "A metrics.jsonl value, e.g. parzen_test, fid_valid, d_real", DefaultValueFactory = _ => "parzen_test" };
         var references = Cli.Option<string?>("--reference", "Horizontal reference lines, VALUE:LABEL[,VALUE:LABEL…] (e.g. 225:paper)");
-        var curveOut = CommonOptions.Out("The PNG to write (default: the run's eval/METRIC-curve.png)");
-        var curve = new Command("metric", "Plot one logged value of a run against epochs")
+        var runs = Cli.Option<string?>("--runs", "Several runs on one plot, comma-separated folders (instead of --run)");
+        var axis = CommonOptions.Enum<MetricAxis>("--x", "What the metric is plotted against (default epoch)");
+        var curveOut = CommonOptions.Out("The PNG to write (default, for one run: its eval/METRIC-curve.png)");
+        var curve = new Command("metric", "Plot one logged value of a run, or of several runs, against epochs, iterations or training CPU minutes")
         {
-            Options = { CommonOptions.Run, metric, references, curveOut },
+            Options = { CommonOptions.Run, runs, metric, axis, references, curveOut },
         };
         curve.SetAction(p =>
         {
-            var folder = p.GetValue(CommonOptions.Run) ?? throw new InputException("say which run: --run DIR");
-            var run = new RunDirectory(folder);
+            var one = p.GetValue(CommonOptions.Run);
+            var many = p.GetValue(runs)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (one is not null && many is not null) throw new InputException("--run and --runs cannot be combined: give one run, or several");
+            string[] folders = many ?? (one is null ? throw new InputException("say which run: --run DIR (or --runs DIR,DIR…)") : [one]);
+            if (folders.Length == 0) throw new InputException("--runs names no folder");
             var name = p.GetValue(metric)!;
-            var metrics = run.MetricsPath;
-            if (!File.Exists(metrics)) throw new InputException($"{folder}: not a run directory (no metrics.jsonl)");
-            var rows = File.ReadLines(metrics).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
-                           .Where(r => r.TryGetProperty(name, out _)).ToList();
-            if (rows.Count == 0) throw new InputException($"{metrics} has no '{name}' values");
+            var x = p.GetValue(axis) ?? MetricAxis.Epoch;
             var lines = new List<Imaging.Plots.ReferenceLine>();
             foreach (var part in (p.GetValue(references) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
@@ -89,12 +90,37 @@ static class FigureCommand
                     throw new InputException($"--reference takes VALUE:LABEL pairs, not '{part}'");
                 lines.Add(new(y, bits.Length > 1 ? bits[1] : bits[0]));
             }
-            double[]? errors = rows.All(r => r.TryGetProperty(name + "_se", out _)) ? rows.Select(r => r.GetProperty(name + "_se").GetDouble()).ToArray() : null;
-            var path = p.GetValue(curveOut) ?? run.EvalPath($"{name}-curve", "png");
-            Imaging.Plots.Line(path, rows.Select(r => r.GetProperty("epoch").GetDouble()).ToArray(),
-                               rows.Select(r => r.GetProperty(name).GetDouble()).ToArray(),
-                               $"{name}: {Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))}", "epoch", name, name, lines, errors);
-            Console.WriteLine($"{rows.Count} values of {name} → {path}");
+            var series = folders.Select(folder =>
+            {
+                var metrics = new RunDirectory(folder).MetricsPath;
+                if (!File.Exists(metrics)) throw new InputException($"{folder}: not a run directory (no metrics.jsonl)");
+                var points = MetricsLog.Series(metrics, name, x);
+                if (points.Count == 0) throw new InputException($"{metrics} has no '{name}' values");
+                return (Name: Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), Points: points);
+            }).ToList();
+            var xLabel = x switch
+            {
+                MetricAxis.Epoch => "epoch",
+                MetricAxis.Step => "iteration",
+                MetricAxis.CpuMinutes => "training CPU minutes (all threads, evaluations excluded)",
+                _ => throw new ArgumentOutOfRangeException(nameof(axis), x, null),
+            };
+            string path;
+            if (folders.Length == 1)
+            {
+                var pts = series[0].Points;
+                path = p.GetValue(curveOut) ?? new RunDirectory(folders[0]).EvalPath($"{name}-curve", "png");
+                double[]? errors = pts.All(q => q.Error is not null) ? pts.Select(q => q.Error!.Value).ToArray() : null;
+                Imaging.Plots.Line(path, pts.Select(q => q.X).ToArray(), pts.Select(q => q.Y).ToArray(),
+                                   $"{name}: {series[0].Name}", xLabel, name, name, lines, errors);
+            }
+            else
+            {
+                path = CommonOptions.RequiredOut(p, curveOut, "where to write the plot of several runs");
+                Imaging.Plots.Series(path, series.Select(s => (s.Name, s.Points.Select(q => (q.X, q.Y)).ToArray())).ToList(),
+                                     $"{name} of {folders.Length} runs", xLabel, name, lines);
+            }
+            Console.WriteLine($"{series.Sum(s => s.Points.Count)} values of {name} from {folders.Length} run{(folders.Length == 1 ? "" : "s")} → {path}");
             return Cli.Success;
         });
 

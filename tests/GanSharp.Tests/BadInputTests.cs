@@ -227,6 +227,10 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "toy 1d --data N(2,-1) --out {out}", "--data: the standard deviation", "bad toy distribution" },
         { "toy 1d --lr 0 --out {out}", "--lr must be in (0, 1)", "zero toy learning rate" },
         { "toy 1d --g-loss hinge --out {out}", "toy 1d draws D as a probability", "a loss whose D is no probability in Figure 1" },
+        { "figure metric --run {run} --runs {run},{run}", "--run and --runs cannot be combined", "one run and several" },
+        { "figure metric --metric d_loss --runs {run},{empty-folder} --out {out}.png", "empty-folder: not a run directory", "a folder that is no run among several" },
+        { "figure metric --metric d_loss --runs {run},{run}", "--out is required", "several runs without a file to write" },
+        { "figure metric --run {run} --x hours", "hours", "an unknown axis" },
         // gan sweep, and a budget of CPU time in gan train
         { "sweep --steps 5 --out {out}", "--presets is required", "a sweep of nothing" },
         { "sweep --presets dcgan-mnist --out {out}", "give the budget per run once", "a sweep without a budget" },

@@ -167,6 +167,23 @@ public class SweepTests
     }
 
     [Fact]
+    public void A_metric_against_cpu_minutes_leaves_out_the_evaluations_also_in_rows_written_before_train_cpu_s()
+    {
+        var path = Path.Combine(TempFolder(), "metrics.jsonl");
+        File.WriteAllLines(path,
+        [
+            """{"step":0,"epoch":0,"parzen_test":-50,"parzen_test_se":2,"eval_cpu_s":6,"cpu_s":6}""",
+            """{"step":100,"epoch":1,"d_loss":1.3,"cpu_s":66}""",
+            """{"step":100,"epoch":1,"parzen_test":100,"parzen_test_se":1.5,"eval_cpu_s":9,"cpu_s":75}""",
+            """{"step":200,"epoch":2,"parzen_test":150,"eval_cpu_s":9,"cpu_s":144,"train_cpu_s":126}""",
+        ]);
+        var cpu = MetricsLog.Series(path, "parzen_test", MetricAxis.CpuMinutes);
+        Assert.Equal([(0.0, -50.0, (double?)2), (1.0, 100.0, 1.5), (2.1, 150.0, null)], cpu);  // (6 − 6)/60, (75 − 15)/60, 126/60
+        Assert.Equal([0.0, 100, 200], MetricsLog.Series(path, "parzen_test", MetricAxis.Step).Select(p => p.X));
+        Assert.Equal([1.3], MetricsLog.Series(path, "d_loss", MetricAxis.Epoch).Select(p => p.Y));
+    }
+
+    [Fact]
     public void A_budget_and_a_length_are_told_apart_in_the_configuration()
     {
         Assert.Contains("cpu-minutes must be a positive number", (Tiny() with { Train = Tiny().Train with { CpuMinutes = -1 } }).Problems().First());

@@ -80,7 +80,7 @@ internal static class Plots
     /// sweep's seeds of one preset), written to <paramref name="path"/>.
     /// </summary>
     public static void Series(string path, IReadOnlyList<(string Group, (double X, double Y)[] Points)> series, string title,
-                              string xLabel, string yLabel, int width = 860, int height = 540)
+                              string xLabel, string yLabel, IReadOnlyList<ReferenceLine>? references = null, int width = 860, int height = 540)
     {
         var plot = new Plot();
         var groups = series.Select(s => s.Group).Distinct().ToList();
@@ -93,6 +93,13 @@ internal static class Plots
             line.Color = palette.GetColor(groups.IndexOf(group));
             line.MarkerSize = 5;
             if (labelled.Add(group)) line.LegendText = group;
+        }
+        foreach (var r in references ?? [])
+        {
+            var h = plot.Add.HorizontalLine(r.Y);
+            h.LegendText = r.Label;
+            h.LinePattern = LinePattern.Dashed;
+            h.Color = Colors.Black;
         }
         plot.Title(title);
         plot.XLabel(xLabel);

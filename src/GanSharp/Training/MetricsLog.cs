@@ -53,6 +53,36 @@ internal sealed class MetricsLog : IDisposable
             .Where(r => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
             .Select(r => (double?)r.GetProperty(key).GetDouble()).LastOrDefault();
 
+    /// <summary>
+    /// The values of <paramref name="metric"/> in the log at <paramref name="metricsPath"/>, in order, against
+    /// <paramref name="axis"/>, each with its standard error when the row has one (<c>METRIC_se</c>). Training CPU
+    /// minutes are <c>train_cpu_s</c>, or for rows written before it was logged, <c>cpu_s</c> less the evaluations'
+    /// <c>eval_cpu_s</c> up to that row.
+    /// </summary>
+    internal static IReadOnlyList<(double X, double Y, double? Error)> Series(string metricsPath, string metric, MetricAxis axis)
+    {
+        var points = new List<(double, double, double?)>();
+        double evaluations = 0;
+        foreach (var line in File.ReadLines(metricsPath))
+        {
+            using var row = JsonDocument.Parse(line);
+            var r = row.RootElement;
+            if (r.TryGetProperty("eval_cpu_s", out var e) && e.ValueKind == JsonValueKind.Number) evaluations += e.GetDouble();
+            if (!r.TryGetProperty(metric, out var v) || v.ValueKind != JsonValueKind.Number) continue;
+            double x = axis switch
+            {
+                MetricAxis.Epoch => r.GetProperty("epoch").GetDouble(),
+                MetricAxis.Step => r.GetProperty("step").GetDouble(),
+                MetricAxis.CpuMinutes => (r.TryGetProperty("train_cpu_s", out var t) ? t.GetDouble()
+                                          : r.TryGetProperty("cpu_s", out var c) ? c.GetDouble() - evaluations : double.NaN) / 60,
+                _ => throw new ArgumentOutOfRangeException(nameof(axis), axis, null),
+            };
+            double? error = r.TryGetProperty(metric + "_se", out var se) && se.ValueKind == JsonValueKind.Number ? se.GetDouble() : null;
+            points.Add((x, v.GetDouble(), error));
+        }
+        return points;
+    }
+
     /// <summary>The sum of <paramref name="key"/> over the rows of the log at <paramref name="metricsPath"/> (0 when none has it).</summary>
     public static double Sum(string metricsPath, string key) =>
         !File.Exists(metricsPath) ? 0
@@ -81,4 +111,15 @@ internal sealed class MetricsLog : IDisposable
         writer.Dispose();
         tensorBoard?.Dispose();
     }
+}
+
+/// <summary>What a metric is plotted against.</summary>
+internal enum MetricAxis
+{
+    /// <summary>Passes over the training images.</summary>
+    Epoch,
+    /// <summary>Training iterations.</summary>
+    Step,
+    /// <summary>Training CPU minutes (all threads, evaluations excluded).</summary>
+    CpuMinutes,
 }
