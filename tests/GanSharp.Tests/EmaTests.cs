@@ -72,6 +72,35 @@ public class EmaTests
     }
 
     [Fact]
+    public void The_averages_batch_norm_statistics_are_its_own_recomputed_from_fixed_noise()
+    {
+        var config = new PaperModelConfig { NoiseDim = 3, Height = 4, Width = 4, Noise = NoiseKind.Gaussian };
+        using var g = new NormedGenerator(config);
+        using var ema = new ExponentialMovingAverage(g, new NormedGenerator(config), new EmaConfig { Beta = 0.5 });
+        using (no_grad())
+        {
+            g.First.weight!.mul_(3).add_(1);             // G moves: the average's weights are now half-way
+            g.Norm.running_mean!.fill_(42);              // and G's statistics are nothing the average should take
+        }
+        ema.Update(1);
+        var shadow = (NormedGenerator)ema.Shadow;
+
+        // Independently: the pre-norm activations of the same 16 × 64 draws (seed 0x5EED), through the average's weights.
+        using var rng = new TorchSharp.torch.Generator(0x5EED);
+        var batches = Enumerable.Range(0, ExponentialMovingAverage.StatisticsBatches)
+            .Select(_ => shadow.Prior.Sample(ExponentialMovingAverage.StatisticsBatchSize, 3, rng)).ToList();
+        using var __ = no_grad();
+        var h = batches.Select(z => z.matmul(shadow.First.weight!.t()).add(shadow.First.bias!)).ToList();   // [64, 4] each
+        var mean = stack(h.Select(x => x.mean([0])).ToArray()).mean([0]);                     // the plain average of batch means
+        var variance = stack(h.Select(x => x.var(0, unbiased: true)).ToArray()).mean([0]);     // of unbiased batch variances
+        Assert.True(shadow.Norm.running_mean!.allclose(mean, rtol: 1e-4, atol: 1e-5), "running mean");
+        Assert.True(shadow.Norm.running_var!.allclose(variance, rtol: 1e-4, atol: 1e-5), "running variance");
+        Assert.False(shadow.training);                   // sampling mode again, with its momentum back
+        Assert.Equal(0.1, shadow.Norm.momentum);
+        Assert.Equal(42, g.Norm.running_mean![0].item<float>());  // G's own statistics untouched
+    }
+
+    [Fact]
     public void Without_an_average_nothing_changes()
     {
         using var images = TinySet();

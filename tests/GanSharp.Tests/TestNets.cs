@@ -19,3 +19,21 @@ sealed class LinearCritic : Discriminator
 
     public override Tensor forward(Tensor x) => Layer.forward(x.flatten(1)).squeeze(1);
 }
+
+/// <summary>A user's generator with batch norm: z → linear (4 units) → batch norm → linear → sigmoid, as 1×4×4 images.</summary>
+sealed class NormedGenerator : GanSharp.Models.Generator
+{
+    public readonly Linear First, Second;
+    public readonly BatchNorm1d Norm;
+
+    public NormedGenerator(ModelConfig config) : base("normed_generator", config)
+    {
+        First = nn.Linear(config.NoiseDim, 4);
+        Norm = nn.BatchNorm1d(4);
+        Second = nn.Linear(4, config.Channels * config.Height * config.Width);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor z) =>
+        Second.forward(Norm.forward(First.forward(z))).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
+}

@@ -222,7 +222,8 @@ public sealed record GanConfig
 
 /// <summary>
 /// An exponential moving average of the generator's weights (Yazıcı et al., 2019; used by ProGAN, StyleGAN, BigGAN):
-/// after every generator update, θ_ema ← β θ_ema + (1 − β) θ_g; buffers (batch-norm statistics) are copied.
+/// after every generator update, θ_ema ← β θ_ema + (1 − β) θ_g; its batch-norm statistics are recomputed for its own
+/// weights when it is read (<see cref="Models.ExponentialMovingAverage"/>).
 /// </summary>
 public sealed record EmaConfig
 {
