@@ -101,6 +101,20 @@ public class EmaTests
     }
 
     [Fact]
+    public void Samples_drawn_in_chunks_are_the_samples_of_the_same_noise_drawn_at_once()
+    {
+        var config = new PaperModelConfig { NoiseDim = 3, Height = 4, Width = 4 };
+        using var g = new ChunkedGenerator(config);
+        using var rng = new TorchSharp.torch.Generator(9);
+        using var chunked = g.Sample(10, rng);                       // 3 + 3 + 3 + 1
+        using var again = new TorchSharp.torch.Generator(9);
+        using var z = g.Prior.Sample(10, 3, again);
+        using var atOnce = g.Generate(z);
+        Assert.Equal([10L, 1, 4, 4], chunked.shape);
+        Assert.True(chunked.allclose(atOnce, rtol: 1e-6, atol: 1e-7));
+    }
+
+    [Fact]
     public void Without_an_average_nothing_changes()
     {
         using var images = TinySet();

@@ -37,3 +37,19 @@ sealed class NormedGenerator : GanSharp.Models.Generator
     public override Tensor forward(Tensor z) =>
         Second.forward(Norm.forward(First.forward(z))).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
 }
+
+/// <summary>A one-layer generator that draws samples three at a time.</summary>
+sealed class ChunkedGenerator : GanSharp.Models.Generator
+{
+    public readonly Linear Layer;
+
+    public ChunkedGenerator(ModelConfig config) : base("chunked_generator", config)
+    {
+        Layer = nn.Linear(config.NoiseDim, config.Channels * config.Height * config.Width);
+        RegisterComponents();
+    }
+
+    protected override long SampleChunk => 3;
+
+    public override Tensor forward(Tensor z) => Layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
+}

@@ -50,9 +50,25 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         if (count < 1) throw new InputException($"the number of samples must be positive (got {count})");
         Allocation.CheckFloats((double)count * Config.Channels * Config.Height * Config.Width, $"{count:N0} samples of {Config.Channels}×{Config.Height}×{Config.Width}");
         using var _ = inference_mode();
-        using var z = Prior.Sample(count, NoiseDim, truncation, rng);
-        return Generate(z);
+        using var z = Prior.Sample(count, NoiseDim, truncation, rng);   // all the noise first: the draws do not depend on the chunks
+        if (count <= SampleChunk) return Generate(z);
+        var images = empty([count, Config.Channels, Config.Height, Config.Width], device: Device);
+        for (long start = 0; start < count; start += SampleChunk)
+        {
+            long n = Math.Min(SampleChunk, count - start);
+            using var part = Generate(z.narrow(0, start, n));
+            images.narrow(0, start, n).copy_(part);
+        }
+        return images;
     }
+
+    /// <summary>
+    /// Most images <see cref="Sample(long, double?, torch.Generator?)"/> draws through the net at once: larger counts go
+    /// in chunks, so that an evaluation's 10,000 samples never hold a wide net's activations for all of them at the same
+    /// time. Default 10,000 (the paper's nets: 10,000 × 1,200 hidden units are 48 MB); nets with large feature maps
+    /// override it.
+    /// </summary>
+    protected virtual long SampleChunk => 10_000;
 
     /// <summary>
     /// G(z) in evaluation mode (batch norm with its running statistics, no dropout) without autograd, for given noise
