@@ -96,7 +96,8 @@ static class SweepCommand
                 },
                 (name, run) =>
                 {
-                    Console.WriteLine($"[{runs.IndexOf(name) + 1}/{runs.Count}] {name}" + (run.Trainer.Step > 0 ? $" (resuming at step {run.Trainer.Step:N0})" : ""));
+                    Console.WriteLine($"[{runs.IndexOf(name) + 1}/{runs.Count}] {name}" + (run.Finished ? $" (finished at step {run.Trainer.Step:N0})"
+                                          : run.Trainer.Step > 0 ? $" (resuming at step {run.Trainer.Step:N0})" : ""));
                     return Cli.Interactive ? TrainCommand.RunWithBar(run, cancel.Token) : TrainCommand.RunWithLines(run, cancel.Token);
                 });
             var summary = sweep.Summarise(plan, plotMetric);

@@ -63,6 +63,7 @@ public class SweepTests
         Assert.Equal(0, SweepSummary.Statistic([3.5]).StandardDeviation);
         Assert.Equal("5.000 ± 2.138", SweepSummary.Format(s));
         Assert.Equal("150.2 ± 1.5", SweepSummary.Format(new SweepStatistic(150.24, 1.46, 3)));
+        Assert.Equal("5.09 ± 48.11", SweepSummary.Format(new SweepStatistic(5.091, 48.11, 3)));  // the spread sets the decimals
     }
 
     [Fact]

@@ -297,10 +297,11 @@ public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<SweepRunResult> 
         return new SweepStatistic(mean, sd, values.Count);
     }
 
-    /// <summary>"mean ± sd" with three significant digits after the point where they matter.</summary>
+    /// <summary>"mean ± sd", with decimals for the larger of the two: 1 from 100, 2 from 10, else 3.</summary>
     public static string Format(SweepStatistic s)
     {
-        int decimals = Math.Abs(s.Mean) >= 100 ? 1 : Math.Abs(s.Mean) >= 10 ? 2 : 3;
+        double scale = Math.Max(Math.Abs(s.Mean), s.StandardDeviation);
+        int decimals = scale >= 100 ? 1 : scale >= 10 ? 2 : 3;
         return s.Count < 2 ? s.Mean.ToString($"F{decimals}") : $"{s.Mean.ToString($"F{decimals}")} ± {s.StandardDeviation.ToString($"F{decimals}")}";
     }
 

@@ -53,6 +53,9 @@ public sealed class TrainingRun : IDisposable
     /// <summary>The run's budget of training CPU seconds (<see cref="TrainConfig.CpuMinutes"/>), or null.</summary>
     public double? CpuBudgetSeconds => Config.Train.CpuMinutes * 60;
 
+    /// <summary>Whether the run has reached its length or its CPU budget (a resumed finished run: <see cref="Run"/> does nothing).</summary>
+    public bool Finished => Trainer.Step >= TotalSteps || (Trainer.Step > 0 && TrainingCpuSeconds() >= CpuBudgetSeconds);
+
     /// <summary>
     /// What to measure every <see cref="OutputConfig.EvalEvery"/> iterations (null: nothing). Set it before
     /// <see cref="Run"/>; the run does not own it.
@@ -245,7 +248,6 @@ public sealed class TrainingRun : IDisposable
 
         // Evaluations by time come every EvalEveryCpuMinutes of training CPU (checked after each iteration).
         double? evaluateEveryCpu = Evaluation is null ? null : o.EvalEveryCpuMinutes * 60;
-        bool OverBudget() => CpuBudgetSeconds is { } budget && TrainingCpuSeconds() >= budget;
         if (Trainer.Step == 0)
         {
             SaveSamples();
@@ -253,7 +255,7 @@ public sealed class TrainingRun : IDisposable
             interval.Restart();  // images/s counts training only
         }
         if (evaluateEveryCpu is { } period) nextEvaluationCpu = (Math.Floor(TrainingCpuSeconds() / period) + 1) * period;
-        if (Trainer.Step > 0 && OverBudget()) return RunOutcome.Completed;  // a finished budget run, resumed: nothing to do
+        if (Finished) return RunOutcome.Completed;  // a finished run, resumed: nothing to do
         while (Trainer.Step < TotalSteps)
         {
             if (cancel.IsCancellationRequested)
