@@ -68,10 +68,11 @@ static class FigureCommand
         var references = Cli.Option<string?>("--reference", "Horizontal reference lines, VALUE:LABEL[,VALUE:LABEL…] (e.g. 225:paper)");
         var runs = Cli.Option<string?>("--runs", "Several runs on one plot, comma-separated folders (instead of --run)");
         var axis = CommonOptions.Enum<MetricAxis>("--x", "What the metric is plotted against (default epoch)");
+        var yRange = Cli.Option<string?>("--y-range", "Show only MIN:MAX of the metric's axis (e.g. 100:250: early values far below would squash the rest)");
         var curveOut = CommonOptions.Out("The PNG to write (default, for one run: its eval/METRIC-curve.png)");
         var curve = new Command("metric", "Plot one logged value of a run, or of several runs, against epochs, iterations or training CPU minutes")
         {
-            Options = { CommonOptions.Run, runs, metric, axis, references, curveOut },
+            Options = { CommonOptions.Run, runs, metric, axis, yRange, references, curveOut },
         };
         curve.SetAction(p =>
         {
@@ -89,6 +90,15 @@ static class FigureCommand
                 if (!double.TryParse(bits[0], System.Globalization.CultureInfo.InvariantCulture, out var y))
                     throw new InputException($"--reference takes VALUE:LABEL pairs, not '{part}'");
                 lines.Add(new(y, bits.Length > 1 ? bits[1] : bits[0]));
+            }
+            (double, double)? range = null;
+            if (p.GetValue(yRange) is { } text)
+            {
+                var ends = text.Split(':');
+                var inv = System.Globalization.CultureInfo.InvariantCulture;
+                range = ends.Length == 2 && double.TryParse(ends[0], inv, out var lo) && double.TryParse(ends[1], inv, out var hi) && lo < hi
+                    && double.IsFinite(lo) && double.IsFinite(hi) ? (lo, hi)
+                    : throw new InputException($"--y-range takes MIN:MAX with MIN below MAX, not '{text}'");
             }
             var series = folders.Select(folder =>
             {
@@ -112,13 +122,13 @@ static class FigureCommand
                 path = p.GetValue(curveOut) ?? new RunDirectory(folders[0]).EvalPath($"{name}-curve", "png");
                 double[]? errors = pts.All(q => q.Error is not null) ? pts.Select(q => q.Error!.Value).ToArray() : null;
                 Imaging.Plots.Line(path, pts.Select(q => q.X).ToArray(), pts.Select(q => q.Y).ToArray(),
-                                   $"{name}: {series[0].Name}", xLabel, name, name, lines, errors);
+                                   $"{name}: {series[0].Name}", xLabel, name, name, lines, errors, yRange: range);
             }
             else
             {
                 path = CommonOptions.RequiredOut(p, curveOut, "where to write the plot of several runs");
                 Imaging.Plots.Series(path, series.Select(s => (s.Name, s.Points.Select(q => (q.X, q.Y)).ToArray())).ToList(),
-                                     $"{name} of {folders.Length} runs", xLabel, name, lines);
+                                     $"{name} of {folders.Length} runs", xLabel, name, lines, range);
             }
             Console.WriteLine($"{series.Sum(s => s.Points.Count)} values of {name} from {folders.Length} run{(folders.Length == 1 ? "" : "s")} → {path}");
             return Cli.Success;

@@ -231,6 +231,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "figure metric --metric d_loss --runs {run},{empty-folder} --out {out}.png", "empty-folder: not a run directory", "a folder that is no run among several" },
         { "figure metric --metric d_loss --runs {run},{run}", "--out is required", "several runs without a file to write" },
         { "figure metric --run {run} --x hours", "hours", "an unknown axis" },
+        { "figure metric --metric d_loss --runs {run},{run} --y-range 5:1 --out {out}.png", "--y-range takes MIN:MAX with MIN below MAX, not '5:1'", "an empty range" },
         // gan sweep, and a budget of CPU time in gan train
         { "sweep --steps 5 --out {out}", "--presets is required", "a sweep of nothing" },
         { "sweep --presets dcgan-mnist --out {out}", "give the budget per run once", "a sweep without a budget" },

@@ -16,7 +16,8 @@ internal static class Plots
     /// error bars when <paramref name="errors"/> is given), written to <paramref name="path"/>.
     /// </summary>
     public static void Line(string path, double[] xs, double[] ys, string title, string xLabel, string yLabel, string legend,
-                            IReadOnlyList<ReferenceLine>? references = null, double[]? errors = null, int width = 720, int height = 480)
+                            IReadOnlyList<ReferenceLine>? references = null, double[]? errors = null, int width = 720, int height = 480,
+                            (double Min, double Max)? yRange = null)
     {
         var plot = new Plot();
         var line = plot.Add.Scatter(xs, ys);
@@ -36,6 +37,7 @@ internal static class Plots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.LowerRight);
+        if (yRange is { } yr) plot.Axes.SetLimitsY(yr.Min, yr.Max);
         var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(bytes));
     }
@@ -80,7 +82,8 @@ internal static class Plots
     /// sweep's seeds of one preset), written to <paramref name="path"/>.
     /// </summary>
     public static void Series(string path, IReadOnlyList<(string Group, (double X, double Y)[] Points)> series, string title,
-                              string xLabel, string yLabel, IReadOnlyList<ReferenceLine>? references = null, int width = 860, int height = 540)
+                              string xLabel, string yLabel, IReadOnlyList<ReferenceLine>? references = null,
+                              (double Min, double Max)? yRange = null, int width = 860, int height = 540)
     {
         var plot = new Plot();
         var groups = series.Select(s => s.Group).Distinct().ToList();
@@ -94,17 +97,19 @@ internal static class Plots
             line.MarkerSize = 5;
             if (labelled.Add(group)) line.LegendText = group;
         }
-        foreach (var r in references ?? [])
+        var referenceColours = new[] { Colors.Black, Colors.Gray, Colors.Brown };
+        for (int i = 0; i < (references?.Count ?? 0); i++)
         {
-            var h = plot.Add.HorizontalLine(r.Y);
-            h.LegendText = r.Label;
+            var h = plot.Add.HorizontalLine(references![i].Y);
+            h.LegendText = references[i].Label;
             h.LinePattern = LinePattern.Dashed;
-            h.Color = Colors.Black;
+            h.Color = referenceColours[i % referenceColours.Length];
         }
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Alignment.LowerRight);
+        if (yRange is { } yr) plot.Axes.SetLimitsY(yr.Min, yr.Max);
         var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(bytes));
     }
