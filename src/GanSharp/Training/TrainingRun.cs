@@ -81,6 +81,7 @@ public sealed class TrainingRun : IDisposable
     private TrainingRun(string folder, GanConfig config, ImageDataset train)
     {
         Directory = new RunDirectory(folder);
+        cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;  // until Run: what came before is not the run's
         Trainer = new Trainer(config, train);
         var t = config.Train;
         TotalSteps = t.Steps ?? (t.CpuMinutes is not null ? long.MaxValue  // a budget alone: the budget ends the run
