@@ -24,12 +24,20 @@ internal static class Plots
         line.LegendText = legend;
         line.MarkerSize = 5;
         if (errors is not null) plot.Add.ErrorBar(xs, ys, errors).Color = line.Color;
-        var palette = new[] { Colors.OrangeRed, Colors.Green, Colors.Purple, Colors.Gray };
+        Finish(plot, path, title, xLabel, yLabel, references, [Colors.OrangeRed, Colors.Green, Colors.Purple, Colors.Gray], yRange, width, height);
+    }
+
+    /// <summary>
+    /// Dashed reference lines (coloured from <paramref name="palette"/> in turn), title, axis labels, the legend at the
+    /// lower right and the y range; then the PNG, written atomically.
+    /// </summary>
+    static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, IReadOnlyList<ReferenceLine>? references,
+                       Color[] palette, (double Min, double Max)? yRange, int width, int height)
+    {
         for (int i = 0; i < (references?.Count ?? 0); i++)
         {
-            var r = references![i];
-            var h = plot.Add.HorizontalLine(r.Y);
-            h.LegendText = r.Label;
+            var h = plot.Add.HorizontalLine(references![i].Y);
+            h.LegendText = references[i].Label;
             h.LinePattern = LinePattern.Dashed;
             h.Color = palette[i % palette.Length];
         }
@@ -97,20 +105,6 @@ internal static class Plots
             line.MarkerSize = 5;
             if (labelled.Add(group)) line.LegendText = group;
         }
-        var referenceColours = new[] { Colors.Black, Colors.Gray, Colors.Brown };
-        for (int i = 0; i < (references?.Count ?? 0); i++)
-        {
-            var h = plot.Add.HorizontalLine(references![i].Y);
-            h.LegendText = references[i].Label;
-            h.LinePattern = LinePattern.Dashed;
-            h.Color = referenceColours[i % referenceColours.Length];
-        }
-        plot.Title(title);
-        plot.XLabel(xLabel);
-        plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.LowerRight);
-        if (yRange is { } yr) plot.Axes.SetLimitsY(yr.Min, yr.Max);
-        var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
-        AtomicFile.Write(path, s => s.Write(bytes));
+        Finish(plot, path, title, xLabel, yLabel, references, [Colors.Black, Colors.Gray, Colors.Brown], yRange, width, height);
     }
 }
