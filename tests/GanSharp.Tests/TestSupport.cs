@@ -27,6 +27,7 @@ static class TestSupport
     /// <summary>Root of this test process's temporary folders, deleted when the process exits.</summary>
     static readonly Lazy<string> TempRoot = new(() =>
     {
+        RemoveRootsOfDeadProcesses();
         var root = Directory.CreateTempSubdirectory($"gansharp-tests-{Environment.ProcessId}-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -34,6 +35,24 @@ static class TestSupport
         };
         return root;
     });
+
+    /// <summary>
+    /// Temporary roots of earlier test processes that were killed (their exit handler never ran): a killed run of the
+    /// suite leaves its runs and checkpoints behind, gigabytes over a few kills.
+    /// </summary>
+    static void RemoveRootsOfDeadProcesses()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "gansharp-tests-*-*"))
+        {
+            var parts = Path.GetFileName(folder).Split('-');
+            if (parts.Length < 4 || !int.TryParse(parts[2], out var pid) || pid == Environment.ProcessId) continue;
+            bool alive;
+            try { using var p = System.Diagnostics.Process.GetProcessById(pid); alive = !p.HasExited; }
+            catch (ArgumentException) { alive = false; }
+            if (!alive)
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
 
     /// <summary>A fresh temporary folder (removed with the others when the test process exits).</summary>
     public static string TempFolder() => Directory.CreateDirectory(Path.Combine(TempRoot.Value, Guid.NewGuid().ToString("N")[..12])).FullName;
