@@ -29,10 +29,10 @@ internal static class Plots
 
     /// <summary>
     /// Dashed reference lines (coloured from <paramref name="palette"/> in turn), title, axis labels, the legend at the
-    /// lower right and the y range; then the PNG, written atomically.
+    /// lower right (or beside the plot) and the y range; then the PNG, written atomically.
     /// </summary>
     static void Finish(Plot plot, string path, string title, string xLabel, string yLabel, IReadOnlyList<ReferenceLine>? references,
-                       Color[] palette, (double Min, double Max)? yRange, int width, int height)
+                       Color[] palette, (double Min, double Max)? yRange, int width, int height, bool legendBeside = false)
     {
         for (int i = 0; i < (references?.Count ?? 0); i++)
         {
@@ -44,7 +44,8 @@ internal static class Plots
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.LowerRight);
+        if (legendBeside) plot.ShowLegend(Edge.Right);  // many lines: outside the data, hiding none of their ends
+        else plot.ShowLegend(Alignment.LowerRight);
         if (yRange is { } yr) plot.Axes.SetLimitsY(yr.Min, yr.Max);
         var bytes = plot.GetImageBytes(width, height, ImageFormat.Png);
         AtomicFile.Write(path, s => s.Write(bytes));
@@ -105,6 +106,6 @@ internal static class Plots
             line.MarkerSize = 5;
             if (labelled.Add(group)) line.LegendText = group;
         }
-        Finish(plot, path, title, xLabel, yLabel, references, [Colors.Black, Colors.Gray, Colors.Brown], yRange, width, height);
+        Finish(plot, path, title, xLabel, yLabel, references, [Colors.Black, Colors.Gray, Colors.Brown], yRange, width, height, legendBeside: true);
     }
 }
