@@ -21,7 +21,7 @@ static class SweepCommand
     static readonly Option<double?> CpuMinutes = Cli.Option<double?>("--cpu-minutes", "Budget per run: N minutes of training CPU time (all threads, evaluations excluded)").Within(1e-3, 1e9);
     static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Budget per run: N iterations (exact and repeatable; nets of different cost get different CPU time)").Positive();
     static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What each evaluation measures, comma-separated (default features; known: {string.Join(", ", PeriodicEvaluations.Known)})");
-    static readonly Option<int?> Evaluations = Cli.Option<int?>("--evaluations", "Evaluations along each run's budget, the last at its end (default 4; plus one at the start)").Within(1, 1000);
+    static readonly Option<int?> Evaluations = Cli.Option<int?>("--evaluations", "Evaluations along each run's budget, evenly spaced, the last at its end (default 4; none at step 0)").Within(1, 1000);
     static readonly Option<int?> Threads = Cli.Option<int?>("--threads", "CPU threads per run (default 1: runs are compared on one core each)").Within(0);
     static readonly Option<bool> Ema = Cli.Option<bool>("--ema", "Keep a moving average of G in every run, which the evaluations then measure");
     static readonly Option<string?> Plot = Cli.Option<string?>("--plot", "The metric plotted against CPU time (default parzen_test if measured, else fid_valid)");
