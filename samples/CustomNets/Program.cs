@@ -35,7 +35,7 @@ sealed class MyGenerator : Generator
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor z) => layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
+    public override Tensor forward(Tensor z, Tensor? labels) => layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
 }
 
 /// <summary>D: one linear layer on the flattened image; a critic's score, not a probability.</summary>
@@ -49,7 +49,7 @@ sealed class MyCritic : Discriminator
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => layer.forward(x.flatten(1)).squeeze(1);
+    public override Tensor forward(Tensor x, Tensor? labels) => layer.forward(x.flatten(1)).squeeze(1);
 }
 
 /// <summary>The hinge loss on the critic's scores.</summary>

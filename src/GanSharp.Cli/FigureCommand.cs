@@ -7,7 +7,7 @@ using GanSharp.Models;
 
 namespace GanSharp.Cli;
 
-/// <summary><c>gan figure samples|interpolate</c>: the paper's Figures 2 and 3 for a trained generator.</summary>
+/// <summary><c>gan figure samples|interpolate|classes|metric</c>: the paper's Figures 2 and 3, class rows, and metric plots.</summary>
 static class FigureCommand
 {
     static readonly Option<int> Rows = new Option<int>("--rows") { Description = "Rows of the figure", DefaultValueFactory = _ => 8 }.Positive();
@@ -61,6 +61,30 @@ static class FigureCommand
             var path = source.OutputPath(p.GetValue(interpolateOut), "figure3-interpolation", "png", "--out");
             ImageGrid.SavePng(images, path, columns: n, scale: p.GetValue(Scale));
             Console.WriteLine($"{rows} interpolations of {n} frames in z, {source.Path} (step {source.Checkpoint.Step:N0}) → {path}");
+            return Cli.Success;
+        });
+
+        var perClass = new Option<int>("--columns") { Description = "Samples per class (per row)", DefaultValueFactory = _ => 10 }.Positive();
+        var classesOut = CommonOptions.Out("The PNG to write (default: the run's eval/classes-step-N.png)");
+        var classes = new Command("classes", "A conditional generator's classes: a row of samples per class, in label order")
+        {
+            Options = { CommonOptions.Run, Sources.CheckpointFile, perClass, Seed, Scale, classesOut, CommonOptions.Device },
+        };
+        classes.SetAction(p =>
+        {
+            int cols = p.GetValue(perClass);
+            var source = Sources.Generator(p);
+            var m = source.Checkpoint.Config.Model;
+            if (m.Classes == 0) throw new InputException($"{source.Path}: the generator is not conditional (no classes to show)");
+            ImageGrid.Size((long)m.Classes * cols, m.Height, m.Width, cols, scale: p.GetValue(Scale));
+            Cli.LoadTorch();
+            using var g = Sources.Load(source, p);
+            using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+            using var images = PaperFigures.ClassRows(g, cols, rng);
+            var path = source.OutputPath(p.GetValue(classesOut), "classes", "png", "--out");
+            ImageGrid.SavePng(images, path, columns: cols, scale: p.GetValue(Scale));
+            Console.WriteLine($"{m.Classes} classes × {cols} samples, {source.Path} (step {source.Checkpoint.Step:N0}), rows top to bottom: " +
+                              $"{string.Join(", ", Enumerable.Range(0, m.Classes).Select(m.ClassName))} → {path}");
             return Cli.Success;
         });
 
@@ -134,6 +158,6 @@ static class FigureCommand
             return Cli.Success;
         });
 
-        return new Command("figure", "The paper's figures for a trained generator, and plots of a run's metrics") { Subcommands = { samples, interpolate, curve } };
+        return new Command("figure", "The paper's figures for a trained generator, and plots of a run's metrics") { Subcommands = { samples, interpolate, classes, curve } };
     }
 }

@@ -11,13 +11,14 @@ static class SampleCommand
     static readonly Option<int> Count = new Option<int>("--count") { Description = "Number of samples", Required = true }.Positive();
     static readonly Option<SampleFormat?> Format = CommonOptions.Enum<SampleFormat>("--format", "png, a grid; idx or npy, arrays (default: from --out's extension)");
     static readonly Option<string?> Out = CommonOptions.Out("The file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (any other name)");
+    static readonly Option<string?> Class = Cli.Option<string?>("--class", "A conditional generator: draw this class only (its name or index; default: classes as often as in the training data)");
     static readonly Option<double?> Truncation = Cli.Option<double?>("--truncation", "Truncate z: uniform prior, the range scaled by T in (0, 1]; Gaussian, values beyond ±T redrawn").Positive();
 
     public static Command Create()
     {
         var command = new Command("sample", "Draw samples from a trained generator")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Count, Format, Out, CommonOptions.Seed, Truncation, CommonOptions.Device },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Count, Format, Out, CommonOptions.Seed, Truncation, Class, CommonOptions.Device },
         };
         command.SetAction(Execute);
         return command;
@@ -33,12 +34,15 @@ static class SampleCommand
         var source = Sources.Generator(p);
         var m = source.Checkpoint.Config.Model;
         if (format == SampleFormat.Png) ImageGrid.Size(count, m.Height, m.Width);  // a grid too large is refused before any work
+        int? label = p.GetValue(Class) is { } c ? m.ClassIndex(c) : null;        // an unknown class, before any work
         Cli.LoadTorch();
         using var g = Sources.Load(source, p);
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(CommonOptions.Seed)));
-        using var images = g.Sample(count, p.GetValue(Truncation), rng);  // [N, C, H, W]
+        using var images = label is { } k ? g.SampleClass(count, k, p.GetValue(Truncation), rng)  // [N, C, H, W]
+                                          : g.Sample(count, p.GetValue(Truncation), rng);
         Sources.WriteImages(output, format, images);
-        Console.WriteLine($"{count:N0} samples ({format.ToString().ToLowerInvariant()}) → {output}");
+        var of = label is { } l ? $" of class {m.ClassName(l)}" : "";
+        Console.WriteLine($"{count:N0} samples{of} ({format.ToString().ToLowerInvariant()}) → {output}");
         return Cli.Success;
     }
 }

@@ -59,6 +59,8 @@ public sealed class BadInputFixture
         // Data folders: two training files, a truncated gzip, a lying IDX header, test images of another size.
         var two = Copy("two-train-files");
         File.Copy(System.IO.Path.Combine(two, "train-images-idx3-ubyte.gz"), System.IO.Path.Combine(two, "more-train-images-idx3-ubyte.gz"));
+        var plain = Copy("plain");  // images without labels
+        foreach (var f in Directory.GetFiles(plain, "*labels*")) File.Delete(f);
         var gz = Copy("truncated-gzip");
         var trainGz = System.IO.Path.Combine(gz, "train-images-idx3-ubyte.gz");
         File.WriteAllBytes(trainGz, File.ReadAllBytes(trainGz)[..3000]);
@@ -188,6 +190,9 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --run {run} --count 2000000000 --out {out}.png", "the grid would be", "a grid too large to draw" },
         { "sample --run {run} --count 10 --truncation NaN --out {out}.png", "--truncation must be a positive number", "NaN truncation" },
         { "sample --run {run} --count 10 --truncation 2 --out {out}.png", "truncation for the uniform prior must lie in (0, 1]", "truncation beyond the prior" },
+        { "sample --run {run} --count 10 --class 3 --out {out}.png", "the model is not conditional: it has no classes to ask for", "a class of an unconditional run" },
+        { "figure classes --run {run} --out {out}.png", "the generator is not conditional (no classes to show)", "class rows of an unconditional run" },
+        { "train --preset cgan-mnist --dataset {plain} --steps 2 --out {out}", "the conditional-mlp model is conditional and needs class labels", "a conditional model on unlabelled images" },
         { "sample --run {out} --count 10 --out {out}.png", "checkpoint not found", "run without a checkpoint" },
         { "sample --checkpoint {not.ckpt} --count 10 --out {out}.png", "not a GanSharp checkpoint", "not a checkpoint" },
         { "sample --checkpoint {newer.ckpt} --count 10 --out {out}.png", "checkpoint format 7 was written by a newer GanSharp", "a newer checkpoint format" },

@@ -11,7 +11,7 @@ namespace GanSharp.Tests;
 public class ConfigurationTests
 {
     [Theory]
-    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, custom)")]
+    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
     [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
@@ -103,6 +103,7 @@ public class ConfigurationTests
         {
             var config = Kinds.Create<ModelConfig>(name, "test") with { NoiseDim = 4, Height = 28, Width = 28 };
             if (config is ToyModelConfig) config = config with { Height = 1, Width = 2 };  // points in ℝ²
+            if (config.Conditional) config = config with { Classes = 3 };                 // taken from the data in a run
             if (config is CustomModelConfig)
             {
                 Assert.Contains("factory", Assert.Throws<InputException>(() => Nets.CreateGenerator(config)).Message);
@@ -114,7 +115,8 @@ public class ConfigurationTests
             using var x = g.Sample(2);
             Assert.Equal([2L, config.Channels, config.Height, config.Width], x.shape);
             using var _ = no_grad();  // samples are inference tensors
-            using var y = d.forward(x);
+            using var labels = config.Conditional ? tensor(new long[] { 0, 2 }) : null;
+            using var y = d.forward(x, labels);
             Assert.Equal([2L], y.shape);
         }
     }

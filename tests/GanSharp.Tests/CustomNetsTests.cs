@@ -28,7 +28,7 @@ public class CustomNetsTests
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor z) => layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
+        public override Tensor forward(Tensor z, Tensor? labels) => layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
     }
 
 

@@ -54,7 +54,7 @@ public class GradientPenaltyTests
     sealed class Recorder(ModelConfig config) : Discriminator("recorder", config)
     {
         public Tensor? Seen;
-        public override Tensor forward(Tensor x)
+        public override Tensor forward(Tensor x, Tensor? labels)
         {
             Seen = x.detach().clone();
             return x.flatten(1).sum(1);

@@ -51,7 +51,9 @@ public class PresetCommandTests(ColourImagesFixture colour) : IClassFixture<Colo
         Assert.True(first.Code == 0, first.Err);
         var resumed = GanProcess.Run("train", "--resume", a, "--steps", "3");
         Assert.True(resumed.Code == 0, resumed.Err);
-        Assert.Equal(Rows(b), Rows(a));
+        // A preset that evaluates does so at the end of every run: the first run's own last evaluation (step 2) is a row
+        // the straight run has not; every other row must be the same.
+        Assert.Equal(Rows(b), Rows(a).Where(r => !(r.StartsWith("step=2,", StringComparison.Ordinal) && !r.Contains("d_loss", StringComparison.Ordinal))));
 
         var sample = GanProcess.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png"));
         Assert.True(sample.Code == 0, sample.Err);

@@ -100,7 +100,7 @@ public class ReliabilityTests
             using (no_grad()) layer.bias!.fill_(-10);
         }
 
-        public override Tensor forward(Tensor z) => layer.forward(z).clamp_max(-1).log().view(-1, Config.Channels, Config.Height, Config.Width);
+        public override Tensor forward(Tensor z, Tensor? labels) => layer.forward(z).clamp_max(-1).log().view(-1, Config.Channels, Config.Height, Config.Width);
     }
 
     [Fact]

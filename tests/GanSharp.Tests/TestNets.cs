@@ -17,7 +17,7 @@ sealed class LinearCritic : Discriminator
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => Layer.forward(x.flatten(1)).squeeze(1);
+    public override Tensor forward(Tensor x, Tensor? labels) => Layer.forward(x.flatten(1)).squeeze(1);
 }
 
 /// <summary>A user's generator with batch norm: z → linear (4 units) → batch norm → linear → sigmoid, as 1×4×4 images.</summary>
@@ -34,7 +34,7 @@ sealed class NormedGenerator : GanSharp.Models.Generator
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor z) =>
+    public override Tensor forward(Tensor z, Tensor? labels) =>
         Second.forward(Norm.forward(First.forward(z))).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
 }
 
@@ -51,5 +51,5 @@ sealed class ChunkedGenerator : GanSharp.Models.Generator
 
     protected override long SampleChunk => 3;
 
-    public override Tensor forward(Tensor z) => Layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
+    public override Tensor forward(Tensor z, Tensor? labels) => Layer.forward(z).sigmoid().view(-1, Config.Channels, Config.Height, Config.Width);
 }

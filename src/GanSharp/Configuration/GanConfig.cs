@@ -276,6 +276,8 @@ public enum NoiseKind
     Uniform,
     /// <summary>Standard normal.</summary>
     Gaussian,
+    /// <summary>Uniform on [0, 1] per coordinate: "uniform within the unit hypercube" (Mirza &amp; Osindero 2014).</summary>
+    UnitUniform,
 }
 
 /// <summary>The run's length, batch size and where it runs: what every game shares.</summary>

@@ -13,6 +13,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(ToyModelConfig), "toy")]
 [JsonDerivedType(typeof(DcganModelConfig), "dcgan")]
 [JsonDerivedType(typeof(SnganModelConfig), "sngan")]
+[JsonDerivedType(typeof(ConditionalMlpModelConfig), "conditional-mlp")]
 [JsonDerivedType(typeof(CustomModelConfig), "custom")]
 public abstract record ModelConfig
 {
@@ -27,11 +28,57 @@ public abstract record ModelConfig
     /// <summary>Image width (taken from the data).</summary>
     public int Width { get; init; } = 28;
 
+    /// <summary>
+    /// Whether the nets are conditioned on a class label (G(z | y), D(x | y)); a conditional model's
+    /// <see cref="Classes"/>, <see cref="ClassNames"/> and <see cref="ClassFrequencies"/> are taken from the training data's
+    /// labels when a run starts.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool Conditional => false;
+
+    /// <summary>Classes the nets are conditioned on (taken from the data; 0: an unconditional model).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Classes { get; init; }
+
+    /// <summary>The name of each class (index = label; taken from the data, null: the indices).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? ClassNames { get; init; }
+
+    /// <summary>
+    /// The share of each class among the training images (taken from the data): the labels a conditional generator draws
+    /// when none are asked for — "conditioned on labels drawn as in the data" (null: uniform).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? ClassFrequencies { get; init; }
+
+    /// <summary>The probability of each class in a conditional generator's samples: <see cref="ClassFrequencies"/> or uniform.</summary>
+    public float[] ClassProbabilities() =>
+        ClassFrequencies?.Select(f => (float)f).ToArray() ?? Enumerable.Repeat(1f / Math.Max(Classes, 1), Classes).ToArray();
+
+    /// <summary>The name of class <paramref name="label"/>: its name from the data, else its index.</summary>
+    public string ClassName(int label) => ClassNames is { } names && label < names.Length ? names[label] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The label of the class called <paramref name="nameOrIndex"/>: a class name (any case), else an index.</summary>
+    /// <exception cref="InputException">An unconditional model, or no such class.</exception>
+    public int ClassIndex(string nameOrIndex)
+    {
+        if (Classes == 0) throw new InputException("the model is not conditional: it has no classes to ask for");
+        var names = Enumerable.Range(0, Classes).Select(ClassName).ToList();
+        int byName = names.FindIndex(n => string.Equals(n, nameOrIndex.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (byName >= 0) return byName;
+        if (int.TryParse(nameOrIndex, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int i) && i < Classes) return i;
+        throw new InputException($"no class '{nameOrIndex}' (the model's {Classes}: {string.Join(", ", names.Select((n, k) => n == k.ToString(System.Globalization.CultureInfo.InvariantCulture) ? n : $"{k} {n}"))})");
+    }
+
     /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
     public virtual IEnumerable<string> Problems()
     {
         if (NoiseDim <= 0) yield return $"noise-dim must be positive (got {NoiseDim})";
         if (Channels <= 0 || Height <= 0 || Width <= 0) yield return $"the image shape must be positive (got {Channels}×{Height}×{Width})";
+        if (Classes < 0 || (!Conditional && Classes != 0)) yield return $"classes: {(Conditional ? "must not be negative" : "this model kind is not conditional and takes none")} (got {Classes})";
+        if (ClassNames is { } names && names.Length != Classes) yield return $"class-names: {names.Length} names for {Classes} classes";
+        if (ClassFrequencies is { } f && (f.Length != Classes || f.Any(v => !(v >= 0)) || Math.Abs(f.Sum() - 1) > 1e-6))
+            yield return $"class-frequencies: must be {Classes} non-negative shares summing to 1";
     }
 }
 
@@ -173,6 +220,64 @@ public sealed record SnganModelConfig : ModelConfig
     }
 }
 
+/// <summary>
+/// The conditional adversarial nets of Mirza &amp; Osindero (2014, section 4.1, MNIST): G maps z (100, uniform in the unit
+/// hypercube) to 200 ReLU units and the one-hot label y to 1000 ReLU units, joins them in 1200 ReLU units, then a
+/// sigmoid image; D maps x to a maxout layer of 240 units × 5 pieces and y to one of 50 × 5, joins them in a maxout layer
+/// of 240 × 4, then a single logit. Dropout (keep 0.5) in both nets' hidden layers, as the paper says — D also drops
+/// its inputs (keep 0.8 on the image, as the 2014 paper's D), an assumption; initial weights as the 2014 paper's nets
+/// (U(±0.05) in G, U(±0.005) in D), also an assumption: the paper does not give them.
+/// </summary>
+public sealed record ConditionalMlpModelConfig : ModelConfig
+{
+    /// <summary>G's units for z.</summary>
+    public int GeneratorNoiseUnits { get; init; } = 200;
+    /// <summary>G's units for y.</summary>
+    public int GeneratorLabelUnits { get; init; } = 1000;
+    /// <summary>G's joint hidden units.</summary>
+    public int GeneratorJointUnits { get; init; } = 1200;
+    /// <summary>Keep probability of dropout on G's hidden units in training (the paper: 0.5; 1: none).</summary>
+    public double GeneratorHiddenKeep { get; init; } = 0.5;
+    /// <summary>Generator weights start uniform in ±this.</summary>
+    public double GeneratorInitRange { get; init; } = 0.05;
+    /// <summary>Start the generator's sigmoid output bias at logit(mean training pixel), as the 2014 paper's code did.</summary>
+    public bool GeneratorOutputBiasFromData { get; init; } = true;
+    /// <summary>D's maxout units and pieces for x.</summary>
+    public int DiscriminatorImageUnits { get; init; } = 240;
+    /// <summary>D's maxout units for y.</summary>
+    public int DiscriminatorLabelUnits { get; init; } = 50;
+    /// <summary>Pieces of D's first maxout layers (x and y).</summary>
+    public int DiscriminatorPieces { get; init; } = 5;
+    /// <summary>D's joint maxout units.</summary>
+    public int DiscriminatorJointUnits { get; init; } = 240;
+    /// <summary>Pieces of D's joint maxout layer.</summary>
+    public int DiscriminatorJointPieces { get; init; } = 4;
+    /// <summary>Dropout keep probability on D's image input.</summary>
+    public double DiscriminatorInputKeep { get; init; } = 0.8;
+    /// <summary>Dropout keep probability on D's hidden layers' inputs.</summary>
+    public double DiscriminatorHiddenKeep { get; init; } = 0.5;
+    /// <summary>Discriminator weights start uniform in ±this.</summary>
+    public double DiscriminatorInitRange { get; init; } = 0.005;
+
+    /// <summary>The paper's prior: z uniform in the unit hypercube.</summary>
+    public ConditionalMlpModelConfig() => Noise = NoiseKind.UnitUniform;
+
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override bool Conditional => true;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        foreach (var p in base.Problems()) yield return p;
+        int[] widths = [GeneratorNoiseUnits, GeneratorLabelUnits, GeneratorJointUnits, DiscriminatorImageUnits, DiscriminatorLabelUnits,
+                        DiscriminatorPieces, DiscriminatorJointUnits, DiscriminatorJointPieces];
+        if (widths.Any(w => w <= 0)) yield return "layer widths and maxout pieces must be positive";
+        if (new[] { GeneratorHiddenKeep, DiscriminatorInputKeep, DiscriminatorHiddenKeep }.Any(k => k is not (> 0 and <= 1)))
+            yield return "dropout keep probabilities must lie in (0, 1]";
+    }
+}
+
 /// <summary>How a net normalises its hidden feature maps.</summary>
 public enum Normalisation
 {
@@ -195,4 +300,10 @@ public sealed record CustomModelConfig : ModelConfig
     public string Architecture { get; init; } = "custom";
     /// <summary>Whatever the caller's nets need to be rebuilt, as JSON (kept as given).</summary>
     public JsonObject? Settings { get; init; }
+    /// <summary>Whether the caller's nets take class labels (G(z | y), D(x | y)).</summary>
+    public bool ConditionalNets { get; init; }
+
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override bool Conditional => ConditionalNets;
 }

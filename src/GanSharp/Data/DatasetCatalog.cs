@@ -27,8 +27,12 @@ internal interface ICatalogEntry
     DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null);
 }
 
-/// <summary>A dataset of IDX files GanSharp knows how to fetch, verify (SHA-256 per file) and cache.</summary>
-internal sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources) : ICatalogEntry
+/// <summary>
+/// A dataset of IDX files GanSharp knows how to fetch, verify (SHA-256 per file) and cache, and the names of its
+/// classes (index = label; null: the labels are their own names).
+/// </summary>
+internal sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources,
+                                   string[]? LabelNames = null) : ICatalogEntry
 {
     /// <summary>The file with the given role.</summary>
     public DatasetFile File(string role) => Files.Single(f => f.Role == role);
@@ -41,7 +45,7 @@ internal sealed record DatasetSpec(string Name, string Description, DatasetFile[
         DatasetCatalog.Ensure(this, dataDir, progress, cancel);
 
     /// <inheritdoc/>
-    public DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null) => DatasetLoader.LoadIdx(folder, Name, config);
+    public DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null) => DatasetLoader.LoadIdx(folder, Name, config, LabelNames);
 }
 
 /// <summary>Progress of a fetch: what is being fetched, bytes done and, when known, in all.</summary>
@@ -83,7 +87,9 @@ internal static class DatasetCatalog
         [
             new WebMirror("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),
             new LocalFolder("/usr/share/datasets/fashion-mnist", "the Debian package dataset-fashion-mnist"),
-        ]);
+        ],
+        // The labels' names, as the dataset's README lists them.
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]);
 
     /// <summary>Every catalogued dataset.</summary>
     public static IReadOnlyList<ICatalogEntry> All { get; } = [Mnist, FashionMnist, EmojiDataset.Twitter, EmojiDataset.Google];

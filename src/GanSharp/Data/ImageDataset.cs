@@ -51,7 +51,7 @@ public sealed class ImageDataset : IDisposable
         new($"{Name}[{start}:{start + count}]", Storage.narrow(0, start, count), Labels?.narrow(0, start, count)) { LabelNames = LabelNames };
 
     /// <summary>Builds a dataset from IDX arrays: images <c>[N, H, W]</c> (or <c>[N, C, H, W]</c>) and optional labels <c>[N]</c>.</summary>
-    internal static ImageDataset FromIdx(string name, IdxArray images, IdxArray? labels)
+    internal static ImageDataset FromIdx(string name, IdxArray images, IdxArray? labels, IReadOnlyList<string>? labelNames = null)
     {
         long[] shape = images.Shape.Length switch
         {
@@ -63,7 +63,7 @@ public sealed class ImageDataset : IDisposable
             throw new InputException($"{name}: {labels.Count} labels for {images.Count} images");
         var pixels = tensor(images.Data, dtype: ScalarType.Byte).reshape(shape);
         Tensor? y = labels is null ? null : tensor(labels.Data, dtype: ScalarType.Byte).to_type(ScalarType.Int64);
-        return new ImageDataset(name, pixels, y);
+        return new ImageDataset(name, pixels, y) { LabelNames = y is null ? null : labelNames };
     }
 
     /// <inheritdoc/>
@@ -178,7 +178,7 @@ public static class DatasetLoader
     public static bool IsIdxFolder(string folder) => Directory.EnumerateFiles(folder, "*train-images*").Any();
 
     /// <summary>The IDX files of <paramref name="folder"/>, split as the paper split MNIST.</summary>
-    internal static DatasetSplits LoadIdx(string folder, string name, DataConfig config)
+    internal static DatasetSplits LoadIdx(string folder, string name, DataConfig config, IReadOnlyList<string>? labelNames = null)
     {
         string? Find(params string[] patterns)
         {
@@ -193,9 +193,9 @@ public static class DatasetLoader
         var testImages = Find("*t10k-images*", "*test-images*");
         var testLabels = Find("*t10k-labels*", "*test-labels*");
 
-        var train = ImageDataset.FromIdx($"{name}/train", Idx.Read(trainImages), trainLabels is null ? null : Idx.Read(trainLabels));
+        var train = ImageDataset.FromIdx($"{name}/train", Idx.Read(trainImages), trainLabels is null ? null : Idx.Read(trainLabels), labelNames);
         var test = testImages is null ? null
-            : ImageDataset.FromIdx($"{name}/test", Idx.Read(testImages), testLabels is null ? null : Idx.Read(testLabels));
+            : ImageDataset.FromIdx($"{name}/test", Idx.Read(testImages), testLabels is null ? null : Idx.Read(testLabels), labelNames);
         if (test is not null && test.ImageShape != train.ImageShape)
         {
             var (a, b) = (train.ImageShape, test.ImageShape);  // (C, H, W) each

@@ -34,7 +34,8 @@ internal static class PaperFigures
     /// <summary>
     /// Figure 3: <paramref name="rows"/> linear interpolations in z between random pairs of noise vectors, each
     /// rendered at <paramref name="steps"/> evenly spaced points (both ends included). Returns
-    /// <c>[rows·steps, C, H, W]</c> in row order. The prior's support is convex, so every point is a valid z.
+    /// <c>[rows·steps, C, H, W]</c> in row order. The prior's support is convex, so every point is a valid z. A conditional
+    /// generator draws each row of one class (drawn as in the data).
     /// </summary>
     public static Tensor Interpolations(Generator generator, int rows, int steps, torch.Generator rng)
     {
@@ -45,6 +46,23 @@ internal static class PaperFigures
         var z1 = ends.select(1, 1).unsqueeze(1);                                   // [r, 1, nz]
         var t = linspace(0, 1, steps).view(1, steps, 1);                           // [1, s, 1]
         var z = z0.mul(t.neg().add(1)).add(z1.mul(t)).view(-1, generator.NoiseDim);  // [r·s, nz]: (1 − t)·z0 + t·z1
-        return generator.Generate(z).cpu().MoveToOuterDisposeScope();
+        var labels = generator.SampleLabels(rows, rng)?.repeat_interleave(steps);  // [r·s]: a conditional G keeps one class per row
+        return generator.Generate(z, labels).cpu().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A conditional generator's classes: a row of <paramref name="columns"/> samples per class, in label order, the same
+    /// noise down each column (so a column shows one z across the classes). Returns <c>[K·columns, C, H, W]</c>.
+    /// </summary>
+    /// <exception cref="InputException">An unconditional generator.</exception>
+    public static Tensor ClassRows(Generator generator, int columns, torch.Generator rng)
+    {
+        if (columns < 1) throw new ArgumentOutOfRangeException(nameof(columns), "columns must be positive");
+        int k = generator.Classes;
+        if (k == 0) throw new InputException("the generator is not conditional (no classes to show)");
+        using var scope = NewDisposeScope();
+        var z = generator.Prior.Sample(columns, generator.NoiseDim, rng).repeat(k, 1);           // [K·c, nz]
+        var labels = arange(k, dtype: ScalarType.Int64).repeat_interleave(columns);              // [K·c]: row r is class r
+        return generator.Generate(z, labels).cpu().MoveToOuterDisposeScope();
     }
 }

@@ -18,6 +18,9 @@ namespace GanSharp.Games;
 ///           or ascending ∇θg (1/m) Σ log D(G(z))           (non-saturating, the paper's recommendation)
 /// </code>
 /// The loss is a parameter (<see cref="IAdversarialLoss"/>): the paper's two, or any other written on D's raw outputs.
+/// With conditional nets (Mirza &amp; Osindero 2014) the same box is played on x | y: D judges each real image with its
+/// label and each generated one with the label G drew it for — in D's update the real minibatch's labels, so both halves
+/// have the same classes; in G's update m labels drawn as in the data.
 /// With a gradient penalty (<see cref="GradientPenalty"/>, WGAN-GP) each discriminator update also descends
 /// λ E[(‖∇x̂ D(x̂)‖₂ − 1)²], a term of D's loss like any other.
 /// Players: <c>generator</c> and <c>discriminator</c>, each with its own optimizer.
@@ -69,18 +72,20 @@ public sealed class Algorithm1 : TwoPlayerGame
     public readonly record struct DiscriminatorResult(double Loss, double Real, double Fake, double Penalty = 0);
 
     /// <summary>
-    /// One discriminator update: m fresh noise samples and the next m examples; ascend log D(x) + log(1 − D(G(z)))
+    /// One discriminator update: the next m examples and m fresh noise samples; ascend log D(x) + log(1 − D(G(z)))
     /// (descend the loss's discriminator term). Mean D is a probability where D's outputs are logits, else a raw score.
     /// </summary>
     public DiscriminatorResult DiscriminatorStep(StepContext context)
     {
         using var scope = NewDisposeScope();
+        var batch = context.Data.Next();
+        var x = batch.Images;                                            // [m, C, H, W]
+        var y = RealLabels(batch);                                       // [m] classes (conditional nets), else null
         Tensor fake;
-        using (no_grad()) fake = G.forward(Noise(context));            // [m, C, H, W]; G is fixed here: no graph
-        var x = context.Data.Next().Images;                              // [m, C, H, W]
-        var (realOut, fakeOut) = DiscriminatorOutputs(x, fake);          // [m], [m]
+        using (no_grad()) fake = G.forward(Noise(context), y);          // [m, C, H, W]; G is fixed here: no graph
+        var (realOut, fakeOut) = DiscriminatorOutputs(x, fake, y);       // [m], [m]
         var l = Loss.Discriminator(realOut, fakeOut);                    // −V(D, G) on the minibatch, for the paper's losses
-        var penalty = Penalty?.Term(D, x, fake, context.Rng);            // λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
+        var penalty = Penalty?.Term(D, x, fake, context.Rng, y);         // λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
         ClearGradients(dParams);
         (penalty is null ? l : l + penalty).backward();
         optD.step();
@@ -93,10 +98,10 @@ public sealed class Algorithm1 : TwoPlayerGame
     /// m, which the CPU does faster); with batch norm, two passes, so that each minibatch is normalised by its own
     /// statistics as in DCGAN's reference.
     /// </summary>
-    (Tensor Real, Tensor Fake) DiscriminatorOutputs(Tensor x, Tensor fake)
+    (Tensor Real, Tensor Fake) DiscriminatorOutputs(Tensor x, Tensor fake, Tensor? y)
     {
-        if (!D.ImagesIndependent) return (D.forward(x), D.forward(fake));
-        var outputs = D.forward(cat([x, fake]));                         // [2m]
+        if (!D.ImagesIndependent) return (D.forward(x, y), D.forward(fake, y));
+        var outputs = D.forward(cat([x, fake]), y is null ? null : cat([y, y]));  // [2m]
         long m = x.shape[0];
         return (outputs.narrow(0, 0, m), outputs.narrow(0, m, m));      // [m], [m]
     }
@@ -111,7 +116,9 @@ public sealed class Algorithm1 : TwoPlayerGame
         SetRequiresGrad(dParams, false);
         try
         {
-            var fakeOut = D.forward(G.forward(Noise(context)));         // [m]
+            var z = Noise(context);                                     // [m, NoiseDim]
+            var y = GeneratorLabels(context);                            // [m] classes drawn as in the data, or null
+            var fakeOut = D.forward(G.forward(z, y), y);                 // [m]
             var l = Loss.Generator(fakeOut);
             ClearGradients(gParams);
             l.backward();

@@ -28,14 +28,15 @@ public sealed class GradientPenalty
 
     /// <summary>
     /// λ E[(‖∇x̂ D(x̂)‖₂ − 1)²] on interpolates between <paramref name="real"/> and <paramref name="fake"/> (both
-    /// <c>[m, C, H, W]</c>, <paramref name="fake"/> without a graph to G): a scalar whose graph reaches D's parameters.
+    /// <c>[m, C, H, W]</c>, <paramref name="fake"/> without a graph to G; for a conditional D, both of the classes
+    /// <paramref name="labels"/>): a scalar whose graph reaches D's parameters.
     /// </summary>
-    public Tensor Term(Discriminator d, Tensor real, Tensor fake, torch.Generator rng)
+    public Tensor Term(Discriminator d, Tensor real, Tensor fake, torch.Generator rng, Tensor? labels = null)
     {
         long m = real.shape[0];
         var epsilon = empty([m, 1, 1, 1], device: real.device).uniform_(0, 1, generator: rng);        // [m, 1, 1, 1]
         var between = (epsilon * real + (1 - epsilon) * fake).detach().requires_grad_(true);            // [m, C, H, W]
-        var scores = d.forward(between);                                                                 // [m]
+        var scores = d.forward(between, labels);                                                               // [m]
         // retain_graph: D's saved activations are needed again when the penalty itself is differentiated (PyTorch's
         // default with create_graph; TorchSharp's is false).
         var gradient = torch.autograd.grad([scores], [between], [ones_like(scores)], retain_graph: true, create_graph: true)[0];  // [m, C, H, W]

@@ -31,10 +31,12 @@ public sealed class SimultaneousUpdates : TwoPlayerGame
     public override IReadOnlyDictionary<string, double> Step(StepContext context)
     {
         using var scope = NewDisposeScope();
-        var x = context.Data.Next().Images;                   // [m, C, H, W]
-        var fake = G.forward(Noise(context));                 // [m, C, H, W]
-        var realOut = D.forward(x);                           // [m]
-        var fakeOut = D.forward(fake);                        // [m]
+        var batch = context.Data.Next();
+        var x = batch.Images;                                 // [m, C, H, W]
+        var y = RealLabels(batch);                            // [m] classes (conditional nets; both halves), else null
+        var fake = G.forward(Noise(context), y);              // [m, C, H, W]
+        var realOut = D.forward(x, y);                        // [m]
+        var fakeOut = D.forward(fake, y);                     // [m]
         var dl = Loss.Discriminator(realOut, fakeOut);
         var gl = Loss.Generator(fakeOut);
         ClearGradients(dParams);

@@ -1,6 +1,7 @@
 using GanSharp.Configuration;
 using GanSharp.Losses;
 using GanSharp.Models;
+using GanSharp.Data;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Generator = GanSharp.Models.Generator;
@@ -52,6 +53,24 @@ public abstract class TwoPlayerGame : Game
         z ??= empty(context.Data.BatchSize, G.NoiseDim, device: G.Device).DetachFromDisposeScope();  // kept across steps
         return G.Prior.Fill(z, context.Rng);
     }
+
+    /// <summary>
+    /// The labels a conditional G is given for a minibatch of noise in its own update: m classes drawn as in the training
+    /// data (<see cref="Generator.SampleLabels"/>) from the run's generator, on G's device; null for an unconditional G
+    /// (and then nothing is drawn).
+    /// </summary>
+    protected Tensor? GeneratorLabels(StepContext context)
+    {
+        return G.SampleLabels(context.Data.BatchSize, context.Rng, G.Device);
+    }
+
+    /// <summary>
+    /// The class labels of a real minibatch, for a conditional game (which then also gives them to G for the fake half);
+    /// null for an unconditional one.
+    /// </summary>
+    /// <exception cref="InputException">A conditional game on data without labels.</exception>
+    protected Tensor? RealLabels(Batch batch) =>
+        G.Classes == 0 ? null : batch.Labels ?? throw new InputException("the conditional nets need class labels, and the training data has none");
 
     /// <summary>
     /// The step's scalars: the two losses, and mean D over the real and the generated minibatch — <c>d_real</c> and

@@ -5,17 +5,22 @@ using static TorchSharp.torch;
 namespace GanSharp.Models;
 
 /// <summary>
-/// A discriminator D(x; θ_d): maps images <c>[B, C, H, W]</c> to raw outputs <c>[B]</c>. Under the paper's losses these
+/// A discriminator D(x; θ_d): maps images <c>[B, C, H, W]</c> to raw outputs <c>[B]</c>; a conditional one D(x | y) also
+/// takes their class labels y <c>[B]</c> (its model's <see cref="ModelConfig.Conditional"/>). Under the paper's losses these
 /// are logits, D(x) = σ(logit) the probability that x came from the data; other losses read them as scores. Losses work
-/// on the raw outputs for numerical stability. Subclass it to bring your own architecture.
+/// on the raw outputs for numerical stability. Subclass it to bring your own architecture, implementing
+/// <c>forward(x, labels)</c> (an unconditional net is always given null labels).
 /// </summary>
-public abstract class Discriminator : nn.Module<Tensor, Tensor>
+public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDraws
 {
     /// <summary>The model configuration this discriminator was built from.</summary>
     public ModelConfig Config { get; }
 
     /// <summary>Base constructor: subclasses build their layers and call RegisterComponents.</summary>
     protected Discriminator(string name, ModelConfig config) : base(name) => Config = config;
+
+    /// <summary>D(x) of an unconditional discriminator: <c>forward(x, null)</c>.</summary>
+    public Tensor forward(Tensor x) => forward(x, null);
 
     /// <summary>
     /// Source of the discriminator's random draws, such as dropout masks (null: libtorch's global generator). A trainer

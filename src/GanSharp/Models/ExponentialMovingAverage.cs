@@ -95,7 +95,11 @@ public sealed class ExponentialMovingAverage : IDisposable
             using var _ = no_grad();
             var device = shadow[0].device;
             for (int b = 0; b < StatisticsBatches; b++)
-                shadowNet.forward(shadowNet.Prior.Sample(StatisticsBatchSize, shadowNet.NoiseDim, rng).to(device));  // training mode: updates the statistics
+            {
+                var z = shadowNet.Prior.Sample(StatisticsBatchSize, shadowNet.NoiseDim, rng).to(device);
+                var y = shadowNet.SampleLabels(StatisticsBatchSize, rng)?.to(device);   // a conditional G's classes, as in the data
+                shadowNet.forward(z, y);                                                // training mode: updates the statistics
+            }
         }
         finally
         {

@@ -6,12 +6,14 @@ using static TorchSharp.torch;
 namespace GanSharp.Models;
 
 /// <summary>
-/// A generator G(z; θ_g): maps noise z ~ p_z, <c>[B, NoiseDim]</c>, to images <c>[B, C, H, W]</c> with pixels in [0, 1].
+/// A generator G(z; θ_g): maps noise z ~ p_z, <c>[B, NoiseDim]</c>, to images <c>[B, C, H, W]</c> with pixels in [0, 1];
+/// a conditional one G(z | y) also takes class labels y <c>[B]</c> (<see cref="Classes"/> &gt; 0; Mirza &amp; Osindero 2014).
 /// Load a trained one with <see cref="Load(string, Device?)"/> and draw images with
-/// <see cref="Sample(long, double?, TorchSharp.torch.Generator?)"/>. Subclass it to bring your own architecture: build
-/// the layers, call <c>RegisterComponents()</c> and implement <c>forward</c>.
+/// <see cref="Sample(long, double?, TorchSharp.torch.Generator?)"/> (or <see cref="SampleClass"/>). Subclass it to bring
+/// your own architecture: build the layers, call <c>RegisterComponents()</c> and implement <c>forward(z, labels)</c>
+/// (an unconditional net is always given null labels).
 /// </summary>
-public abstract class Generator : nn.Module<Tensor, Tensor>
+public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDraws
 {
     /// <summary>The model configuration this generator was built from.</summary>
     public ModelConfig Config { get; }
@@ -27,6 +29,31 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
 
     /// <summary>Dimension of z.</summary>
     public int NoiseDim => Config.NoiseDim;
+
+    /// <summary>
+    /// Source of G's random draws in training, such as dropout masks (null: libtorch's global generator). A trainer sets
+    /// its own. Default: G draws nothing but its input noise.
+    /// </summary>
+    public virtual torch.Generator? Rng { get; set; }
+
+    /// <summary>Classes G is conditioned on (<see cref="ModelConfig.Classes"/>; 0: an unconditional generator).</summary>
+    public int Classes => Config.Classes;
+
+    /// <summary>G(z) of an unconditional generator: <c>forward(z, null)</c>.</summary>
+    public Tensor forward(Tensor z) => forward(z, null);
+
+    /// <summary>
+    /// Labels <c>[count]</c> (int64) for a conditional generator's samples, drawn from
+    /// <see cref="ModelConfig.ClassFrequencies"/> — the classes as often as in the training data — with
+    /// <paramref name="rng"/> (a generator of <paramref name="device"/>, default the CPU); null for an unconditional one,
+    /// which draws nothing.
+    /// </summary>
+    public Tensor? SampleLabels(long count, torch.Generator? rng = null, Device? device = null)
+    {
+        if (Classes == 0) return null;
+        using var p = tensor(Config.ClassProbabilities(), device: device ?? CPU);
+        return multinomial(p, count, replacement: true, generator: rng);
+    }
 
     /// <summary>
     /// Initialisation that depends on the training images, called once before training starts (not on resume).
@@ -47,16 +74,45 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     /// <exception cref="InputException">A count below 1 or too large for memory, or a truncation the prior does not take.</exception>
     public Tensor Sample(long count, double? truncation, torch.Generator? rng = null)
     {
-        if (count < 1) throw new InputException($"the number of samples must be positive (got {count})");
-        Allocation.CheckFloats((double)count * Config.Channels * Config.Height * Config.Width, $"{count:N0} samples of {Config.Channels}×{Config.Height}×{Config.Width}");
+        CheckCount(count);
         using var _ = inference_mode();
         using var z = Prior.Sample(count, NoiseDim, truncation, rng);   // all the noise first: the draws do not depend on the chunks
-        if (count <= SampleChunk) return Generate(z);
+        using var labels = SampleLabels(count, rng);                     // then a conditional G's classes, as in the data
+        return GenerateInChunks(z, labels);
+    }
+
+    /// <summary>
+    /// Draws <paramref name="count"/> images of class <paramref name="label"/> (an index below <see cref="Classes"/>) from a
+    /// conditional generator, from fresh (optionally truncated) noise.
+    /// </summary>
+    /// <exception cref="InputException">An unconditional generator, a class it does not know, or a bad count or truncation.</exception>
+    public Tensor SampleClass(long count, int label, double? truncation = null, torch.Generator? rng = null)
+    {
+        CheckCount(count);
+        if (Classes == 0) throw new InputException("this generator is not conditional: it draws no class on request");
+        if (label < 0 || label >= Classes) throw new InputException($"class {label} is not one of the generator's {Classes} (0–{Classes - 1})");
+        using var _ = inference_mode();
+        using var z = Prior.Sample(count, NoiseDim, truncation, rng);
+        using var labels = full(count, (long)label, dtype: ScalarType.Int64);
+        return GenerateInChunks(z, labels);
+    }
+
+    void CheckCount(long count)
+    {
+        if (count < 1) throw new InputException($"the number of samples must be positive (got {count})");
+        Allocation.CheckFloats((double)count * Config.Channels * Config.Height * Config.Width, $"{count:N0} samples of {Config.Channels}×{Config.Height}×{Config.Width}");
+    }
+
+    /// <summary>G(z | labels) for noise <c>[N, NoiseDim]</c>, <see cref="SampleChunk"/> rows at a time.</summary>
+    Tensor GenerateInChunks(Tensor z, Tensor? labels)
+    {
+        long count = z.shape[0];
+        if (count <= SampleChunk) return Generate(z, labels);
         var images = empty([count, Config.Channels, Config.Height, Config.Width], device: Device);
         for (long start = 0; start < count; start += SampleChunk)
         {
             long n = Math.Min(SampleChunk, count - start);
-            using var part = Generate(z.narrow(0, start, n));
+            using var part = Generate(z.narrow(0, start, n), labels?.narrow(0, start, n));
             images.narrow(0, start, n).copy_(part);
         }
         return images;
@@ -71,10 +127,12 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     protected virtual long SampleChunk => 10_000;
 
     /// <summary>
-    /// G(z) in evaluation mode (batch norm with its running statistics, no dropout) without autograd, for given noise
-    /// <c>[B, NoiseDim]</c> on any device; the images are on the generator's device.
+    /// G(z | labels) in evaluation mode (batch norm with its running statistics, no dropout) without autograd, for given
+    /// noise <c>[B, NoiseDim]</c> and, for a conditional generator, class labels <c>[B]</c> (null: drawn as in the data
+    /// from libtorch's generator — pass them for reproducible images), on any device; the images are on G's device.
     /// </summary>
-    public Tensor Generate(Tensor z)
+    /// <exception cref="InputException">Labels for an unconditional generator, or labels outside its classes.</exception>
+    public Tensor Generate(Tensor z, Tensor? labels = null)
     {
         using var _ = inference_mode();
         bool wasTraining = training;
@@ -82,9 +140,23 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
         try
         {
             using var zHere = z.to(Device);  // an alias when z is already there
-            return forward(zHere);
+            using var drawn = labels is null ? SampleLabels(z.shape[0]) : null;
+            using var yHere = CheckedLabels(labels ?? drawn, z.shape[0])?.to(Device);
+            return forward(zHere, yHere);
         }
         finally { train(wasTraining); }
+    }
+
+    /// <summary>Refuses labels an unconditional generator cannot take, or outside [0, Classes), or not one per row.</summary>
+    Tensor? CheckedLabels(Tensor? labels, long rows)
+    {
+        if (labels is null) return null;
+        if (Classes == 0) throw new InputException("this generator is not conditional: it takes no class labels");
+        if (labels.shape.Length != 1 || labels.shape[0] != rows)
+            throw new InputException($"labels must be one per noise row ([{rows}]), not [{string.Join(", ", labels.shape)}]");
+        if (labels.numel() > 0 && (labels.min().item<long>() < 0 || labels.max().item<long>() >= Classes))
+            throw new InputException($"class labels must lie in 0–{Classes - 1}");
+        return labels;
     }
 
     /// <summary>
@@ -95,7 +167,8 @@ public abstract class Generator : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         using var rng = new torch.Generator(20140610);
-        return Weights.AllFinite(Generate(Prior.Sample(64, NoiseDim, rng)));
+        var z = Prior.Sample(64, NoiseDim, rng);
+        return Weights.AllFinite(Generate(z, SampleLabels(64, rng)));
     }
 
     /// <summary>The device holding the generator's parameters.</summary>

@@ -17,6 +17,7 @@ public static class Nets
         ToyModelConfig toy => new ToyGenerator(toy, rng),
         DcganModelConfig dcgan => new DcganGenerator(dcgan, rng),
         SnganModelConfig sngan => new SnganGenerator(sngan, rng),
+        ConditionalMlpModelConfig conditional => new ConditionalMlpGenerator(conditional, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         _ => throw new InputException($"no generator for model kind {config.GetType().Name}"),
     };
@@ -29,6 +30,7 @@ public static class Nets
         ToyModelConfig toy => new ToyDiscriminator(toy, rng),
         DcganModelConfig dcgan => new DcganDiscriminator(dcgan, rng),
         SnganModelConfig sngan => new SnganDiscriminator(sngan, rng),
+        ConditionalMlpModelConfig conditional => new ConditionalMlpDiscriminator(conditional, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         _ => throw new InputException($"no discriminator for model kind {config.GetType().Name}"),
     };

@@ -12,6 +12,7 @@ public abstract class NoisePrior
     {
         NoiseKind.Uniform => new UniformNoise(),
         NoiseKind.Gaussian => new GaussianNoise(),
+        NoiseKind.UnitUniform => new UnitUniformNoise(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -49,6 +50,23 @@ public sealed class UniformNoise : NoisePrior
     {
         if (truncation is not (> 0 and <= 1)) throw new InputException($"truncation for the uniform prior must lie in (0, 1] (got {truncation})");
         return z.uniform_(-truncation * HalfWidth, truncation * HalfWidth, rng);
+    }
+}
+
+/// <summary>Uniform on [0, 1] per coordinate, the unit hypercube (Mirza &amp; Osindero 2014's prior).</summary>
+public sealed class UnitUniformNoise : NoisePrior
+{
+    /// <inheritdoc/>
+    public override Tensor Fill(Tensor z, torch.Generator? rng = null) => z.uniform_(0, 1, rng);
+
+    /// <summary>
+    /// The cube shrunk about its centre by <paramref name="truncation"/> ∈ (0, 1]: U(½ − t/2, ½ + t/2) per coordinate. 1
+    /// is the untruncated prior.
+    /// </summary>
+    public override Tensor FillTruncated(Tensor z, double truncation, torch.Generator? rng = null)
+    {
+        if (truncation is not (> 0 and <= 1)) throw new InputException($"truncation for the unit-cube prior must lie in (0, 1] (got {truncation})");
+        return z.uniform_(0.5 - truncation / 2, 0.5 + truncation / 2, rng);
     }
 }
 

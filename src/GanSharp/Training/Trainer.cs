@@ -92,7 +92,7 @@ public sealed class Trainer : IDisposable
         if (rng != initRng) initRng.Dispose();
         foreach (var player in Game.Players)
         {
-            if (player.Module is Discriminator d) d.Rng = rng;
+            if (player.Module is IRandomDraws net) net.Rng = rng;
             player.Module.train();
         }
         if (config.Ema is { } ema)

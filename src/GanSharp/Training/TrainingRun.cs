@@ -64,6 +64,8 @@ public sealed class TrainingRun : IDisposable
     private double? bestSoFar;
 
     private readonly Tensor fixedNoise;  // [SampleCount, NoiseDim]: the same z for every sample grid of the run
+    private readonly Tensor? fixedLabels;  // [SampleCount] for a conditional G: a row of the grid per class
+    private readonly int? gridColumns;     // a conditional G's grid: the samples of a class per row
     private MetricsLog? metrics;
     private double cpuBefore;            // CPU seconds the run spent in earlier processes (a resumed run's)
     private RunLock? runLock;            // held from Start or Resume until Dispose
@@ -87,7 +89,13 @@ public sealed class TrainingRun : IDisposable
         TotalSteps = t.Steps ?? (t.CpuMinutes is not null ? long.MaxValue  // a budget alone: the budget ends the run
             : (long)Math.Ceiling((double)t.Epochs * Trainer.BatchesPerEpoch / Trainer.Game.BatchesPerStep));
         using var rng = new torch.Generator(unchecked((ulong)(t.Seed * 104_729 + 3)));
-        fixedNoise = Trainer.G.Prior.Sample(config.Output.SampleCount, config.Model.NoiseDim, rng);
+        // A conditional G's grids have a row per class (the row's label, the same noise down each column).
+        int classes = Trainer.G.Classes, perClass = Math.Max(1, config.Output.SampleCount / Math.Max(classes, 1));
+        gridColumns = classes > 0 ? perClass : null;
+        fixedNoise = classes > 0
+            ? Trainer.G.Prior.Sample(perClass, config.Model.NoiseDim, rng).repeat(classes, 1)    // [K·per, NoiseDim]
+            : Trainer.G.Prior.Sample(config.Output.SampleCount, config.Model.NoiseDim, rng);
+        fixedLabels = classes > 0 ? arange(classes, dtype: ScalarType.Int64).repeat_interleave(perClass) : null;  // [K·per]
     }
 
     /// <summary>
@@ -183,9 +191,30 @@ public sealed class TrainingRun : IDisposable
         ApplyThreads(config.Train.Threads);
         return config with
         {
-            Model = config.Model with { Channels = c, Height = h, Width = w },
+            Model = WithClasses(config.Model with { Channels = c, Height = h, Width = w }, train),
             Train = config.Train with { Threads = torch.get_num_threads(), Device = Devices.Name(Devices.Resolve(config.Train.Device)) },
         };
+    }
+
+    /// <summary>
+    /// A conditional model with the classes of <paramref name="train"/>'s labels: how many (the dataset's label names, else
+    /// the largest label + 1), their names, and how often each occurs. An unconditional model as it is.
+    /// </summary>
+    /// <exception cref="InputException">A conditional model and data without labels.</exception>
+    internal static ModelConfig WithClasses(ModelConfig model, ImageDataset train)
+    {
+        if (!model.Conditional) return model;
+        if (train.Labels is not { } labels || labels.numel() == 0)
+            throw new InputException($"{train.Name}: the {Kinds.NameOf(model)} model is conditional and needs class labels; these images have none " +
+                                     "(an image folder gives them by subfolder)");
+        using var scope = NewDisposeScope();
+        long largest = labels.max().item<long>();
+        int classes = train.LabelNames?.Count ?? (int)largest + 1;
+        if (labels.min().item<long>() < 0 || largest >= classes)
+            throw new InputException($"{train.Name}: labels must lie in 0–{classes - 1} (one per class name), found {labels.min().item<long>()}–{largest}");
+        var counts = labels.cpu().bincount(null, classes).to_type(ScalarType.Float64);
+        var shares = (counts / counts.sum()).data<double>().ToArray();
+        return model with { Classes = classes, ClassNames = train.LabelNames?.ToArray(), ClassFrequencies = shares };
     }
 
     static void ApplyThreads(int threads)
@@ -341,10 +370,10 @@ public sealed class TrainingRun : IDisposable
     public void SaveSamples()
     {
         using var scope = NewDisposeScope();
-        var images = Trainer.SamplingGenerator.Generate(fixedNoise);  // [SampleCount, C, H, W]: the average of G if kept
+        var images = Trainer.SamplingGenerator.Generate(fixedNoise, fixedLabels);  // [SampleCount, C, H, W]: the average of G if kept
         if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var path = Directory.SamplesPath(Trainer.Step);
-        ImageGrid.SavePng(images, path);
+        ImageGrid.SavePng(images, path, gridColumns);
         File.Copy(path, Directory.LastSamplesPath, overwrite: true);
         metrics?.Image("samples", path, Trainer.Step);
     }
@@ -355,7 +384,7 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Writes checkpoints/last.ckpt and, if <paramref name="periodic"/>, checkpoints/step-N.ckpt.</summary>
     public void SaveCheckpoint(bool periodic)
     {
-        using (var images = Trainer.G.Generate(fixedNoise))  // finite weights can still overflow inside G
+        using (var images = Trainer.G.Generate(fixedNoise, fixedLabels))  // finite weights can still overflow inside G
             if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var checkpoint = Trainer.ToCheckpoint();  // refuses non-finite weights
         checkpoint.Write(Directory.LastCheckpointPath);
@@ -368,6 +397,7 @@ public sealed class TrainingRun : IDisposable
     {
         metrics?.Dispose();
         fixedNoise.Dispose();
+        fixedLabels?.Dispose();
         Trainer.Dispose();
         runLock?.Dispose();
     }

@@ -70,7 +70,7 @@ internal sealed class DcganGenerator : Generator
     }
 
     /// <summary>z [B, NoiseDim] → images [B, C, H, W] in [0, 1].</summary>
-    public override Tensor forward(Tensor z)
+    public override Tensor forward(Tensor z, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = z.view(-1, NoiseDim, 1, 1);                                       // [B, nz, 1, 1]
@@ -130,7 +130,7 @@ internal sealed class DcganDiscriminator : Discriminator
     public override bool ImagesIndependent => normalisation != Normalisation.Batch;
 
     /// <summary>images [B, C, H, W] in [0, 1] → raw outputs [B].</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = x.mul(2).sub_(1);                                                    // [B, C, H, W] in [−1, 1]

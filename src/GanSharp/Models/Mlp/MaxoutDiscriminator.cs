@@ -47,7 +47,7 @@ internal sealed class MaxoutDiscriminator : Discriminator
     public override bool ImagesIndependent => true;
 
     /// <summary>images [B, C, H, W] → logits [B].</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = x.flatten(1);                                          // [B, C·H·W]

@@ -43,8 +43,13 @@ internal sealed class MlpGenerator : Generator
     /// </summary>
     public override void InitialiseFromData(ImageDataset train)
     {
+        if (config.GeneratorOutputBiasFromData) SetOutputBiasFromData(output, train);
+    }
+
+    /// <summary>Sets a sigmoid output layer's bias to logit(mean pixel) of <paramref name="train"/>, clipped to [1e-7, 1 − 1e-7].</summary>
+    internal static void SetOutputBiasFromData(Linear output, ImageDataset train)
+    {
         var trainImages = train.Images;
-        if (!config.GeneratorOutputBiasFromData) return;
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var mean = trainImages.flatten(1).mean([0]).clamp(1e-7, 1 - 1e-7);  // [C·H·W]
@@ -52,7 +57,7 @@ internal sealed class MlpGenerator : Generator
     }
 
     /// <summary>z [B, NoiseDim] → images [B, C, H, W] in [0, 1].</summary>
-    public override Tensor forward(Tensor z)
+    public override Tensor forward(Tensor z, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = z;

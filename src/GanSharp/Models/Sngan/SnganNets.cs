@@ -56,7 +56,7 @@ internal sealed class SnganGenerator : Generator
     }
 
     /// <summary>z [B, 128] → images [B, C, H, W] in [0, 1].</summary>
-    public override Tensor forward(Tensor z)
+    public override Tensor forward(Tensor z, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = denseNorm.forward(dense.forward(z)).relu_().view(-1, features, bottom, bottom);  // [B, 512, M_g, M_g]
@@ -98,7 +98,7 @@ internal sealed class SnganDiscriminator : Discriminator
     public override bool ImagesIndependent => true;
 
     /// <summary>images [B, C, H, W] in [0, 1] → scores [B].</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = x.mul(2).sub_(1);                                                 // [B, C, H, W] in [−1, 1]

@@ -41,7 +41,7 @@ internal sealed class ToyGenerator : Generator
     }
 
     /// <summary>z [B, NoiseDim] → points [B, 1, 1, d].</summary>
-    public override Tensor forward(Tensor z)
+    public override Tensor forward(Tensor z, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = z;
@@ -70,7 +70,7 @@ internal sealed class ToyDiscriminator : Discriminator
     public override bool ImagesIndependent => true;
 
     /// <summary>points [B, 1, 1, d] → logits [B].</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = x.flatten(1);                                                          // [B, d]
