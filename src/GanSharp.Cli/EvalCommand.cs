@@ -20,7 +20,9 @@ static class EvalCommand
     static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images").Positive();
     static readonly Option<int> ValidationImages = new Option<int>("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 }.Positive();
     static Option<string?> JsonOut(string name) => Cli.Option<string?>("--json", $"Write the result here (default for a run: RUN/eval/{name}-step-N.json)");
-    static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), TruncationJson = JsonOut("truncation");
+    static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), TruncationJson = JsonOut("truncation"),
+                                    ClassesJson = JsonOut("classes");
+    static readonly Option<int> PerClass = new Option<int>("--count") { Description = "Samples drawn for each class", DefaultValueFactory = _ => 1_000 }.Positive();
 
     public static Command Create()
     {
@@ -60,7 +62,12 @@ static class EvalCommand
             Options = { CommonOptions.Run, Sources.CheckpointFile, values, Count, Seed, Dataset, TruncationJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         truncation.SetAction(p => Truncation(p, values));
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation } };
+        var classes = new Command("classes", "A conditional generator's class fidelity: how many of each class's samples the feature classifier assigns to it, and each class's feature metrics")
+        {
+            Options = { CommonOptions.Run, Sources.CheckpointFile, PerClass, Seed, Dataset, ClassesJson, CommonOptions.Device, CommonOptions.DataDir },
+        };
+        classes.SetAction(Classes);
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes } };
     }
 
     /// <summary>
@@ -132,6 +139,42 @@ static class EvalCommand
             step = generator.Checkpoint.Step, seed = p.GetValue(Seed), samples = p.GetValue(Count), points = sweep, real_reference = reference,
         });
         Console.WriteLine($"  → {json}, {png}");
+        return Cli.Success;
+    }
+
+    static int Classes(ParseResult p)
+    {
+        var generator = Sources.Generator(p);
+        var model = generator.Checkpoint.Config.Model;
+        if (model.Classes == 0) throw new InputException($"{generator.Path}: the generator is not conditional (no classes to measure)");
+        var (_, datasetName, data, test) = Prepare(p);
+        using var __ = data;
+        using var g = Sources.Load(generator, p);
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
+        using var _ = net;
+        var report = ClassFidelity.Measure(net, g, p.GetValue(PerClass), p.GetValue(Seed), test);
+
+        Console.WriteLine($"{generator.Path} (step {generator.Checkpoint.Step:N0}): {report.SamplesPerClass:N0} samples of each class, classified by GanSharp's " +
+                          $"{info.Dataset} classifier (test accuracy {info.TestAccuracy:P2}); feature metrics against each class's images of {test.Name}");
+        var table = new Table().AddColumns("class", "classified as asked ↑", "Fréchet ↓", "precision ↑", "recall ↑", "coverage ↑");
+        foreach (var row in report.Classes)
+        {
+            var f = row.Features;
+            var index = row.Label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            table.AddRow(Markup.Escape(index == row.Name ? index : $"{index} {row.Name}"),
+                         $"{row.Accuracy:P2}", f is null ? "–" : $"{f.Frechet:F3}", f is null ? "–" : $"{f.Precision:F3}",
+                         f is null ? "–" : $"{f.Recall:F3}", f is null ? "–" : $"{f.Coverage:F3}");
+        }
+        table.AddRow("all classes", $"{report.Accuracy:P2}", "", "", "", "");
+        AnsiConsole.Write(table);
+        Console.WriteLine($"worst class {report.WorstAccuracy:P2}");
+        var json = generator.OutputPath(p.GetValue(ClassesJson), "classes", "json", "--json");
+        EvaluationFiles.Write(json, new
+        {
+            metric = "classes", dataset = datasetName, reference_set = test.Name, classifier = info, checkpoint = generator.Path,
+            generator_weights = generator.Weights, step = generator.Checkpoint.Step, seed = p.GetValue(Seed), report,
+        });
+        Console.WriteLine($"  → {json}");
         return Cli.Success;
     }
 

@@ -192,6 +192,8 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --run {run} --count 10 --truncation 2 --out {out}.png", "truncation for the uniform prior must lie in (0, 1]", "truncation beyond the prior" },
         { "sample --run {run} --count 10 --class 3 --out {out}.png", "the model is not conditional: it has no classes to ask for", "a class of an unconditional run" },
         { "figure classes --run {run} --out {out}.png", "the generator is not conditional (no classes to show)", "class rows of an unconditional run" },
+        { "eval classes --run {run}", "the generator is not conditional (no classes to measure)", "class fidelity of an unconditional run" },
+        { "train --dataset {mnist} --steps 2 --eval classes --eval-every 1 --out {out}", "eval: 'classes' measures a conditional generator's classes", "class fidelity while training an unconditional model" },
         { "train --preset cgan-mnist --dataset {plain} --steps 2 --out {out}", "the conditional-mlp model is conditional and needs class labels", "a conditional model on unlabelled images" },
         { "sample --run {out} --count 10 --out {out}.png", "checkpoint not found", "run without a checkpoint" },
         { "sample --checkpoint {not.ckpt} --count 10 --out {out}.png", "not a GanSharp checkpoint", "not a checkpoint" },

@@ -1,5 +1,6 @@
 using GanSharp.Configuration;
 using GanSharp.Data;
+using GanSharp.Evaluation;
 using GanSharp.Experiments;
 using GanSharp.Models;
 using GanSharp.Training;
@@ -157,5 +158,86 @@ public class ConditionalTests
         double mean0 = zeros0.mean().item<float>(), mean1 = ones1.mean().item<float>();
         Assert.InRange(mean0, 0.1, 0.3);
         Assert.InRange(mean1, 0.7, 0.9);
+    }
+}
+
+/// <summary>Class fidelity against independent computations, with generators that return real digits of a chosen class.</summary>
+public class ClassFidelityTests
+{
+    /// <summary>
+    /// A conditional "generator" that returns, for class k, the first images of class <c>shown(k)</c> from a bank of real
+    /// digits (the noise is ignored): what it draws is known, so its fidelity can be computed independently.
+    /// </summary>
+    sealed class RealDigits : GanSharp.Models.Generator
+    {
+        readonly Tensor bank, bankLabels;
+        readonly Func<long, long> shown;
+        readonly Linear layer;  // a parameter, for the device
+        public RealDigits(ImageDataset data, Func<long, long> shown) : base("real_digits", new CustomModelConfig
+        {
+            ConditionalNets = true, Classes = 10, NoiseDim = 2, Height = 28, Width = 28,
+        })
+        {
+            bank = data.Images;
+            bankLabels = data.Labels!;
+            this.shown = shown;
+            layer = nn.Linear(1, 1);
+            RegisterComponents();
+        }
+        public Tensor First(long label, long n) => bank.index_select(0, bankLabels.eq(shown(label)).nonzero().view(-1).narrow(0, 0, n));
+        public override Tensor forward(Tensor z, Tensor? labels)
+        {
+            var k = labels![0].item<long>();
+            Assert.True(labels.eq(k).all().item<bool>());  // SampleClass asks for one class at a time
+            return First(k, z.shape[0]);
+        }
+    }
+
+    [Fact]
+    public void AccuracyAndPerClassFeaturesEqualTheirIndependentComputation()
+    {
+        using var data = DatasetLoader.Load(TestSupport.MnistFixture);
+        var (net, _) = FeatureClassifier.ForDataset(data, TestSupport.TempFolder());
+        using var __ = net;
+        const int n = 8;  // the fixture's training split has at least 8 digits of every class
+
+        // Faithful: class k draws real k's. Each class's accuracy is the classifier's accuracy on those digits.
+        using var faithful = new RealDigits(data.Train, k => k);
+        var report = ClassFidelity.Measure(net, faithful, n, seed: 1, reference: data.Test);
+        int compared = 0;
+        for (int k = 0; k < 10; k++)
+        {
+            using var images = faithful.First(k, n);
+            Assert.Equal(net.Accuracy(images, full(n, (long)k)), report.Classes[k].Accuracy, 12);
+            using var reference = data.Test!.Images.index_select(0, data.Test.Labels!.eq(k).nonzero().view(-1));
+            if (reference.shape[0] < ClassFidelity.MinimumForFeatures)
+            {
+                Assert.Null(report.Classes[k].Features);  // too few test digits of this class in the fixture
+                continue;
+            }
+            var expected = FeatureEvaluation.Compare(net, images, reference, seed: 1);
+            Assert.Equal(expected.Frechet, report.Classes[k].Features!.Frechet, 3);
+            Assert.Equal(expected.Precision, report.Classes[k].Features!.Precision, 6);
+            compared++;
+        }
+        Assert.True(compared >= 5, $"only {compared} classes had enough test digits");
+        Assert.Equal(report.Classes.Average(c => c.Accuracy), report.Accuracy, 12);
+        Assert.Equal(report.Classes.Min(c => c.Accuracy), report.WorstAccuracy, 12);
+        Assert.True(report.Accuracy > 0.5, $"{report.Accuracy}");
+
+        // Ignoring the label (always 3's): only class 3 can be right, and it is as right as the classifier on 3's.
+        using var stuck = new RealDigits(data.Train, _ => 3);
+        var wrong = ClassFidelity.Measure(net, stuck, n, seed: 1);
+        using var threes = stuck.First(0, n);
+        for (int k = 0; k < 10; k++)
+            Assert.Equal(net.Accuracy(threes, full(n, (long)k)), wrong.Classes[k].Accuracy, 12);
+        Assert.True(wrong.Accuracy < report.Accuracy);
+        Assert.Null(wrong.Classes[0].Features);
+
+        // Refusals: an unconditional generator; a classifier of another number of classes.
+        using var plain = new ChunkedGenerator(TestSupport.Tiny().Model);
+        Assert.Contains("needs a conditional generator", Assert.Throws<InputException>(() => ClassFidelity.Measure(net, plain, n)).Message);
+        using var five = new FeatureClassifier(1, 28, 28, 5);
+        Assert.Contains("tells 5 apart", Assert.Throws<InputException>(() => ClassFidelity.Measure(five, faithful, n)).Message);
     }
 }

@@ -74,6 +74,9 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
         return head.forward(Features(x)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Classes the classifier tells apart (its output units).</summary>
+    public int Classes => (int)head.weight!.shape[0];
+
     /// <summary>
     /// Features <c>[N, 128]</c> and class probabilities <c>[N, K]</c> of <paramref name="images"/>, in evaluation mode
     /// without autograd, <paramref name="batch"/> images at a time.

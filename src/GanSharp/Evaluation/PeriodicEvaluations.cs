@@ -9,7 +9,7 @@ namespace GanSharp.Evaluation;
 public static class PeriodicEvaluations
 {
     /// <summary>Metric names <see cref="Create(string, GanSharp.Data.DatasetSplits, string?, System.IProgress{string}?)"/> knows.</summary>
-    public static readonly string[] Known = ["parzen", "features"];
+    public static readonly string[] Known = ["parzen", "features", "classes"];
 
     /// <summary>
     /// The measurements named in <paramref name="names"/>, over <paramref name="data"/>'s held-out images, as one
@@ -42,6 +42,7 @@ public static class PeriodicEvaluations
     static IPeriodicEvaluation Create(string name, DatasetSplits data, string? dataDir, IProgress<string>? progress) => name switch
     {
         "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation),
+        "classes" => new PeriodicClassFidelity(FeatureClassifier.ForDataset(data, dataDir, progress).Net),
         "parzen" => new ParzenEvaluation(data.Validation.Images,
             (data.Test ?? throw new InputException($"the parzen evaluation needs test images, and {data.Train.Name} has none")).Images),
         _ => throw new InputException($"unknown evaluation '{name}' (known: {string.Join(", ", Known)})"),
