@@ -31,7 +31,7 @@ public class ConditionalTests
 
     static CustomModelConfig EchoConfig(double[]? frequencies = null) => new()
     {
-        ConditionalNets = true, Classes = 3, ClassNames = ["cat", "dog", "owl"], ClassFrequencies = frequencies,
+        Labels = Conditioning.Input, Classes = 3, ClassNames = ["cat", "dog", "owl"], ClassFrequencies = frequencies,
         NoiseDim = 2, Height = 2, Width = 2,
     };
 
@@ -175,7 +175,7 @@ public class ClassFidelityTests
         readonly Linear layer;  // a parameter, for the device
         public RealDigits(ImageDataset data, Func<long, long> shown) : base("real_digits", new CustomModelConfig
         {
-            ConditionalNets = true, Classes = 10, NoiseDim = 2, Height = 28, Width = 28,
+            Labels = Conditioning.Input, Classes = 10, NoiseDim = 2, Height = 28, Width = 28,
         })
         {
             bank = data.Images;
@@ -239,5 +239,50 @@ public class ClassFidelityTests
         Assert.Contains("needs a conditional generator", Assert.Throws<InputException>(() => ClassFidelity.Measure(net, plain, n)).Message);
         using var five = new FeatureClassifier(1, 28, 28, 5);
         Assert.Contains("tells 5 apart", Assert.Throws<InputException>(() => ClassFidelity.Measure(five, faithful, n)).Message);
+    }
+}
+
+/// <summary>The auxiliary classifier GAN's nets and the checks that pair its game with them.</summary>
+public class AuxiliaryClassifierTests
+{
+    static DcganModelConfig Model => new() { AuxiliaryClassifier = true, Classes = 4, NoiseDim = 6, GeneratorFeatures = 8, DiscriminatorFeatures = 8 };
+
+    [Fact]
+    public void The_discriminator_gives_its_usual_output_and_class_logits_in_one_pass()
+    {
+        using var rng = new TorchSharp.torch.Generator(5);
+        using var d = Nets.CreateDiscriminator(Model, rng);
+        using var g = Nets.CreateGenerator(Model, rng);
+        Assert.Equal(4, d.AuxiliaryClasses);
+        d.eval();
+        using var x = g.SampleClass(3, 2, rng: rng);
+        using var _ = no_grad();
+        var (source, classes) = d.Classify(x);
+        Assert.Equal([3L, 4L], classes.shape);
+        Assert.True(source.allclose(d.forward(x), rtol: 0, atol: 0));              // the same trunk and last layer as forward
+        using var plain = Nets.CreateDiscriminator(Model with { AuxiliaryClassifier = false, Classes = 0 }, rng);
+        Assert.Equal(0, plain.AuxiliaryClasses);
+        Assert.Throws<InvalidOperationException>(() => plain.Classify(x));
+    }
+
+    [Fact]
+    public void The_generator_draws_different_images_for_different_classes_from_the_same_noise()
+    {
+        using var g = Nets.CreateGenerator(Model, new TorchSharp.torch.Generator(6));
+        using var z = g.Prior.Sample(2, g.NoiseDim, new TorchSharp.torch.Generator(7));
+        using var a = g.Generate(z, tensor(new long[] { 0, 0 }));
+        using var b = g.Generate(z, tensor(new long[] { 3, 3 }));
+        Assert.False(a.allclose(b));
+    }
+
+    [Fact]
+    public void Game_and_model_must_agree_on_the_auxiliary_classifier()
+    {
+        var acgan = Presets.Get("acgan-mnist");
+        Assert.Empty(acgan.Problems());
+        Assert.Contains("trained by the auxiliary-classifier game, not algorithm1",
+                        Assert.Single((acgan with { Game = new Algorithm1Config() }).Problems()));
+        Assert.Contains("needs a model with an auxiliary classifier",
+                        Assert.Single((Presets.DcganMnist with { Game = new AuxiliaryClassifierConfig() }).Problems()));
     }
 }

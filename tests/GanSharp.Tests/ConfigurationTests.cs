@@ -1,4 +1,5 @@
 using GanSharp.Configuration;
+using GanSharp.Data;
 using GanSharp.Games;
 using GanSharp.Losses;
 using GanSharp.Models;
@@ -13,7 +14,7 @@ public class ConfigurationTests
     [Theory]
     [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
-    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
     [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
     public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)
@@ -91,7 +92,12 @@ public class ConfigurationTests
         foreach (var (name, _) in Kinds.Of<GameConfig>())
         {
             using var rng = new TorchSharp.torch.Generator(1);
-            using var game = GameFactory.Create(Tiny() with { Game = Kinds.Create<GameConfig>(name, "test") }, rng, images, CPU);
+            var game1 = Kinds.Create<GameConfig>(name, "test");
+            var config = game1 is AuxiliaryClassifierConfig  // its nets: DCGAN's with a class head, on labelled 28×28 images
+                ? Tiny() with { Game = game1, Model = new DcganModelConfig { AuxiliaryClassifier = true, Classes = 2, GeneratorFeatures = 4, DiscriminatorFeatures = 4 } }
+                : Tiny() with { Game = game1 };
+            using var data = game1 is AuxiliaryClassifierConfig ? new ImageDataset("labelled", rand(6, 1, 28, 28), tensor(new long[] { 0, 1, 0, 1, 0, 1 })) : null;
+            using var game = GameFactory.Create(config, rng, data ?? images, CPU);
             Assert.Same(game.Players[0].Module, game.Generator);
         }
     }

@@ -137,3 +137,83 @@ public class ScoreLossTests
         Assert.False(new Wasserstein().OutputsAreLogits);
     }
 }
+
+/// <summary>ACGAN's and the semi-supervised GAN's losses against hand-computed values on tiny logits, in double precision.</summary>
+public class ClassLossTests
+{
+    static double Sigmoid(double a) => 1 / (1 + Math.Exp(-a));
+    static double LogSoftmax(double[] logits, int k) => logits[k] - Math.Log(logits.Sum(Math.Exp));
+    static double Item(Tensor t) { using (t) return t.item<float>(); }
+
+    // Two real images of labels 2 and 0, two generated ones drawn for labels 1 and 1; three classes.
+    static readonly float[] SReal = [1.5f, -0.5f], SFake = [0.25f, -2f];
+    static readonly float[][] CReal = [[0.1f, -1f, 2f], [0.5f, 0.5f, -0.5f]], CFake = [[-1f, 1f, 0f], [3f, -2f, 0.5f]];
+    static readonly long[] YReal = [2, 0], YFake = [1, 1];
+    static Tensor Logits(float[][] rows) => tensor(rows.SelectMany(r => r).ToArray()).view(rows.Length, rows[0].Length);
+    static double CrossEntropy(float[][] rows, long[] labels) =>
+        -rows.Select((r, i) => LogSoftmax(r.Select(v => (double)v).ToArray(), (int)labels[i])).Average();
+
+    [Fact]
+    public void Acgan_discriminator_descends_minus_LS_minus_LC()
+    {
+        double ls = SReal.Average(s => Math.Log(Sigmoid(s))) + SFake.Average(s => Math.Log(1 - Sigmoid(s)));
+        double lc = -CrossEntropy(CReal, YReal) - CrossEntropy(CFake, YFake);
+        foreach (var source in new IAdversarialLoss[] { new Minimax(), new NonSaturating() })
+        {
+            var terms = new AuxiliaryClassifierLoss(source).Discriminator(tensor(SReal), Logits(CReal), tensor(YReal), tensor(SFake), Logits(CFake), tensor(YFake));
+            Assert.Equal(-ls, Item(terms.Adversarial), 5);
+            Assert.Equal(-lc, Item(terms.Class), 5);
+            Assert.Equal(-(ls + lc), Item(terms.Total), 5);
+        }
+    }
+
+    [Fact]
+    public void Acgan_generator_maximises_LC_minus_LS_in_the_minimax_form_and_log_D_in_the_non_saturating_one()
+    {
+        double lcFake = -CrossEntropy(CFake, YFake);
+        // Minimax: G descends −L_C + L_S; L_S's real half does not depend on G, so its fake half is what remains.
+        var minimax = new AuxiliaryClassifierLoss(new Minimax()).Generator(tensor(SFake), Logits(CFake), tensor(YFake));
+        Assert.Equal(SFake.Average(s => Math.Log(1 - Sigmoid(s))) - lcFake, Item(minimax.Total), 5);
+        var nonSaturating = new AuxiliaryClassifierLoss(new NonSaturating()).Generator(tensor(SFake), Logits(CFake), tensor(YFake));
+        Assert.Equal(-SFake.Average(s => Math.Log(Sigmoid(s))) - lcFake, Item(nonSaturating.Total), 5);
+        Assert.Equal(-lcFake, Item(nonSaturating.Class), 5);
+    }
+
+    [Fact]
+    public void Sgan_source_logit_makes_D_equal_Z_over_Z_plus_one()
+    {
+        foreach (var row in CReal.Concat(CFake))
+        {
+            double z = row.Sum(v => Math.Exp(v));
+            using var logit = SemiSupervisedLoss.SourceLogit(Logits([row]));
+            Assert.Equal(z / (z + 1), Sigmoid(logit.item<float>()), 6);
+        }
+    }
+
+    [Fact]
+    public void Sgan_discriminator_is_supervised_cross_entropy_plus_the_unsupervised_gan_loss()
+    {
+        // Labelled: CReal with YReal; unlabelled real: CFake's rows read as real images; generated: CReal's rows.
+        static double D(float[] row) { double z = row.Sum(v => Math.Exp(v)); return z / (z + 1); }
+        double supervised = CrossEntropy(CReal, YReal);
+        double unsupervised = -CFake.Average(r => Math.Log(D(r))) - CReal.Average(r => Math.Log(1 - D(r)));
+        var terms = SemiSupervisedLoss.Discriminator(Logits(CReal), tensor(YReal), Logits(CFake), Logits(CReal));
+        Assert.Equal(supervised, Item(terms.Class), 5);
+        Assert.Equal(unsupervised, Item(terms.Adversarial), 5);
+        Assert.Equal(supervised + unsupervised, Item(terms.Total), 5);
+    }
+
+    [Fact]
+    public void Feature_matching_is_the_squared_distance_of_the_mean_features_and_its_gradient_is_twice_the_gap()
+    {
+        float[] real = [1f, 2f, 3f, 5f], fake = [0f, 1f, 2f, 2f];                         // two images × two features each
+        using var r = tensor(real).view(2, 2);
+        using var f = tensor(fake).view(2, 2).requires_grad_(true);
+        // means: real (2, 3.5), fake (1, 1.5): gap (1, 2), squared norm 5
+        using var loss = SemiSupervisedLoss.FeatureMatching(r, f);
+        Assert.Equal(5.0, loss.item<float>(), 5);
+        loss.backward();
+        // ∂/∂fake_ij = −2 gap_j / B = (−1, −2) for every image
+        Assert.Equal([-1f, -2f, -1f, -2f], f.grad!.data<float>().ToArray());
+    }
+}

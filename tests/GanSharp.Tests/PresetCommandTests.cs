@@ -16,10 +16,11 @@ public sealed class ColourImagesFixture
         Directory.CreateDirectory(Folder);
         using var rng = new TorchSharp.torch.Generator(11);
         using var images = rand([48, 3, 32, 32], generator: rng);
+        foreach (var label in new[] { "hearts", "stars" }) Directory.CreateDirectory(Path.Combine(Folder, label));  // two classes
         for (int i = 0; i < 48; i++)
         {
             using var one = images[i].unsqueeze(0);
-            ImageGrid.SavePng(one, Path.Combine(Folder, $"image-{i:D2}.png"), padding: 0);
+            ImageGrid.SavePng(one, Path.Combine(Folder, i % 2 == 0 ? "hearts" : "stars", $"image-{i:D2}.png"), padding: 0);
         }
     }
 }

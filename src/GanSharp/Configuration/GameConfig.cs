@@ -9,6 +9,7 @@ namespace GanSharp.Configuration;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(Algorithm1Config), "algorithm1")]
 [JsonDerivedType(typeof(SimultaneousConfig), "simultaneous")]
+[JsonDerivedType(typeof(AuxiliaryClassifierConfig), "auxiliary-classifier")]
 public abstract record GameConfig
 {
     /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
@@ -48,3 +49,9 @@ public sealed record Algorithm1Config : GameConfig
 /// gradients taken at the same parameters (one discriminator step per iteration).
 /// </summary>
 public sealed record SimultaneousConfig : GameConfig;
+
+/// <summary>
+/// The auxiliary classifier GAN (Odena et al. 2017): one update of D on L_S + L_C, then one of G on L_C − L_S, with a
+/// conditional G and a D that also classifies (a model with an auxiliary classifier).
+/// </summary>
+public sealed record AuxiliaryClassifierConfig : GameConfig;

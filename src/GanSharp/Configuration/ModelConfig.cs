@@ -29,12 +29,16 @@ public abstract record ModelConfig
     public int Width { get; init; } = 28;
 
     /// <summary>
-    /// Whether the nets are conditioned on a class label (G(z | y), D(x | y)); a conditional model's
-    /// <see cref="Classes"/>, <see cref="ClassNames"/> and <see cref="ClassFrequencies"/> are taken from the training data's
-    /// labels when a run starts.
+    /// How the nets use class labels: not at all, as an input of both (G(z | y), D(x | y)), or G's input and D's second
+    /// output (an auxiliary classifier). A conditional model's <see cref="Classes"/>, <see cref="ClassNames"/> and
+    /// <see cref="ClassFrequencies"/> are taken from the training data's labels when a run starts.
     /// </summary>
     [JsonIgnore]
-    public virtual bool Conditional => false;
+    public virtual Conditioning Conditioning => Conditioning.None;
+
+    /// <summary>Whether the generator is conditioned on a class label (<see cref="Conditioning"/> is not None).</summary>
+    [JsonIgnore]
+    public bool Conditional => Conditioning != Conditioning.None;
 
     /// <summary>Classes the nets are conditioned on (taken from the data; 0: an unconditional model).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -169,6 +173,17 @@ public sealed record DcganModelConfig : ModelConfig
     /// </summary>
     public Normalisation DiscriminatorNorm { get; init; } = Normalisation.Batch;
 
+    /// <summary>
+    /// ACGAN's nets (Odena et al. 2017): G takes the one-hot class beside z (its first layer's input channels), D has a
+    /// second last layer giving class logits beside its real-or-generated output. Default false: DCGAN's own nets.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AuxiliaryClassifier { get; init; }
+
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override Conditioning Conditioning => AuxiliaryClassifier ? Conditioning.AuxiliaryClassifier : Conditioning.None;
+
     /// <summary>The image sizes the nets are built for.</summary>
     public static readonly int[] Sizes = [28, 32, 64];
 
@@ -262,9 +277,9 @@ public sealed record ConditionalMlpModelConfig : ModelConfig
     /// <summary>The paper's prior: z uniform in the unit hypercube.</summary>
     public ConditionalMlpModelConfig() => Noise = NoiseKind.UnitUniform;
 
-    /// <inheritdoc/>
+    /// <summary>Both nets take the label (Mirza &amp; Osindero).</summary>
     [JsonIgnore]
-    public override bool Conditional => true;
+    public override Conditioning Conditioning => Conditioning.Input;
 
     /// <inheritdoc/>
     public override IEnumerable<string> Problems()
@@ -276,6 +291,17 @@ public sealed record ConditionalMlpModelConfig : ModelConfig
         if (new[] { GeneratorHiddenKeep, DiscriminatorInputKeep, DiscriminatorHiddenKeep }.Any(k => k is not (> 0 and <= 1)))
             yield return "dropout keep probabilities must lie in (0, 1]";
     }
+}
+
+/// <summary>How a model's nets use class labels.</summary>
+public enum Conditioning
+{
+    /// <summary>Not at all: an unconditional model.</summary>
+    None,
+    /// <summary>Both nets take the label: G(z | y), D(x | y) (Mirza &amp; Osindero 2014).</summary>
+    Input,
+    /// <summary>G takes the label; D predicts it beside its real-or-generated output (ACGAN, Odena et al. 2017).</summary>
+    AuxiliaryClassifier,
 }
 
 /// <summary>How a net normalises its hidden feature maps.</summary>
@@ -300,10 +326,11 @@ public sealed record CustomModelConfig : ModelConfig
     public string Architecture { get; init; } = "custom";
     /// <summary>Whatever the caller's nets need to be rebuilt, as JSON (kept as given).</summary>
     public JsonObject? Settings { get; init; }
-    /// <summary>Whether the caller's nets take class labels (G(z | y), D(x | y)).</summary>
-    public bool ConditionalNets { get; init; }
+    /// <summary>How the caller's nets use class labels (default: not at all).</summary>
+    [JsonPropertyName("conditioning")]
+    public Conditioning Labels { get; init; }
 
     /// <inheritdoc/>
     [JsonIgnore]
-    public override bool Conditional => ConditionalNets;
+    public override Conditioning Conditioning => Labels;
 }

@@ -108,6 +108,19 @@ public static class Presets
         Output = new OutputConfig { EvalEvery = 5000 },
     };
 
+    /// <summary>
+    /// The auxiliary classifier GAN (Odena, Olah and Shlens 2017) on DCGAN's nets and recipe (their own MNIST and CIFAR
+    /// nets are DCGAN-like; Adam 2e-4, β₁ 0.5 as DCGAN): G takes the one-hot class beside z, D gives class logits beside
+    /// its real-or-generated output, the auxiliary-classifier game with the non-saturating source loss. Same lengths as
+    /// the DCGAN presets.
+    /// </summary>
+    static GanConfig Acgan(GanConfig dcgan, string name) => dcgan with
+    {
+        Preset = name,
+        Model = ((DcganModelConfig)dcgan.Model) with { AuxiliaryClassifier = true },
+        Game = new AuxiliaryClassifierConfig(),
+    };
+
     /// <summary>Every preset by name, with its source.</summary>
     public static IReadOnlyList<Preset> All { get; } =
     [
@@ -127,6 +140,9 @@ public static class Presets
             SnganMnist with { Preset = "sngan-fashion-mnist", Data = new DataConfig { Dataset = "fashion-mnist" } }),
         new("sngan-emoji", "Miyato et al. 2018 (as sngan-mnist, the 32×32 standard CNN) on Twemoji, 100 epochs",
             SnganMnist with { Preset = "sngan-emoji", Data = DcganEmoji.Data, Train = SnganMnist.Train with { Epochs = 100 } }),
+        new("acgan-mnist", "Odena, Olah and Shlens 2017, ACGAN (auxiliary classifier; D ascends L_S + L_C, G L_C − L_S) on DCGAN's nets and recipe", Acgan(DcganMnist, "acgan-mnist")),
+        new("acgan-fashion-mnist", "Odena et al. 2017 (as acgan-mnist) on Fashion-MNIST's 10 classes", Acgan(DcganFashionMnist, "acgan-fashion-mnist")),
+        new("acgan-emoji", "Odena et al. 2017 (as acgan-mnist, 32×32 nets) on Twemoji's 10 categories", Acgan(DcganEmoji, "acgan-emoji")),
         new("cgan-mnist", "Mirza & Osindero 2014, Conditional Generative Adversarial Nets, section 4.1: MLP nets given one-hot labels, SGD", CganMnist),
     ];
 

@@ -22,6 +22,17 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
     /// <summary>D(x) of an unconditional discriminator: <c>forward(x, null)</c>.</summary>
     public Tensor forward(Tensor x) => forward(x, null);
 
+    /// <summary>Classes D also tells apart, as an auxiliary classifier (ACGAN; 0: none, the default).</summary>
+    public virtual int AuxiliaryClasses => 0;
+
+    /// <summary>
+    /// One pass of a discriminator with an auxiliary classifier: its raw real-or-generated outputs <c>[B]</c> (what
+    /// <c>forward(x)</c> gives) and class logits <c>[B, AuxiliaryClasses]</c>. Nets without one refuse.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The net has no auxiliary classifier.</exception>
+    public virtual (Tensor Source, Tensor Classes) Classify(Tensor x) =>
+        throw new InvalidOperationException($"{GetName()} has no auxiliary classifier");
+
     /// <summary>
     /// Source of the discriminator's random draws, such as dropout masks (null: libtorch's global generator). A trainer
     /// sets its own, so that its runs are reproducible whatever else the process draws. Default: D draws nothing.

@@ -56,7 +56,7 @@ internal sealed class DcganGenerator : Generator
         foreach (var problem in config.Problems()) throw new InputException(problem);
         var plan = DcganPlan.Layers(config.Height);
         int n = plan.Length;
-        long channels = config.NoiseDim;
+        long channels = config.NoiseDim + config.Classes;      // ACGAN: the one-hot class beside z
         for (int i = 0; i < n; i++)
         {
             long output = i == n - 1 ? config.Channels : (long)config.GeneratorFeatures << (n - 2 - i);  // 8·ngf … ngf, then C
@@ -69,11 +69,13 @@ internal sealed class DcganGenerator : Generator
         DcganPlan.Initialise(layers.Cast<nn.Module>().Concat(norms), rng);
     }
 
-    /// <summary>z [B, NoiseDim] → images [B, C, H, W] in [0, 1].</summary>
+    /// <summary>z [B, NoiseDim] (and, with an auxiliary classifier, labels [B]) → images [B, C, H, W] in [0, 1].</summary>
     public override Tensor forward(Tensor z, Tensor? labels)
     {
         using var scope = NewDisposeScope();
-        var h = z.view(-1, NoiseDim, 1, 1);                                       // [B, nz, 1, 1]
+        var input = Classes == 0 ? z                                              // [B, nz]
+            : cat([z, nn.functional.one_hot(labels ?? throw new ArgumentNullException(nameof(labels)), Classes).to_type(z.dtype)], 1);  // [B, nz + K]
+        var h = input.view(input.shape[0], input.shape[1], 1, 1);                // [B, nz (+ K), 1, 1]
         for (int i = 0; i < norms.Count; i++)
             h = norms[i].forward(layers[i].forward(h)).relu_();                  // [B, 8·ngf, 4, 4] … [B, ngf, H/2, W/2]
         var t = layers[^1].forward(h).tanh();                                     // [B, C, H, W] in [−1, 1]
@@ -93,6 +95,7 @@ internal sealed class DcganDiscriminator : Discriminator
 {
     private readonly ModuleList<Conv2d> layers = new();
     private readonly ModuleList<nn.Module<Tensor, Tensor>> norms = new();  // after layers 1 … n − 2 (none: empty)
+    private readonly Conv2d? classHead;   // ACGAN: a second last layer, to K class logits (null: DCGAN's own D)
     private readonly Normalisation normalisation;
 
     /// <summary>Builds and initialises the discriminator for the configuration's image size.</summary>
@@ -120,11 +123,20 @@ internal sealed class DcganDiscriminator : Discriminator
                     default: throw new ArgumentOutOfRangeException(nameof(config), normalisation, "unknown normalisation");
                 }
             }
+            if (i == n - 2 && config.AuxiliaryClassifier)
+            {
+                var (k, st, pad) = plan[n - 1];
+                classHead = nn.Conv2d(output, config.Classes, k, st, pad);        // beside the real-or-generated layer
+            }
             channels = output;
         }
+        if (config.AuxiliaryClassifier && config.Classes < 1) throw new InputException("an auxiliary classifier needs the number of classes (taken from the training labels)");
         RegisterComponents();
-        DcganPlan.Initialise(layers.Cast<nn.Module>().Concat(norms), rng);
+        DcganPlan.Initialise(layers.Cast<nn.Module>().Concat(norms).Concat(classHead is null ? Array.Empty<nn.Module>() : new nn.Module[] { classHead }), rng);
     }
+
+    /// <inheritdoc/>
+    public override int AuxiliaryClasses => classHead is null ? 0 : (int)classHead.weight!.shape[0];
 
     /// <summary>Without batch norm, each image's output depends on that image alone (one pass over real and fake).</summary>
     public override bool ImagesIndependent => normalisation != Normalisation.Batch;
@@ -133,6 +145,23 @@ internal sealed class DcganDiscriminator : Discriminator
     public override Tensor forward(Tensor x, Tensor? labels)
     {
         using var scope = NewDisposeScope();
+        return layers[^1].forward(Trunk(x)).view(-1).MoveToOuterDisposeScope();    // [B]
+    }
+
+    /// <summary>ACGAN's D: one pass to the raw outputs [B] and the class logits [B, K].</summary>
+    public override (Tensor Source, Tensor Classes) Classify(Tensor x)
+    {
+        if (classHead is null) return base.Classify(x);
+        using var scope = NewDisposeScope();
+        var h = Trunk(x);                                                           // [B, 8·ndf, 4, 4]
+        var source = layers[^1].forward(h).view(-1);                                // [B]
+        var classes = classHead.forward(h).flatten(1);                              // [B, K]
+        return (source.MoveToOuterDisposeScope(), classes.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Every layer but the last: images [B, C, H, W] in [0, 1] → features [B, 8·ndf, 4, 4].</summary>
+    Tensor Trunk(Tensor x)
+    {
         var h = x.mul(2).sub_(1);                                                    // [B, C, H, W] in [−1, 1]
         h = F.leaky_relu(layers[0].forward(h), 0.2, inplace: true);                  // [B, ndf, H/2, W/2]: no batch norm
         for (int i = 1; i < layers.Count - 1; i++)
@@ -141,6 +170,6 @@ internal sealed class DcganDiscriminator : Discriminator
             if (norms.Count > 0) h = norms[i - 1].forward(h);                         // batch or layer norm
             h = F.leaky_relu(h, 0.2, inplace: true);                                 // … [B, 8·ndf, 4, 4]
         }
-        return layers[^1].forward(h).view(-1).MoveToOuterDisposeScope();            // [B]
+        return h;
     }
 }
