@@ -55,6 +55,7 @@ public sealed class BadInputFixture
         Config("momentum.json", """{ "optimizer": { "momentum-start": 1.5 } }""");
         Config("null-hidden.json", """{ "model": { "generator-hidden": null } }""");
         Config("preset.json", """{ "preset": 3 }""");
+        Config("aux-game.json", """{ "game": { "kind": "auxiliary-classifier" } }""");
 
         // Data folders: two training files, a truncated gzip, a lying IDX header, test images of another size.
         var two = Copy("two-train-files");
@@ -193,6 +194,8 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --run {run} --count 10 --class 3 --out {out}.png", "the model is not conditional: it has no classes to ask for", "a class of an unconditional run" },
         { "figure classes --run {run} --out {out}.png", "the generator is not conditional (no classes to show)", "class rows of an unconditional run" },
         { "eval classes --run {run}", "the generator is not conditional (no classes to measure)", "class fidelity of an unconditional run" },
+        { "train --dataset {mnist} --config {aux-game.json} --steps 2 --out {out}", "game auxiliary-classifier needs a model with an auxiliary classifier", "ACGAN's game with the paper's nets" },
+        { "train --preset acgan-mnist --dataset {plain} --steps 2 --out {out}", "the dcgan model is conditional and needs class labels", "ACGAN on unlabelled images" },
         { "train --dataset {mnist} --steps 2 --eval classes --eval-every 1 --out {out}", "eval: 'classes' measures a conditional generator's classes", "class fidelity while training an unconditional model" },
         { "train --preset cgan-mnist --dataset {plain} --steps 2 --out {out}", "the conditional-mlp model is conditional and needs class labels", "a conditional model on unlabelled images" },
         { "sample --run {out} --count 10 --out {out}.png", "checkpoint not found", "run without a checkpoint" },

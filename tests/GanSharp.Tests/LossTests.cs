@@ -201,19 +201,21 @@ public class ClassLossTests
         Assert.Equal(supervised, Item(terms.Class), 5);
         Assert.Equal(unsupervised, Item(terms.Adversarial), 5);
         Assert.Equal(supervised + unsupervised, Item(terms.Total), 5);
+        var halved = SemiSupervisedLoss.Discriminator(Logits(CReal), tensor(YReal), Logits(CFake), Logits(CReal), unlabelledWeight: 0.5);
+        Assert.Equal(supervised + 0.5 * unsupervised, Item(halved.Total), 5);
     }
 
     [Fact]
-    public void Feature_matching_is_the_squared_distance_of_the_mean_features_and_its_gradient_is_twice_the_gap()
+    public void Feature_matching_is_the_mean_squared_gap_of_the_mean_features_with_its_gradient()
     {
         float[] real = [1f, 2f, 3f, 5f], fake = [0f, 1f, 2f, 2f];                         // two images × two features each
         using var r = tensor(real).view(2, 2);
         using var f = tensor(fake).view(2, 2).requires_grad_(true);
-        // means: real (2, 3.5), fake (1, 1.5): gap (1, 2), squared norm 5
+        // means: real (2, 3.5), fake (1, 1.5): gap (1, 2), squared norm 5, over F = 2 features: 2.5
         using var loss = SemiSupervisedLoss.FeatureMatching(r, f);
-        Assert.Equal(5.0, loss.item<float>(), 5);
+        Assert.Equal(2.5, loss.item<float>(), 5);
         loss.backward();
-        // ∂/∂fake_ij = −2 gap_j / B = (−1, −2) for every image
-        Assert.Equal([-1f, -2f, -1f, -2f], f.grad!.data<float>().ToArray());
+        // ∂/∂fake_ij = −2 gap_j / (B F) = (−0.5, −1) for every image
+        Assert.Equal([-0.5f, -1f, -0.5f, -1f], f.grad!.data<float>().ToArray());
     }
 }

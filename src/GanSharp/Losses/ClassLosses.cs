@@ -67,21 +67,23 @@ public static class SemiSupervisedLoss
     /// <summary>
     /// D's loss on the logits of a labelled minibatch (<paramref name="labelled"/>, <paramref name="labels"/>), of an
     /// unlabelled real one (<paramref name="unlabelled"/>) and of a generated one (<paramref name="fake"/>), each
-    /// <c>[B, K]</c>: the supervised cross-entropy (<see cref="LossTerms.Class"/>) plus the unsupervised GAN loss on the
-    /// source logits (<see cref="LossTerms.Adversarial"/>).
+    /// <c>[B, K]</c>: the supervised cross-entropy (<see cref="LossTerms.Class"/>) plus <paramref name="unlabelledWeight"/>
+    /// times the unsupervised GAN loss on the source logits (<see cref="LossTerms.Adversarial"/>, unweighted). The
+    /// paper's equation weighs the two alike (1); their released MNIST code halves the unsupervised term (0.5).
     /// </summary>
-    public static LossTerms Discriminator(Tensor labelled, Tensor labels, Tensor unlabelled, Tensor fake)
+    public static LossTerms Discriminator(Tensor labelled, Tensor labels, Tensor unlabelled, Tensor fake, double unlabelledWeight = 1)
     {
         var supervised = F.cross_entropy(labelled, labels);
         var unsupervised = F.softplus(-SourceLogit(unlabelled)).mean() + F.softplus(SourceLogit(fake)).mean();
-        return new LossTerms(supervised + unsupervised, unsupervised, supervised);
+        return new LossTerms(supervised + unlabelledWeight * unsupervised, unsupervised, supervised);
     }
 
     /// <summary>
-    /// Feature matching (Salimans et al. 2016, section 3.1): ‖E_x f(x) − E_z f(G(z))‖²₂, f an intermediate layer of D,
-    /// on features <c>[B, F]</c> of a real and a generated minibatch. G descends it; D's features are its target, not
-    /// trained by it.
+    /// Feature matching (Salimans et al. 2016, section 3.1): ‖E_x f(x) − E_z f(G(z))‖²₂ / F, f an intermediate layer of
+    /// D with F units, on features <c>[B, F]</c> of a real and a generated minibatch — the paper's squared distance
+    /// divided by F, as their released code computes it (the mean of the squares). G descends it; D's features are its
+    /// target, not trained by it.
     /// </summary>
     public static Tensor FeatureMatching(Tensor realFeatures, Tensor fakeFeatures) =>
-        (realFeatures.mean([0]) - fakeFeatures.mean([0])).square().sum();
+        (realFeatures.mean([0]) - fakeFeatures.mean([0])).square().mean();
 }
