@@ -59,6 +59,17 @@ public class PresetCommandTests(ColourImagesFixture colour) : IClassFixture<Colo
         var sample = GanProcess.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png"));
         Assert.True(sample.Code == 0, sample.Err);
         Assert.True(File.Exists(Path.Combine(root, "s.png")));
+        if (Presets.Get(preset).Model.Conditional)
+        {
+            // A class by name (the fixture's: digits 0–9, or the colour folder's two subfolders), and the class rows.
+            var name = Presets.Get(preset).Data.Color == ColorMode.Rgb ? "Stars" : "7";
+            var byClass = GanProcess.Run("sample", "--run", a, "--count", "3", "--class", name, "--out", Path.Combine(root, "c.png"));
+            Assert.True(byClass.Code == 0, byClass.Err);
+            Assert.Contains("of class", byClass.Out);
+            var rows = GanProcess.Run("figure", "classes", "--run", a, "--columns", "2", "--out", Path.Combine(root, "rows.png"));
+            Assert.True(rows.Code == 0, rows.Err);
+            Assert.True(File.Exists(Path.Combine(root, "rows.png")));
+        }
         var eval = GanProcess.Run("eval", "parzen", "--run", a, "--count", "20", "--validation-images", "5", "--json", Path.Combine(root, "p.json"));
         Assert.True(eval.Code == 0, eval.Err);
         using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "p.json")));
