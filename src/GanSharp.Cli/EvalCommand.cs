@@ -21,7 +21,7 @@ static class EvalCommand
     static readonly Option<int> ValidationImages = new Option<int>("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 }.Positive();
     static Option<string?> JsonOut(string name) => Cli.Option<string?>("--json", $"Write the result here (default for a run: RUN/eval/{name}-step-N.json)");
     static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), TruncationJson = JsonOut("truncation"),
-                                    ClassesJson = JsonOut("classes");
+                                    ClassesJson = JsonOut("classes"), ClassifyJson = JsonOut("classify");
     static readonly Option<int> PerClass = new Option<int>("--count") { Description = "Samples drawn for each class", DefaultValueFactory = _ => 1_000 }.Positive();
 
     public static Command Create()
@@ -67,7 +67,12 @@ static class EvalCommand
             Options = { CommonOptions.Run, Sources.CheckpointFile, PerClass, Seed, Dataset, ClassesJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         classes.SetAction(Classes);
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes } };
+        var classify = new Command("classify", "The test error of a run's discriminator as a classifier (the semi-supervised GAN's; ACGAN's too)")
+        {
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Dataset, ClassifyJson, CommonOptions.Device, CommonOptions.DataDir },
+        };
+        classify.SetAction(Classify);
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes, classify } };
     }
 
     /// <summary>
@@ -139,6 +144,29 @@ static class EvalCommand
             step = generator.Checkpoint.Step, seed = p.GetValue(Seed), samples = p.GetValue(Count), points = sweep, real_reference = reference,
         });
         Console.WriteLine($"  → {json}, {png}");
+        return Cli.Success;
+    }
+
+    static int Classify(ParseResult p)
+    {
+        var generator = Sources.Generator(p);
+        var model = generator.Checkpoint.Config.Model;
+        if (model.Conditioning is not (Configuration.Conditioning.Classifier or Configuration.Conditioning.AuxiliaryClassifier))
+            throw new InputException($"{generator.Path}: the run's discriminator does not classify (a semi-supervised or ACGAN run's does)");
+        var (_, datasetName, data, test) = Prepare(p);
+        using var __ = data;
+        using var d = Discriminator.FromCheckpoint(generator.Checkpoint, CommonOptions.ResolveDevice(p));
+        var result = ClassifierError.Of(d, test);
+        Console.WriteLine($"{generator.Path} (step {generator.Checkpoint.Step:N0}): the discriminator misclassifies {result.Errors:N0} of " +
+                          $"{result.Images:N0} images of {test.Name} ({result.Rate:P2} test error)");
+        var json = generator.OutputPath(p.GetValue(ClassifyJson), "classify", "json", "--json");
+        EvaluationFiles.Write(json, new
+        {
+            metric = "classify", dataset = datasetName, test_set = test.Name, errors = result.Errors, images = result.Images, error_rate = result.Rate,
+            checkpoint = generator.Path, step = generator.Checkpoint.Step,
+            labels = (generator.Checkpoint.Config.Game as Configuration.SemiSupervisedConfig)?.Labels,
+        });
+        Console.WriteLine($"  → {json}");
         return Cli.Success;
     }
 

@@ -32,6 +32,7 @@ static class TrainCommand
     static readonly Option<int?> LogEvery = Cli.Option<int?>("--log-every", "Write a metrics row every N iterations").Positive();
     static readonly Option<int?> SampleEvery = Cli.Option<int?>("--sample-every", "Write a sample grid every N iterations").Positive();
     static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations").Positive();
+    static readonly Option<int?> Labels = Cli.Option<int?>("--labels", "The semi-supervised game (sgan-mnist): labelled training images, as many of each class, chosen by --seed (default 100)").Positive();
     static readonly Option<int?> EvalEvery = Cli.Option<int?>("--eval-every", "Evaluate the generator every N iterations (and at the start and end); keeps checkpoints/best.ckpt").Within(0);
     static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What --eval-every measures, comma-separated (default parzen; known: {string.Join(", ", GanSharp.Evaluation.PeriodicEvaluations.Known)})");
 
@@ -47,7 +48,7 @@ static class TrainCommand
             Options =
             {
                 Preset, ConfigFile, Dataset, ImageSize, Color, Epochs, Steps, CpuMinutes, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
-                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, NoTensorBoard, CommonOptions.DataDir,
+                Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, Labels, NoTensorBoard, CommonOptions.DataDir,
             },
         };
         command.SetAction(Run);
@@ -58,7 +59,7 @@ static class TrainCommand
     {
         var resume = p.GetValue(Resume);
         Option[] fixedOnResume = [Preset, ConfigFile, Dataset, ImageSize, Color, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
-                                  LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema];
+                                  LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, Labels];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs, --steps or --cpu-minutes may change)");
 
@@ -131,6 +132,9 @@ static class TrainCommand
             UpdateOrder.Alternating => config.Game as Algorithm1Config ?? new Algorithm1Config(),
             var other => throw new ArgumentOutOfRangeException(nameof(Update), other, null),
         };
+        if (p.GetValue(Labels) is { } labels)
+            game = game is SemiSupervisedConfig semi ? semi with { Labels = labels }
+                : throw new InputException($"--labels sets the semi-supervised game's labelled images; the {Kinds.NameOf(game)} game uses every label or none");
         if (p.GetValue(K) is { } k)
             game = game is Algorithm1Config a ? a with { K = k }
                 : throw new InputException($"--k sets Algorithm 1's discriminator steps; the {Kinds.NameOf(game)} game takes one per iteration");

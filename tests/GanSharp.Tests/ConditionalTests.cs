@@ -286,3 +286,70 @@ public class AuxiliaryClassifierTests
                         Assert.Single((Presets.DcganMnist with { Game = new AuxiliaryClassifierConfig() }).Problems()));
     }
 }
+
+/// <summary>The semi-supervised GAN: its labelled subset, its classifier's error, and the checks that pair game and model.</summary>
+public class SemiSupervisedTests
+{
+    [Fact]
+    public void The_labelled_subset_is_balanced_within_the_data_and_a_function_of_the_seed()
+    {
+        using var labels = arange(600, dtype: ScalarType.Int64).remainder(3).index_select(0, randperm(600, generator: new TorchSharp.torch.Generator(1)));
+        var y = labels.data<long>().ToArray();
+        var a = LabelledSubset.Indices(labels, 3, 7, seed: 5);
+        Assert.Equal(21, a.Length);
+        Assert.Equal(21, a.Distinct().Count());
+        for (int k = 0; k < 3; k++) Assert.Equal(Enumerable.Repeat((long)k, 7), a.Skip(7 * k).Take(7).Select(r => y[r]));  // class by class
+        Assert.Equal(a, LabelledSubset.Indices(labels, 3, 7, seed: 5));                       // the same seed, the same images
+        Assert.NotEqual(a, LabelledSubset.Indices(labels, 3, 7, seed: 6));                    // another seed, others
+        Assert.Contains("class 0 has 200 training images, fewer than the 201",
+                        Assert.Throws<InputException>(() => LabelledSubset.Indices(labels, 3, 201, seed: 5)).Message);
+    }
+
+    /// <summary>A classifier of two classes by mean pixel (class 1 when above ½), written as a discriminator.</summary>
+    sealed class ByBrightness : Discriminator
+    {
+        readonly Linear unused;  // a parameter, for the device
+        public ByBrightness(ModelConfig config) : base("by_brightness", config)
+        {
+            unused = nn.Linear(1, 1);
+            RegisterComponents();
+        }
+        public override int AuxiliaryClasses => 2;
+        public override Tensor forward(Tensor x, Tensor? labels) => Classify(x).Source;
+        public override (Tensor Source, Tensor Classes) Classify(Tensor x)
+        {
+            var m = x.flatten(1).mean([1]).sub(0.5);                                              // [B]
+            var logits = stack([m.neg(), m], 1);                                                  // [B, 2]
+            return (logits.logsumexp(1), logits);
+        }
+    }
+
+    [Fact]
+    public void The_classifier_error_counts_the_mistakes_against_the_labels()
+    {
+        using var rng = new TorchSharp.torch.Generator(3);
+        using var images = rand([2_500, 1, 2, 2], generator: rng);
+        using var labels = randint(0, 2, [2_500], generator: rng);
+        using var data = new ImageDataset("coins", images.alias(), labels.alias());
+        var means = images.flatten(1).mean([1]).data<float>().ToArray();
+        var y = labels.data<long>().ToArray();
+        long expected = Enumerable.Range(0, 2_500).Count(i => (means[i] > 0.5 ? 1 : 0) != y[i]);
+        using var d = new ByBrightness(new CustomModelConfig { Height = 2, Width = 2 });
+        var result = ClassifierError.Of(d, data, batch: 999);                                      // three batches, the last short
+        Assert.Equal(expected, result.Errors);
+        Assert.Equal(2_500, result.Images);
+        using var plain = new LinearCritic(new CustomModelConfig { Height = 2, Width = 2 });
+        Assert.Contains("does not classify", Assert.Throws<InputException>(() => ClassifierError.Of(plain, data)).Message);
+    }
+
+    [Fact]
+    public void Game_and_model_must_agree_on_the_classifier()
+    {
+        var sgan = Presets.Get("sgan-mnist");
+        Assert.Empty(sgan.Problems());
+        Assert.Contains("trained by the semi-supervised game, not algorithm1", Assert.Single((sgan with { Game = new Algorithm1Config() }).Problems()));
+        Assert.Contains("needs a classifying model", Assert.Single((Presets.PaperMnist with { Game = new SemiSupervisedConfig() }).Problems()));
+        Assert.False(sgan.Model.Conditional);                                                     // G takes no label …
+        Assert.True(sgan.Model.UsesClasses);                                                      // … but D needs the classes
+    }
+}

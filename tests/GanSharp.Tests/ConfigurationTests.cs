@@ -12,9 +12,9 @@ namespace GanSharp.Tests;
 public class ConfigurationTests
 {
     [Theory]
-    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, custom)")]
+    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
-    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
     [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
     public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)
@@ -93,10 +93,13 @@ public class ConfigurationTests
         {
             using var rng = new TorchSharp.torch.Generator(1);
             var game1 = Kinds.Create<GameConfig>(name, "test");
-            var config = game1 is AuxiliaryClassifierConfig  // its nets: DCGAN's with a class head, on labelled 28×28 images
-                ? Tiny() with { Game = game1, Model = new DcganModelConfig { AuxiliaryClassifier = true, Classes = 2, GeneratorFeatures = 4, DiscriminatorFeatures = 4 } }
-                : Tiny() with { Game = game1 };
-            using var data = game1 is AuxiliaryClassifierConfig ? new ImageDataset("labelled", rand(6, 1, 28, 28), tensor(new long[] { 0, 1, 0, 1, 0, 1 })) : null;
+            var config = game1 switch  // the games with labels play on nets of their own, on labelled 28×28 images
+            {
+                AuxiliaryClassifierConfig => Tiny() with { Game = game1, Model = new DcganModelConfig { AuxiliaryClassifier = true, Classes = 2, GeneratorFeatures = 4, DiscriminatorFeatures = 4 } },
+                SemiSupervisedConfig => Tiny() with { Game = new SemiSupervisedConfig { Labels = 2 }, Model = new SemiSupervisedMlpModelConfig { Classes = 2, NoiseDim = 3, GeneratorHidden = [4], DiscriminatorHidden = [4] } },
+                _ => Tiny() with { Game = game1 },
+            };
+            using var data = config.Model.UsesClasses ? new ImageDataset("labelled", rand(6, 1, 28, 28), tensor(new long[] { 0, 1, 0, 1, 0, 1 })) : null;
             using var game = GameFactory.Create(config, rng, data ?? images, CPU);
             Assert.Same(game.Players[0].Module, game.Generator);
         }
@@ -109,7 +112,7 @@ public class ConfigurationTests
         {
             var config = Kinds.Create<ModelConfig>(name, "test") with { NoiseDim = 4, Height = 28, Width = 28 };
             if (config is ToyModelConfig) config = config with { Height = 1, Width = 2 };  // points in ℝ²
-            if (config.Conditional) config = config with { Classes = 3 };                 // taken from the data in a run
+            if (config.UsesClasses) config = config with { Classes = 3 };                 // taken from the data in a run
             if (config is CustomModelConfig)
             {
                 Assert.Contains("factory", Assert.Throws<InputException>(() => Nets.CreateGenerator(config)).Message);

@@ -70,6 +70,12 @@ public class PresetCommandTests(ColourImagesFixture colour) : IClassFixture<Colo
             Assert.True(rows.Code == 0, rows.Err);
             Assert.True(File.Exists(Path.Combine(root, "rows.png")));
         }
+        if (Presets.Get(preset).Model.Conditioning == Conditioning.Classifier)
+        {
+            var classify = GanProcess.Run("eval", "classify", "--run", a, "--json", Path.Combine(root, "e.json"));
+            Assert.True(classify.Code == 0, classify.Err);
+            Assert.Contains("test error", classify.Out);
+        }
         var eval = GanProcess.Run("eval", "parzen", "--run", a, "--count", "20", "--validation-images", "5", "--json", Path.Combine(root, "p.json"));
         Assert.True(eval.Code == 0, eval.Err);
         using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "p.json")));

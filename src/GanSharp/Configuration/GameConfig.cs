@@ -10,6 +10,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(Algorithm1Config), "algorithm1")]
 [JsonDerivedType(typeof(SimultaneousConfig), "simultaneous")]
 [JsonDerivedType(typeof(AuxiliaryClassifierConfig), "auxiliary-classifier")]
+[JsonDerivedType(typeof(SemiSupervisedConfig), "semi-supervised")]
 public abstract record GameConfig
 {
     /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
@@ -55,3 +56,30 @@ public sealed record SimultaneousConfig : GameConfig;
 /// conditional G and a D that also classifies (a model with an auxiliary classifier).
 /// </summary>
 public sealed record AuxiliaryClassifierConfig : GameConfig;
+
+/// <summary>
+/// The semi-supervised GAN (Salimans et al. 2016, section 5): D a K-class classifier trained on <see cref="Labels"/>
+/// labelled images (as many of each class, chosen by the run's seed) and, as a GAN's D, on every training image unlabelled
+/// and on G's images; G by feature matching.
+/// </summary>
+public sealed record SemiSupervisedConfig : GameConfig
+{
+    /// <summary>Labelled training images, the same number of each class (Salimans et al.: 20, 50, 100, 200 on MNIST).</summary>
+    public int Labels { get; init; } = 100;
+
+    /// <summary>
+    /// Weight of D's unsupervised GAN loss beside its supervised cross-entropy: the released MNIST code's 0.5 (the paper's
+    /// equation: 1). 0 trains D on the labelled images alone — the labels-only baseline (G then still trains, unheeded).
+    /// </summary>
+    public double UnlabelledWeight { get; init; } = 0.5;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        if (Labels < 1) yield return $"labels must be at least 1 (got {Labels})";
+        if (UnlabelledWeight is not (>= 0 and <= 1e6)) yield return $"unlabelled-weight must lie in [0, 10⁶] (got {UnlabelledWeight})";
+    }
+
+    /// <inheritdoc/>
+    public override string Summary => $"semi-supervised ({Labels} labels, unlabelled weight {UnlabelledWeight:G4})";
+}

@@ -75,6 +75,10 @@ public sealed record GanConfig
         if (Output.EvalEvery < 0) yield return $"eval-every must not be negative (got {Output.EvalEvery})";
         if (Output.EvalEveryCpuMinutes is { } e && !(e > 0 && e <= 1e9)) yield return $"eval-every-cpu-minutes must be a positive number (got {e})";
         if (Ema is { Beta: not (> 0 and < 1) }) yield return $"ema: beta must lie in (0, 1) (got {Ema.Beta})";
+        if (Game is SemiSupervisedConfig != (Model.Conditioning == Conditioning.Classifier))
+            yield return Game is SemiSupervisedConfig
+                ? "game semi-supervised needs a classifying model (\"kind\": \"semi-supervised-mlp\")"
+                : $"a classifying model (semi-supervised-mlp) is trained by the semi-supervised game, not {Kinds.NameOf<GameConfig>(Game)}";
         if (Game is AuxiliaryClassifierConfig != (Model.Conditioning == Conditioning.AuxiliaryClassifier))
             yield return Game is AuxiliaryClassifierConfig
                 ? "game auxiliary-classifier needs a model with an auxiliary classifier (\"auxiliary-classifier\": true in a dcgan model)"

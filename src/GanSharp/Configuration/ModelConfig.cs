@@ -14,6 +14,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(DcganModelConfig), "dcgan")]
 [JsonDerivedType(typeof(SnganModelConfig), "sngan")]
 [JsonDerivedType(typeof(ConditionalMlpModelConfig), "conditional-mlp")]
+[JsonDerivedType(typeof(SemiSupervisedMlpModelConfig), "semi-supervised-mlp")]
 [JsonDerivedType(typeof(CustomModelConfig), "custom")]
 public abstract record ModelConfig
 {
@@ -36,9 +37,13 @@ public abstract record ModelConfig
     [JsonIgnore]
     public virtual Conditioning Conditioning => Conditioning.None;
 
-    /// <summary>Whether the generator is conditioned on a class label (<see cref="Conditioning"/> is not None).</summary>
+    /// <summary>Whether the generator is conditioned on a class label (Input or AuxiliaryClassifier conditioning).</summary>
     [JsonIgnore]
-    public bool Conditional => Conditioning != Conditioning.None;
+    public bool Conditional => Conditioning is Conditioning.Input or Conditioning.AuxiliaryClassifier;
+
+    /// <summary>Whether the nets need the data's classes (any conditioning: a classifying D too).</summary>
+    [JsonIgnore]
+    public bool UsesClasses => Conditioning != Conditioning.None;
 
     /// <summary>Classes the nets are conditioned on (taken from the data; 0: an unconditional model).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -79,7 +84,7 @@ public abstract record ModelConfig
     {
         if (NoiseDim <= 0) yield return $"noise-dim must be positive (got {NoiseDim})";
         if (Channels <= 0 || Height <= 0 || Width <= 0) yield return $"the image shape must be positive (got {Channels}×{Height}×{Width})";
-        if (Classes < 0 || (!Conditional && Classes != 0)) yield return $"classes: {(Conditional ? "must not be negative" : "this model kind is not conditional and takes none")} (got {Classes})";
+        if (Classes < 0 || (!UsesClasses && Classes != 0)) yield return $"classes: {(UsesClasses ? "must not be negative" : "this model kind is not conditional and takes none")} (got {Classes})";
         if (ClassNames is { } names && names.Length != Classes) yield return $"class-names: {names.Length} names for {Classes} classes";
         if (ClassFrequencies is { } f && (f.Length != Classes || f.Any(v => !(v >= 0)) || Math.Abs(f.Sum() - 1) > 1e-6))
             yield return $"class-frequencies: must be {Classes} non-negative shares summing to 1";
@@ -293,6 +298,42 @@ public sealed record ConditionalMlpModelConfig : ModelConfig
     }
 }
 
+/// <summary>
+/// The semi-supervised GAN's MNIST nets (Salimans et al. 2016, released code train_mnist_feature_matching.py): G z ∈
+/// [0, 1]¹⁰⁰ → 500 softplus → 500 softplus (batch norm after each) → 784 sigmoid; D a classifier 784 → 1000 → 500 → 250
+/// → 250 → 250 → K logits, ReLU, Gaussian noise added to its input (σ 0.3) and to every hidden layer's output (σ 0.5) in
+/// training. Deviations: plain linear layers, initialised U(±1/√fan-in) (the reference normalises every weight vector,
+/// with a data-dependent initialisation), and no output-layer weight normalisation in G.
+/// </summary>
+public sealed record SemiSupervisedMlpModelConfig : ModelConfig
+{
+    /// <summary>G's hidden widths (softplus, batch norm).</summary>
+    public int[] GeneratorHidden { get; init; } = [500, 500];
+    /// <summary>D's hidden widths (ReLU); the last is the layer feature matching matches.</summary>
+    public int[] DiscriminatorHidden { get; init; } = [1000, 500, 250, 250, 250];
+    /// <summary>σ of the Gaussian noise added to D's input in training.</summary>
+    public double DiscriminatorInputNoise { get; init; } = 0.3;
+    /// <summary>σ of the Gaussian noise added to D's hidden layers' outputs in training.</summary>
+    public double DiscriminatorHiddenNoise { get; init; } = 0.5;
+
+    /// <summary>The reference's prior: z uniform in the unit hypercube.</summary>
+    public SemiSupervisedMlpModelConfig() => Noise = NoiseKind.UnitUniform;
+
+    /// <summary>D classifies; G takes no label.</summary>
+    [JsonIgnore]
+    public override Conditioning Conditioning => Conditioning.Classifier;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        foreach (var p in base.Problems()) yield return p;
+        if (GeneratorHidden.Length == 0 || DiscriminatorHidden.Length == 0 || !GeneratorHidden.Concat(DiscriminatorHidden).All(w => w > 0))
+            yield return "generator-hidden and discriminator-hidden need at least one layer each, of positive widths";
+        if (DiscriminatorInputNoise is not (>= 0 and <= 100) || DiscriminatorHiddenNoise is not (>= 0 and <= 100))
+            yield return "the noise levels of D must lie in [0, 100]";
+    }
+}
+
 /// <summary>How a model's nets use class labels.</summary>
 public enum Conditioning
 {
@@ -302,6 +343,8 @@ public enum Conditioning
     Input,
     /// <summary>G takes the label; D predicts it beside its real-or-generated output (ACGAN, Odena et al. 2017).</summary>
     AuxiliaryClassifier,
+    /// <summary>G takes no label; D is a K-class classifier whose "generated" class is implicit (the semi-supervised GAN).</summary>
+    Classifier,
 }
 
 /// <summary>How a net normalises its hidden feature maps.</summary>

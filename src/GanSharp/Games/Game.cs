@@ -21,6 +21,8 @@ public interface IBatchSource
     int BatchSize { get; }
     /// <summary>The next minibatch of training data.</summary>
     Batch Next();
+    /// <summary>Minibatches taken so far in the run (a resumed run counts on): what a game's other data streams follow.</summary>
+    long Taken { get; }
 }
 
 /// <summary>What one step of a game may draw on: the data, and the run's random number generator (noise, masks).</summary>

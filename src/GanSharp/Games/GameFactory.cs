@@ -28,6 +28,8 @@ public static class GameFactory
                                        (g, d) => new Algorithm1(g, d, LossFactory.Create(config.Loss), a, config.Optimizer, dOptimizer)),
             SimultaneousConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new SimultaneousUpdates(g, d, LossFactory.Create(config.Loss), config.Optimizer, dOptimizer)),
+            SemiSupervisedConfig s => Pair(config.Model, rng, train, device,
+                                       (g, d) => new SemiSupervisedGan(g, d, s, train, config.Train.Batch, config.Train.Seed, config.Optimizer, dOptimizer)),
             AuxiliaryClassifierConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new AuxiliaryClassifierGan(g, d, new AuxiliaryClassifierLoss(LossFactory.Create(config.Loss)), config.Optimizer, dOptimizer)),
             _ => throw new InputException($"no game for kind {config.Game.GetType().Name}"),

@@ -34,6 +34,13 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
         throw new InvalidOperationException($"{GetName()} has no auxiliary classifier");
 
     /// <summary>
+    /// D's features of images <c>[B, C, H, W]</c>: its last hidden layer, <c>[B, F]</c> — what feature matching (Salimans et
+    /// al. 2016) asks G to match. Nets that do not expose one refuse.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The net does not expose its features.</exception>
+    public virtual Tensor Features(Tensor x) => throw new InvalidOperationException($"{GetName()} does not expose its features");
+
+    /// <summary>
     /// Source of the discriminator's random draws, such as dropout masks (null: libtorch's global generator). A trainer
     /// sets its own, so that its runs are reproducible whatever else the process draws. Default: D draws nothing.
     /// </summary>
@@ -46,4 +53,23 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
     /// implementation does.
     /// </summary>
     public virtual bool ImagesIndependent => false;
+
+    /// <summary>
+    /// The discriminator of a training checkpoint, rebuilt from its configuration, in evaluation mode on
+    /// <paramref name="device"/> (default: the CPU) — for a semi-supervised run, the classifier it trained.
+    /// </summary>
+    /// <exception cref="InputException">A caller's own nets (GanSharp cannot rebuild them), or weights that do not fit.</exception>
+    public static Discriminator FromCheckpoint(Checkpoint checkpoint, Device? device = null)
+    {
+        var d = Nets.CreateDiscriminator(checkpoint.Config.Model);
+        try { checkpoint.LoadInto(Checkpoint.DiscriminatorSection, d); }
+        catch
+        {
+            d.Dispose();
+            throw;
+        }
+        if (device is not null) d.to(device);
+        d.eval();
+        return d;
+    }
 }

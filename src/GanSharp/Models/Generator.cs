@@ -36,8 +36,8 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
     /// </summary>
     public virtual torch.Generator? Rng { get; set; }
 
-    /// <summary>Classes G is conditioned on (<see cref="ModelConfig.Classes"/>; 0: an unconditional generator).</summary>
-    public int Classes => Config.Classes;
+    /// <summary>Classes G is conditioned on (<see cref="ModelConfig.Classes"/> of a conditional model; 0: an unconditional generator).</summary>
+    public int Classes => Config.Conditional ? Config.Classes : 0;
 
     /// <summary>G(z) of an unconditional generator: <c>forward(z, null)</c>.</summary>
     public Tensor forward(Tensor z) => forward(z, null);

@@ -18,6 +18,7 @@ public static class Nets
         DcganModelConfig dcgan => new DcganGenerator(dcgan, rng),
         SnganModelConfig sngan => new SnganGenerator(sngan, rng),
         ConditionalMlpModelConfig conditional => new ConditionalMlpGenerator(conditional, rng),
+        SemiSupervisedMlpModelConfig semi => new SemiSupervisedMlpGenerator(semi, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         _ => throw new InputException($"no generator for model kind {config.GetType().Name}"),
     };
@@ -31,6 +32,7 @@ public static class Nets
         DcganModelConfig dcgan => new DcganDiscriminator(dcgan, rng),
         SnganModelConfig sngan => new SnganDiscriminator(sngan, rng),
         ConditionalMlpModelConfig conditional => new ConditionalMlpDiscriminator(conditional, rng),
+        SemiSupervisedMlpModelConfig semi => new SemiSupervisedMlpDiscriminator(semi, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         _ => throw new InputException($"no discriminator for model kind {config.GetType().Name}"),
     };

@@ -203,9 +203,9 @@ public sealed class TrainingRun : IDisposable
     /// <exception cref="InputException">A conditional model and data without labels.</exception>
     internal static ModelConfig WithClasses(ModelConfig model, ImageDataset train)
     {
-        if (!model.Conditional) return model;
+        if (!model.UsesClasses) return model;
         if (train.Labels is not { } labels || labels.numel() == 0)
-            throw new InputException($"{train.Name}: the {Kinds.NameOf(model)} model is conditional and needs class labels; these images have none " +
+            throw new InputException($"{train.Name}: the {Kinds.NameOf(model)} model {(model.Conditional ? "is conditional and " : "")}needs class labels; these images have none " +
                                      "(an image folder gives them by subfolder)");
         using var scope = NewDisposeScope();
         long largest = labels.max().item<long>();

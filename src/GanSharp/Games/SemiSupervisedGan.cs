@@ -1,0 +1,130 @@
+using GanSharp.Configuration;
+using GanSharp.Data;
+using GanSharp.Losses;
+using GanSharp.Models;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Games;
+
+/// <summary>
+/// The semi-supervised GAN (Salimans et al. 2016, "Improved Techniques for Training GANs", sections 3.1 and 5, as their
+/// MNIST code trains it). D is a K-class classifier whose generated class's logit is fixed at 0; a few images carry
+/// labels, every training image serves unlabelled. <see cref="Step"/> is one iteration:
+/// <code>
+/// take a labelled minibatch (x_l, y) from the labelled subset, an unlabelled one x_u, m noise samples z
+/// update D by descending  L_supervised + w·L_unsupervised
+///     = −E log p(y | x_l, y ≤ K)  +  w·(−E log D(x_u) − E log(1 − D(G(z))))      (D(x) = Z(x) / (Z(x) + 1))
+/// sample m noise samples z
+/// update G by descending  ‖E f(x_u) − E f(G(z))‖² / F         (feature matching on D's last hidden layer)
+/// </code>
+/// The labelled minibatches are a pure function of the run's progress (the subset in a seeded order, epoch by epoch,
+/// repeated to fill a minibatch when it is smaller than one), so a resumed run takes the same ones. G's feature
+/// matching uses the unlabelled minibatch D's update just used (the reference draws a second one).
+/// Scalars: <c>d_loss</c>, <c>d_supervised</c>, <c>d_unsupervised</c>, <c>g_loss</c> (feature matching), <c>d_real</c>,
+/// <c>d_fake</c> (mean D on the unlabelled and generated minibatches) and <c>d_accuracy_labelled</c>.
+/// </summary>
+public sealed class SemiSupervisedGan : TwoPlayerGame
+{
+    /// <summary>The labelled images' rows in the training set, class by class.</summary>
+    public IReadOnlyList<long> LabelledRows { get; }
+    /// <summary>Weight of D's unsupervised loss.</summary>
+    public double UnlabelledWeight { get; }
+
+    private readonly Tensor labelledImages, labelledLabels;  // [n·r, C, H, W], [n·r]: the subset, repeated r times to fill a minibatch
+    private readonly MinibatchSampler labelled;
+
+    /// <summary>
+    /// The game between <paramref name="g"/> and a classifying <paramref name="d"/> (owned from here), with
+    /// <see cref="SemiSupervisedConfig.Labels"/> labelled images of <paramref name="train"/> chosen by <paramref name="seed"/>.
+    /// </summary>
+    /// <exception cref="InputException">A D that does not classify, data without labels, or too few images of a class.</exception>
+    public SemiSupervisedGan(Generator g, Discriminator d, SemiSupervisedConfig config, ImageDataset train, int batch, long seed,
+                             OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer)
+        : base(g, d, new NonSaturating(), generatorOptimizer, discriminatorOptimizer)
+    {
+        foreach (var problem in config.Problems()) throw new InputException(problem);
+        int k = d.AuxiliaryClasses;
+        if (k < 2) throw new InputException("the semi-supervised GAN needs a discriminator that classifies at least 2 classes");
+        var labels = train.Labels ?? throw new InputException($"{train.Name}: the semi-supervised GAN needs labelled training images");
+        if (config.Labels % k != 0) throw new InputException($"labels: {config.Labels} cannot be split evenly over {k} classes (use a multiple of {k})");
+        LabelledRows = LabelledSubset.Indices(labels, k, config.Labels / k, seed);
+        UnlabelledWeight = config.UnlabelledWeight;
+        using var rows = tensor(LabelledRows.ToArray());
+        int repeat = (int)Math.Ceiling((double)batch / LabelledRows.Count);
+        using var images = train.Images.index_select(0, rows.to(train.Images.device));
+        using var y = labels.index_select(0, rows.to(labels.device));
+        labelledImages = images.repeat(repeat, 1, 1, 1).to(G.Device).DetachFromDisposeScope();
+        labelledLabels = y.repeat(repeat).to(G.Device).DetachFromDisposeScope();
+        labelled = new MinibatchSampler(labelledImages, labelledLabels, batch, seed + 1);
+    }
+
+    /// <inheritdoc/>
+    public override int BatchesPerStep => 1;
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, double> Step(StepContext context)
+    {
+        long index = context.Data.Taken;                                           // the labelled stream follows the run's progress
+        var (dLoss, supervised, unsupervised, real, fake, accuracy, x) = DiscriminatorStep(context, index);
+        double gLoss;
+        using (x) gLoss = GeneratorStep(context, x);
+        return new OrderedDictionary<string, double>
+        {
+            ["d_loss"] = dLoss, ["d_supervised"] = supervised, ["d_unsupervised"] = unsupervised, ["g_loss"] = gLoss,
+            ["d_real"] = real, ["d_fake"] = fake, ["d_accuracy_labelled"] = accuracy,
+        };
+    }
+
+    /// <summary>One update of D on the labelled, unlabelled and generated minibatches; returns its measurements and the unlabelled images.</summary>
+    (double Loss, double Supervised, double Unsupervised, double Real, double Fake, double Accuracy, Tensor Unlabelled) DiscriminatorStep(StepContext context, long index)
+    {
+        using var scope = NewDisposeScope();
+        var l = labelled.Batch(index);
+        var xl = ImageDataset.ToUnitRange(l.Images);                              // [m, C, H, W]
+        var y = l.Labels!;                                                         // [m]
+        var xu = context.Data.Next().Images;                                       // [m, C, H, W]
+        Tensor fake;
+        using (no_grad()) fake = G.forward(Noise(context));                       // [m, C, H, W]
+        var (_, labelledLogits) = D.Classify(xl);                                  // [m, K]
+        var (sourceReal, unlabelledLogits) = D.Classify(xu);
+        var (sourceFake, fakeLogits) = D.Classify(fake);
+        var terms = SemiSupervisedLoss.Discriminator(labelledLogits, y, unlabelledLogits, fakeLogits, UnlabelledWeight);
+        ClearGradients(dParams);
+        terms.Total.backward();
+        optD.step();
+        double accuracy = labelledLogits.argmax(1).eq(y).to_type(ScalarType.Float64).mean().item<double>();
+        return (terms.Total.item<float>(), terms.Class.item<float>(), terms.Adversarial.item<float>(), MeanD(sourceReal), MeanD(sourceFake),
+                accuracy, xu.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>One update of G by feature matching against <paramref name="real"/>'s features, D frozen.</summary>
+    double GeneratorStep(StepContext context, Tensor real)
+    {
+        using var scope = NewDisposeScope();
+        SetRequiresGrad(dParams, false);
+        try
+        {
+            Tensor target;
+            using (no_grad()) target = D.Features(real);                           // [m, F]: a fixed target
+            var l = SemiSupervisedLoss.FeatureMatching(target, D.Features(G.forward(Noise(context))));
+            ClearGradients(gParams);
+            l.backward();
+            optG.step();
+            return l.item<float>();
+        }
+        finally
+        {
+            SetRequiresGrad(dParams, true);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void DisposeBuffers()
+    {
+        base.DisposeBuffers();
+        labelled.Dispose();
+        labelledImages.Dispose();
+        labelledLabels.Dispose();
+    }
+}
