@@ -113,8 +113,7 @@ public sealed class Algorithm1 : TwoPlayerGame
     public double GeneratorStep(StepContext context)
     {
         using var scope = NewDisposeScope();
-        SetRequiresGrad(dParams, false);
-        try
+        return WithDiscriminatorFrozen(() =>
         {
             var z = Noise(context);                                     // [m, NoiseDim]
             var y = GeneratorLabels(context);                            // [m] classes drawn as in the data, or null
@@ -124,11 +123,7 @@ public sealed class Algorithm1 : TwoPlayerGame
             l.backward();
             optG.step();
             return l.item<float>();
-        }
-        finally
-        {
-            SetRequiresGrad(dParams, true);
-        }
+        });
     }
 
 }

@@ -81,8 +81,7 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
     (double Loss, double ClassLoss) GeneratorStep(StepContext context)
     {
         using var scope = NewDisposeScope();
-        SetRequiresGrad(dParams, false);
-        try
+        return WithDiscriminatorFrozen(() =>
         {
             var z = Noise(context);                                               // [m, NoiseDim]
             var cFake = GeneratorLabels(context)!;                                // [m]
@@ -91,11 +90,7 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
             ClearGradients(gParams);
             l.Total.backward();
             optG.step();
-            return (l.Total.item<float>(), l.Class.item<float>());
-        }
-        finally
-        {
-            SetRequiresGrad(dParams, true);
-        }
+            return ((double)l.Total.item<float>(), (double)l.Class.item<float>());
+        });
     }
 }

@@ -102,8 +102,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
     double GeneratorStep(StepContext context, Tensor real)
     {
         using var scope = NewDisposeScope();
-        SetRequiresGrad(dParams, false);
-        try
+        return WithDiscriminatorFrozen(() =>
         {
             Tensor target;
             using (no_grad()) target = D.Features(real);                           // [m, F]: a fixed target
@@ -111,12 +110,8 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
             ClearGradients(gParams);
             l.backward();
             optG.step();
-            return l.item<float>();
-        }
-        finally
-        {
-            SetRequiresGrad(dParams, true);
-        }
+            return (double)l.item<float>();
+        });
     }
 
     /// <inheritdoc/>

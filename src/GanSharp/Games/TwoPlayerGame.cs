@@ -55,6 +55,17 @@ public abstract class TwoPlayerGame : Game
     }
 
     /// <summary>
+    /// Runs <paramref name="generatorUpdate"/> with D frozen — its parameters pass gradients through to G but receive
+    /// none, so that G's update cannot change D — and unfreezes D afterwards, whatever happens.
+    /// </summary>
+    protected T WithDiscriminatorFrozen<T>(Func<T> generatorUpdate)
+    {
+        SetRequiresGrad(dParams, false);
+        try { return generatorUpdate(); }
+        finally { SetRequiresGrad(dParams, true); }
+    }
+
+    /// <summary>
     /// The labels a conditional G is given for a minibatch of noise in its own update: m classes drawn as in the training
     /// data (<see cref="Generator.SampleLabels"/>) from the run's generator, on G's device; null for an unconditional G
     /// (and then nothing is drawn).
