@@ -123,6 +123,87 @@ public class ConditionalTests
         Assert.Contains("not conditional", Assert.Single(((PaperModelConfig)Tiny().Model with { Classes = 2 }).Problems()));
     }
 
+    static bool Same(Tensor a, Tensor b) => a.contiguous().data<float>().ToArray().SequenceEqual(b.contiguous().data<float>().ToArray());
+
+    /// <summary>A small Mirza–Osindero generator (3 classes of 2×2 images) built from seed 11.</summary>
+    static GanSharp.Models.Generator SmallConditionalG(bool samplesWithDropout, double keep = 0.5) =>
+        Nets.CreateGenerator(new ConditionalMlpModelConfig
+        {
+            NoiseDim = 4, Height = 2, Width = 2, Classes = 3, ClassFrequencies = [0.2, 0.5, 0.3],
+            GeneratorNoiseUnits = 8, GeneratorLabelUnits = 8, GeneratorJointUnits = 16, GeneratorHiddenKeep = keep,
+            GeneratorSamplesWithDropout = samplesWithDropout, GeneratorInitRange = 0.5, GeneratorOutputBiasFromData = false,
+        }, new TorchSharp.torch.Generator(11));
+
+    /// <summary>
+    /// A generator that samples with its dropout draws what its training forward pass draws with the same masks
+    /// (an independent computation: G in training mode, its masks from a generator of the same seed), reproducibly by
+    /// seed, never from the run's generator; without the option, or with nothing dropped, it is the evaluation-mode net.
+    /// </summary>
+    [Fact]
+    public void A_generator_that_samples_with_its_dropout_draws_its_training_distribution_from_the_sampling_generator()
+    {
+        using var g = SmallConditionalG(samplesWithDropout: true);
+        Assert.True(g.RandomWhenSampling);
+        using var run = new TorchSharp.torch.Generator(99);
+        g.Rng = run;                                                    // a trainer's generator
+        using var z = rand(6, 4, generator: new TorchSharp.torch.Generator(1));
+        using var y = tensor(new long[] { 0, 1, 2, 0, 1, 2 });
+
+        using var sampled = g.Generate(z, y, new TorchSharp.torch.Generator(5));
+        Tensor byTrainingPass;
+        g.train();
+        g.Rng = new TorchSharp.torch.Generator(5);
+        using (no_grad()) byTrainingPass = g.forward(z, y);
+        g.Rng = run;
+        g.eval();
+        Assert.Equal(byTrainingPass.data<float>().ToArray(), sampled.data<float>().ToArray());
+        Assert.Same(run, g.Rng);                                        // given back after sampling
+        using var fresh = new TorchSharp.torch.Generator(99);
+        Assert.Equal(rand(3, generator: fresh).data<float>().ToArray(), rand(3, generator: run).data<float>().ToArray());  // never drawn from
+
+        using var again = g.Generate(z, y, new TorchSharp.torch.Generator(5));
+        using var other = g.Generate(z, y, new TorchSharp.torch.Generator(6));
+        Assert.Equal(sampled.data<float>().ToArray(), again.data<float>().ToArray());
+        Assert.False(Same(sampled, other));                            // the masks are part of the noise
+
+        using var deterministic = SmallConditionalG(samplesWithDropout: false);   // the same weights (seed 11)
+        using var keepAll = SmallConditionalG(samplesWithDropout: true, keep: 1);
+        Assert.False(deterministic.RandomWhenSampling);
+        Assert.False(keepAll.RandomWhenSampling);
+        using var plain = deterministic.Generate(z, y, new TorchSharp.torch.Generator(5));
+        using var plainAgain = deterministic.Generate(z, y, new TorchSharp.torch.Generator(6));
+        Assert.Equal(plain.data<float>().ToArray(), plainAgain.data<float>().ToArray());
+        Assert.False(Same(plain, sampled));
+    }
+
+    /// <summary>
+    /// Figures keep G's own draws fixed along their lines: class rows with the same noise down a column see the same
+    /// masks (the same class asked in every block gives identical blocks), and the figure is reproducible by seed.
+    /// </summary>
+    [Fact]
+    public void Class_rows_share_the_dropout_draws_down_each_column()
+    {
+        using var g = SmallConditionalG(samplesWithDropout: true);
+        using var images = PaperFigures.ClassRows(g, 5, new TorchSharp.torch.Generator(3));      // [3·5, 1, 2, 2]
+        using var rows = images.view(3, 5, -1);
+        for (int k = 0; k < 3; k++)
+            for (int j = 0; j < 5; j++)
+                for (int i = j + 1; i < 5; i++)
+                    Assert.False(Same(rows[k, j], rows[k, i]));          // columns differ (z and masks)
+        using var z = g.Prior.Sample(5, g.NoiseDim, new TorchSharp.torch.Generator(3)).repeat(3, 1);
+        using var labels = arange(3, dtype: ScalarType.Int64).repeat_interleave(5);
+        // GenerateBlocks with the figure's generator state after z: the same images.
+        using var figureRng = new TorchSharp.torch.Generator(3);
+        using (g.Prior.Sample(5, g.NoiseDim, figureRng)) { }
+        using var same = g.GenerateBlocks(z, labels, 3, figureRng);
+        Assert.Equal(images.data<float>().ToArray(), same.data<float>().ToArray());
+        // Row j of every block saw the same masks: with the label units' output made equal (one class asked in every
+        // block), the blocks are identical.
+        using var oneClass = zeros(15, dtype: ScalarType.Int64);
+        using var blocks = g.GenerateBlocks(z, oneClass, 3, new TorchSharp.torch.Generator(4)).view(3, 5, -1);
+        Assert.True(Same(blocks[0], blocks[1]) && Same(blocks[1], blocks[2]));
+    }
+
     /// <summary>
     /// Two classes of points in the unit square, class 0 near (0.2, 0.2) and class 1 near (0.8, 0.8): a conditional game
     /// learns to draw each near its own corner only if the labels reach both nets and D judges images with them.

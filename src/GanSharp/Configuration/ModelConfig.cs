@@ -258,6 +258,12 @@ public sealed record ConditionalMlpModelConfig : ModelConfig
     public int GeneratorJointUnits { get; init; } = 1200;
     /// <summary>Keep probability of dropout on G's hidden units in training (the paper: 0.5; 1: none).</summary>
     public double GeneratorHiddenKeep { get; init; } = 0.5;
+    /// <summary>
+    /// Whether G's samples are drawn with its dropout masks, as in training (default): the masks are part of G's noise,
+    /// and the distribution the game trained is G with them. False: the deterministic net of evaluation mode (weights
+    /// scaled by the keep probability), a different distribution, which the game never showed D.
+    /// </summary>
+    public bool GeneratorSamplesWithDropout { get; init; } = true;
     /// <summary>Generator weights start uniform in ±this.</summary>
     public double GeneratorInitRange { get; init; } = 0.05;
     /// <summary>Start the generator's sigmoid output bias at logit(mean training pixel), as the 2014 paper's code did.</summary>

@@ -47,7 +47,13 @@ internal static class PaperFigures
         var t = linspace(0, 1, steps).view(1, steps, 1);                           // [1, s, 1]
         var z = z0.mul(t.neg().add(1)).add(z1.mul(t)).view(-1, generator.NoiseDim);  // [r·s, nz]: (1 − t)·z0 + t·z1
         var labels = generator.SampleLabels(rows, rng)?.repeat_interleave(steps);  // [r·s]: a conditional G keeps one class per row
-        return generator.Generate(z, labels).cpu().MoveToOuterDisposeScope();
+        if (!generator.RandomWhenSampling) return generator.Generate(z, labels).cpu().MoveToOuterDisposeScope();
+        // G's own draws (dropout masks) fixed along each row: generate step-major, a block per t, and put rows back in order.
+        var byStep = generator.GenerateBlocks(z.view(rows, steps, -1).transpose(0, 1).reshape(-1, generator.NoiseDim),
+            labels?.view(rows, steps).t().reshape(-1), steps, rng);                 // [s·r, C, H, W]
+        return byStep.view(steps, rows, generator.Config.Channels, generator.Config.Height, generator.Config.Width)
+            .transpose(0, 1).reshape(-1, generator.Config.Channels, generator.Config.Height, generator.Config.Width)
+            .cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -63,6 +69,6 @@ internal static class PaperFigures
         using var scope = NewDisposeScope();
         var z = generator.Prior.Sample(columns, generator.NoiseDim, rng).repeat(k, 1);           // [K·c, nz]
         var labels = arange(k, dtype: ScalarType.Int64).repeat_interleave(columns);              // [K·c]: row r is class r
-        return generator.Generate(z, labels).cpu().MoveToOuterDisposeScope();
+        return generator.GenerateBlocks(z, labels, k, rng).cpu().MoveToOuterDisposeScope();     // a column's draws alike
     }
 }

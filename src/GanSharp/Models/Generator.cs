@@ -36,6 +36,14 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
     /// </summary>
     public virtual torch.Generator? Rng { get; set; }
 
+    /// <summary>
+    /// Whether G's samples keep its training-time random draws (dropout masks on its hidden units) — the distribution the
+    /// game trained, whose masks are part of G's noise — rather than the deterministic net of evaluation mode.
+    /// <see cref="Generate"/> then draws them from the sampling generator it is given, never from <see cref="Rng"/>, so
+    /// sampling during a run leaves the run's random stream alone. Default: false (G draws nothing but z).
+    /// </summary>
+    public virtual bool RandomWhenSampling => false;
+
     /// <summary>Classes G is conditioned on (<see cref="ModelConfig.Classes"/> of a conditional model; 0: an unconditional generator).</summary>
     public int Classes => Config.Conditional ? Config.Classes : 0;
 
@@ -78,7 +86,7 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
         using var _ = inference_mode();
         using var z = Prior.Sample(count, NoiseDim, truncation, rng);   // all the noise first: the draws do not depend on the chunks
         using var labels = SampleLabels(count, rng);                     // then a conditional G's classes, as in the data
-        return GenerateInChunks(z, labels);
+        return GenerateInChunks(z, labels, rng);                         // then G's own draws, if it samples with them
     }
 
     /// <summary>
@@ -94,7 +102,7 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
         using var _ = inference_mode();
         using var z = Prior.Sample(count, NoiseDim, truncation, rng);
         using var labels = full(count, (long)label, dtype: ScalarType.Int64);
-        return GenerateInChunks(z, labels);
+        return GenerateInChunks(z, labels, rng);
     }
 
     void CheckCount(long count)
@@ -104,15 +112,15 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
     }
 
     /// <summary>G(z | labels) for noise <c>[N, NoiseDim]</c>, <see cref="SampleChunk"/> rows at a time.</summary>
-    Tensor GenerateInChunks(Tensor z, Tensor? labels)
+    Tensor GenerateInChunks(Tensor z, Tensor? labels, torch.Generator? rng)
     {
         long count = z.shape[0];
-        if (count <= SampleChunk) return Generate(z, labels);
+        if (count <= SampleChunk) return Generate(z, labels, rng);
         var images = empty([count, Config.Channels, Config.Height, Config.Width], device: Device);
         for (long start = 0; start < count; start += SampleChunk)
         {
             long n = Math.Min(SampleChunk, count - start);
-            using var part = Generate(z.narrow(0, start, n), labels?.narrow(0, start, n));
+            using var part = Generate(z.narrow(0, start, n), labels?.narrow(0, start, n), rng);
             images.narrow(0, start, n).copy_(part);
         }
         return images;
@@ -127,16 +135,20 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
     protected virtual long SampleChunk => 10_000;
 
     /// <summary>
-    /// G(z | labels) in evaluation mode (batch norm with its running statistics, no dropout) without autograd, for given
-    /// noise <c>[B, NoiseDim]</c> and, for a conditional generator, class labels <c>[B]</c> (null: drawn as in the data
-    /// from libtorch's generator — pass them for reproducible images), on any device; the images are on G's device.
+    /// G(z | labels) in evaluation mode (batch norm with its running statistics, no dropout — unless G samples with it,
+    /// <see cref="RandomWhenSampling"/>) without autograd, for given noise <c>[B, NoiseDim]</c> and, for a conditional
+    /// generator, class labels <c>[B]</c> (null: drawn as in the data from libtorch's generator — pass them for
+    /// reproducible images), on any device; the images are on G's device. <paramref name="rng"/>: the source of G's own
+    /// draws when it samples with them (null: libtorch's generator; pass one for reproducible images).
     /// </summary>
     /// <exception cref="InputException">Labels for an unconditional generator, or labels outside its classes.</exception>
-    public Tensor Generate(Tensor z, Tensor? labels = null)
+    public Tensor Generate(Tensor z, Tensor? labels = null, torch.Generator? rng = null)
     {
         using var _ = inference_mode();
         bool wasTraining = training;
+        var trainingRng = Rng;
         eval();
+        if (RandomWhenSampling) Rng = rng;   // sampling never draws from the run's generator
         try
         {
             using var zHere = z.to(Device);  // an alias when z is already there
@@ -144,7 +156,33 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
             using var yHere = CheckedLabels(labels ?? drawn, z.shape[0])?.to(Device);
             return forward(zHere, yHere);
         }
-        finally { train(wasTraining); }
+        finally
+        {
+            Rng = trainingRng;
+            train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// G(z | labels) for <paramref name="blocks"/> consecutive equal blocks of rows, row j of every block seeing the same
+    /// draws of G's own randomness (dropout masks) when G samples with it (<see cref="RandomWhenSampling"/>; else this is
+    /// <see cref="Generate"/>): how a figure keeps all but z or the class fixed along a line of images. The draws' seed
+    /// comes from <paramref name="rng"/>, which is not drawn from when G samples without randomness.
+    /// </summary>
+    public Tensor GenerateBlocks(Tensor z, Tensor? labels, int blocks, torch.Generator rng)
+    {
+        if (!RandomWhenSampling) return Generate(z, labels, rng);
+        long rows = z.shape[0] / blocks;
+        if (blocks < 1 || rows * blocks != z.shape[0]) throw new ArgumentException($"{z.shape[0]} rows do not split into {blocks} equal blocks", nameof(blocks));
+        long seed = randint(long.MaxValue, [1], generator: rng).item<long>();
+        var images = empty([z.shape[0], Config.Channels, Config.Height, Config.Width], device: Device);
+        for (int b = 0; b < blocks; b++)
+        {
+            using var draws = new torch.Generator(unchecked((ulong)seed));   // the same masks for every block
+            using var part = Generate(z.narrow(0, b * rows, rows), labels?.narrow(0, b * rows, rows), draws);
+            images.narrow(0, b * rows, rows).copy_(part);
+        }
+        return images;
     }
 
     /// <summary>Refuses labels an unconditional generator cannot take, or outside [0, Classes), or not one per row.</summary>
@@ -168,7 +206,7 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
         using var scope = NewDisposeScope();
         using var rng = new torch.Generator(20140610);
         var z = Prior.Sample(64, NoiseDim, rng);
-        return Weights.AllFinite(Generate(z, SampleLabels(64, rng)));
+        return Weights.AllFinite(Generate(z, SampleLabels(64, rng), rng));
     }
 
     /// <summary>The device holding the generator's parameters.</summary>

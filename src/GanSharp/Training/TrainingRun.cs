@@ -96,7 +96,15 @@ public sealed class TrainingRun : IDisposable
             ? Trainer.G.Prior.Sample(perClass, config.Model.NoiseDim, rng).repeat(classes, 1)    // [K·per, NoiseDim]
             : Trainer.G.Prior.Sample(config.Output.SampleCount, config.Model.NoiseDim, rng);
         fixedLabels = classes > 0 ? arange(classes, dtype: ScalarType.Int64).repeat_interleave(perClass) : null;  // [K·per]
+        gridDrawsSeed = unchecked((ulong)(t.Seed * 104_729 + 5));
     }
+
+    /// <summary>
+    /// The fixed draws of a G that samples with its own randomness (dropout masks; <see cref="Models.Generator.RandomWhenSampling"/>):
+    /// a generator from the same seed for every grid, so that the grids differ by training alone.
+    /// </summary>
+    torch.Generator GridDraws() => new(gridDrawsSeed);
+    private readonly ulong gridDrawsSeed;
 
     /// <summary>
     /// Starts a new run in <paramref name="folder"/> (created; it must not already hold a run). The model's image shape
@@ -370,7 +378,9 @@ public sealed class TrainingRun : IDisposable
     public void SaveSamples()
     {
         using var scope = NewDisposeScope();
-        var images = Trainer.SamplingGenerator.Generate(fixedNoise, fixedLabels);  // [SampleCount, C, H, W]: the average of G if kept
+        using var draws = GridDraws();
+        var g = Trainer.SamplingGenerator;  // the average of G if kept
+        var images = g.GenerateBlocks(fixedNoise, fixedLabels, Math.Max(g.Classes, 1), draws);  // [SampleCount, C, H, W]: a column's draws alike
         if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var path = Directory.SamplesPath(Trainer.Step);
         ImageGrid.SavePng(images, path, gridColumns);
@@ -384,7 +394,8 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Writes checkpoints/last.ckpt and, if <paramref name="periodic"/>, checkpoints/step-N.ckpt.</summary>
     public void SaveCheckpoint(bool periodic)
     {
-        using (var images = Trainer.G.Generate(fixedNoise, fixedLabels))  // finite weights can still overflow inside G
+        using (var draws = GridDraws())
+        using (var images = Trainer.G.Generate(fixedNoise, fixedLabels, draws))  // finite weights can still overflow inside G
             if (!Models.Weights.AllFinite(images)) throw NonFiniteSamples();
         var checkpoint = Trainer.ToCheckpoint();  // refuses non-finite weights
         checkpoint.Write(Directory.LastCheckpointPath);

@@ -30,7 +30,7 @@ internal sealed class ConditionalMlpGenerator : Generator
         labelBias = nn.Parameter(zeros(config.GeneratorLabelUnits));
         joint = nn.Linear(config.GeneratorNoiseUnits + config.GeneratorLabelUnits, config.GeneratorJointUnits);
         output = nn.Linear(config.GeneratorJointUnits, (long)config.Channels * config.Height * config.Width);
-        dropout = new SeededDropout(config.GeneratorHiddenKeep);
+        dropout = new SeededDropout(config.GeneratorHiddenKeep) { AlsoInEvaluation = config.GeneratorSamplesWithDropout };
         RegisterComponents();
         using var _ = no_grad();
         double r = config.GeneratorInitRange;
@@ -44,6 +44,9 @@ internal sealed class ConditionalMlpGenerator : Generator
 
     /// <inheritdoc/>
     public override torch.Generator? Rng { get => dropout.Rng; set => dropout.Rng = value; }
+
+    /// <summary>G samples with its dropout masks when the model says so (<see cref="ConditionalMlpModelConfig.GeneratorSamplesWithDropout"/>).</summary>
+    public override bool RandomWhenSampling => dropout.AlsoInEvaluation && dropout.Keep < 1;
 
     /// <summary>Sets the output bias to logit(mean pixel) of the training images, as <see cref="MlpGenerator"/> does.</summary>
     public override void InitialiseFromData(ImageDataset train)

@@ -12,6 +12,8 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
 {
     /// <summary>Probability of keeping an input.</summary>
     public double Keep { get; }
+    /// <summary>Whether masks are drawn in evaluation mode too (a generator that samples with its dropout).</summary>
+    public bool AlsoInEvaluation { get; init; }
     /// <summary>Source of the masks; null uses libtorch's global generator.</summary>
     public torch.Generator? Rng { get; set; }
 
@@ -22,10 +24,10 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
         Keep = keep;
     }
 
-    /// <summary>x → x · mask / keep in training, x unchanged in evaluation.</summary>
+    /// <summary>x → x · mask / keep in training (and in evaluation if <see cref="AlsoInEvaluation"/>), else x unchanged.</summary>
     public override Tensor forward(Tensor x)
     {
-        if (!training || Keep == 1) return x.alias();
+        if (!(training || AlsoInEvaluation) || Keep == 1) return x.alias();
         // keep/… ≡ 1/keep with probability keep, else 0. uniform_ then a comparison is about 3× faster than bernoulli_
         // on the CPU, and draws from the same generator.
         using var mask = empty_like(x).uniform_(0, 1, Rng).lt_(Keep).div_(Keep);
