@@ -22,6 +22,7 @@ static class EvalCommand
     static Option<string?> JsonOut(string name) => Cli.Option<string?>("--json", $"Write the result here (default for a run: RUN/eval/{name}-step-N.json)");
     static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), TruncationJson = JsonOut("truncation"),
                                     ClassesJson = JsonOut("classes"), ClassifyJson = JsonOut("classify");
+    static readonly Option<bool> TrainedWeights = new("--trained-weights") { Description = "Classify with D's own weights, not the run's running average of them (when it kept one)" };
     static readonly Option<int> PerClass = new Option<int>("--count") { Description = "Samples drawn for each class", DefaultValueFactory = _ => 1_000 }.Positive();
 
     public static Command Create()
@@ -69,7 +70,7 @@ static class EvalCommand
         classes.SetAction(Classes);
         var classify = new Command("classify", "The test error of a run's discriminator as a classifier (the semi-supervised GAN's; ACGAN's too)")
         {
-            Options = { CommonOptions.Run, Sources.CheckpointFile, Dataset, ClassifyJson, CommonOptions.Device, CommonOptions.DataDir },
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Dataset, TrainedWeights, ClassifyJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         classify.SetAction(Classify);
         return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes, classify } };
@@ -155,15 +156,17 @@ static class EvalCommand
             throw new InputException($"{generator.Path}: the run's discriminator does not classify (a semi-supervised or ACGAN run's does)");
         var (_, datasetName, data, test) = Prepare(p);
         using var __ = data;
-        using var d = Discriminator.FromCheckpoint(generator.Checkpoint, CommonOptions.ResolveDevice(p));
+        bool trained = p.GetValue(TrainedWeights), average = generator.Checkpoint.HasDiscriminatorAverage && !trained;
+        using var d = Discriminator.FromCheckpoint(generator.Checkpoint, CommonOptions.ResolveDevice(p), trained);
         var result = ClassifierError.Of(d, test);
-        Console.WriteLine($"{generator.Path} (step {generator.Checkpoint.Step:N0}): the discriminator misclassifies {result.Errors:N0} of " +
+        string weights = average ? "the running average of D's weights" : "D's own weights";
+        Console.WriteLine($"{generator.Path} (step {generator.Checkpoint.Step:N0}): the discriminator ({weights}) misclassifies {result.Errors:N0} of " +
                           $"{result.Images:N0} images of {test.Name} ({result.Rate:P2} test error)");
-        var json = generator.OutputPath(p.GetValue(ClassifyJson), "classify", "json", "--json");
+        var json = generator.OutputPath(p.GetValue(ClassifyJson), trained && generator.Checkpoint.HasDiscriminatorAverage ? "classify-trained" : "classify", "json", "--json");
         EvaluationFiles.Write(json, new
         {
             metric = "classify", dataset = datasetName, test_set = test.Name, errors = result.Errors, images = result.Images, error_rate = result.Rate,
-            checkpoint = generator.Path, step = generator.Checkpoint.Step,
+            checkpoint = generator.Path, step = generator.Checkpoint.Step, weights = average ? "average" : "trained",
             labels = (generator.Checkpoint.Config.Game as Configuration.SemiSupervisedConfig)?.Labels,
         });
         Console.WriteLine($"  → {json}");

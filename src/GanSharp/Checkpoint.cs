@@ -42,8 +42,13 @@ public sealed class Checkpoint
     /// <summary>Section holding the exponential moving average of the generator's weights, in runs that keep one.</summary>
     public const string GeneratorEmaSection = "generator-ema";
 
+    /// <summary>Section holding the running average of the discriminator's weights (the semi-supervised game's classifier).</summary>
+    public const string DiscriminatorAverageSection = "discriminator-average";
+
     /// <summary>Whether the checkpoint holds an average of G's weights (which sampling then uses).</summary>
     public bool HasEma => Sections.ContainsKey(GeneratorEmaSection);
+    /// <summary>Whether the checkpoint holds an average of D's weights (which classification then uses).</summary>
+    public bool HasDiscriminatorAverage => Sections.ContainsKey(DiscriminatorAverageSection);
 
     /// <summary>The run's configuration.</summary>
     public required GanConfig Config { get; init; }

@@ -2,6 +2,7 @@ using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Evaluation;
 using GanSharp.Experiments;
+using GanSharp.Games;
 using GanSharp.Models;
 using GanSharp.Training;
 using TorchSharp.Modules;
@@ -421,6 +422,112 @@ public class SemiSupervisedTests
         Assert.Equal(2_500, result.Images);
         using var plain = new LinearCritic(new CustomModelConfig { Height = 2, Width = 2 });
         Assert.Contains("does not classify", Assert.Throws<InputException>(() => ClassifierError.Of(plain, data)).Message);
+    }
+
+    /// <summary>
+    /// Weight normalisation: the layer's output is x (s·θ/‖θ‖)ᵀ + b (computed independently in float64 from its state);
+    /// after the data-dependent initialisation every unit's output on that minibatch has mean 0 and standard deviation 1;
+    /// an untrained scale is a buffer (saved, not optimised), a trained one a parameter.
+    /// </summary>
+    [Fact]
+    public void Weight_normalisation_is_its_formula_and_the_data_initialisation_standardises_each_unit()
+    {
+        using var rng = new TorchSharp.torch.Generator(4);
+        using var layer = new WeightNormLinear(6, 3, trainScale: false, (t, g) => t.normal_(0, 0.1, g), rng);
+        using var x = randn([50, 6], generator: rng).mul(3).add(1);
+        using var y = layer.InitialiseFromData(x);                                                // [50, 3]
+        using var again = layer.forward(x);
+        Assert.True(allclose(y, again, rtol: 1e-4, atol: 1e-5));                                   // what it returns is the layer's output
+        var mean = again.mean([0]).data<float>().ToArray();
+        var std = again.std(0, unbiased: false).data<float>().ToArray();
+        Assert.All(mean, m => Assert.InRange(m, -1e-5, 1e-5));
+        Assert.All(std, v => Assert.InRange(v, 1 - 1e-4, 1 + 1e-4));
+
+        var state = layer.state_dict();
+        Assert.Equal(["direction", "bias", "scale"], state.Keys.ToArray());
+        Assert.Equal(2, layer.parameters().Count());                                               // the fixed scale is not optimised
+        double[] theta = state["direction"].to_type(ScalarType.Float64).data<double>().ToArray();
+        double[] s = state["scale"].to_type(ScalarType.Float64).data<double>().ToArray(), b = state["bias"].to_type(ScalarType.Float64).data<double>().ToArray();
+        double[] input = x.to_type(ScalarType.Float64).data<double>().ToArray(), output = again.to_type(ScalarType.Float64).data<double>().ToArray();
+        for (int j = 0; j < 3; j++)
+        {
+            double norm = Math.Sqrt(Enumerable.Range(0, 6).Sum(i => theta[j * 6 + i] * theta[j * 6 + i]));
+            for (int n = 0; n < 50; n++)
+            {
+                double expected = b[j] + Enumerable.Range(0, 6).Sum(i => input[n * 6 + i] * s[j] * theta[j * 6 + i] / norm);
+                Assert.Equal(expected, output[n * 3 + j], 4);
+            }
+        }
+        using var trained = new WeightNormLinear(6, 3, trainScale: true, (t, g) => t.normal_(0, 0.1, g), rng);
+        Assert.Equal(3, trained.parameters().Count());
+    }
+
+    /// <summary>A semi-supervised run of tiny nets on 4×4 images of two classes, keeping an average of D at rate r.</summary>
+    static GanConfig TinySemiSupervised(double rate) => Tiny() with
+    {
+        Model = new SemiSupervisedMlpModelConfig
+        {
+            Classes = 2, NoiseDim = 3, Height = 4, Width = 4, GeneratorHidden = [6], DiscriminatorHidden = [5, 4], DiscriminatorInitialisationImages = 20,
+        },
+        Game = new SemiSupervisedConfig { Labels = 4, DiscriminatorAverage = rate },
+        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-2, Beta1 = 0.5 },
+    };
+
+    static ImageDataset TinyLabelled() => new("tiny-labelled", TinyImages(40), arange(40, dtype: ScalarType.Int64).remainder(2));
+
+    /// <summary>
+    /// The average of D's weights after t updates is the weighted mean Σ (1 − r)^(t−i) θ_i / Σ (1 − r)^(t−i) of D's
+    /// weights after updates 1…t — computed here independently from D's recorded weights — starts as D's own weights,
+    /// covers D's fixed scales (buffers) too, and is what a checkpoint's discriminator classifies with unless asked for
+    /// D's own weights. The data-dependent initialisation is a function of the seed.
+    /// </summary>
+    [Fact]
+    public void The_average_of_Ds_weights_is_the_weighted_mean_of_its_updates()
+    {
+        const double r = 0.3;
+        using var data = TinyLabelled();
+        using var t = new Trainer(TinySemiSupervised(r), data);
+        var game = (SemiSupervisedGan)t.Game;
+        var average = game.AverageD!;
+        Assert.Equal(1.0, game.AverageStep(1));
+        foreach (var (name, value) in game.D.state_dict())
+            Assert.Equal(value.data<float>().ToArray(), average.state_dict()[name].data<float>().ToArray());   // a copy at the start
+
+        var history = new List<double[][]>();
+        for (int step = 0; step < 6; step++)
+        {
+            t.TrainStep();
+            history.Add(game.D.parameters().Select(p => p.to_type(ScalarType.Float64).data<double>().ToArray()).ToArray());
+        }
+        var actual = average.parameters().Select(p => p.to_type(ScalarType.Float64).data<double>().ToArray()).ToArray();
+        for (int k = 0; k < actual.Length; k++)
+            for (int e = 0; e < actual[k].Length; e++)
+            {
+                double weighted = 0, total = 0;
+                for (int i = 0; i < history.Count; i++)
+                {
+                    double w = Math.Pow(1 - r, history.Count - 1 - i);
+                    weighted += w * history[i][k][e];
+                    total += w;
+                }
+                Assert.Equal(weighted / total, actual[k][e], 5);
+            }
+        Assert.False(game.D.parameters().Zip(average.parameters()).All(pair => pair.First.equal(pair.Second).all().item<bool>()));
+
+        var checkpoint = t.ToCheckpoint();
+        Assert.True(checkpoint.HasDiscriminatorAverage);
+        using var classifier = Discriminator.FromCheckpoint(checkpoint);
+        using var own = Discriminator.FromCheckpoint(checkpoint, trainedWeights: true);
+        Assert.Equal(actual[0], classifier.parameters().First().to_type(ScalarType.Float64).data<double>().ToArray());
+        Assert.Equal(history[^1][0], own.parameters().First().to_type(ScalarType.Float64).data<double>().ToArray());
+
+        using var none = new Trainer(TinySemiSupervised(0), data);
+        Assert.Null(((SemiSupervisedGan)none.Game).AverageD);
+        Assert.False(none.ToCheckpoint().HasDiscriminatorAverage);
+        // The same seed, the same data-dependent initialisation (D's scales and biases start equal in both trainers).
+        using var twin = new Trainer(TinySemiSupervised(r), data);
+        foreach (var (name, value) in ((SemiSupervisedGan)twin.Game).D.state_dict())
+            Assert.Equal(value.data<float>().ToArray(), ((SemiSupervisedGan)none.Game).D.state_dict()[name].data<float>().ToArray());
     }
 
     [Fact]

@@ -73,10 +73,17 @@ public sealed record SemiSupervisedConfig : GameConfig
     /// </summary>
     public double UnlabelledWeight { get; init; } = 0.5;
 
+    /// <summary>
+    /// Rate r of the running average of D's weights that classifies in evaluation (the reference's 10⁻⁴: a slow average
+    /// over roughly the last 1/r updates); 0: none, D's own weights classify.
+    /// </summary>
+    public double DiscriminatorAverage { get; init; } = 1e-4;
+
     /// <inheritdoc/>
     public override IEnumerable<string> Problems()
     {
         if (Labels < 1) yield return $"labels must be at least 1 (got {Labels})";
+        if (DiscriminatorAverage is not (>= 0 and <= 1)) yield return $"discriminator-average must lie in [0, 1] (got {DiscriminatorAverage})";
         if (UnlabelledWeight is not (>= 0 and <= 1e6)) yield return $"unlabelled-weight must lie in [0, 10⁶] (got {UnlabelledWeight})";
     }
 

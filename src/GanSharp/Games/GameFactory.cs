@@ -29,7 +29,8 @@ public static class GameFactory
             SimultaneousConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new SimultaneousUpdates(g, d, LossFactory.Create(config.Loss), config.Optimizer, dOptimizer)),
             SemiSupervisedConfig s => Pair(config.Model, rng, train, device,
-                                       (g, d) => new SemiSupervisedGan(g, d, s, train, config.Train.Batch, config.Train.Seed, config.Optimizer, dOptimizer)),
+                                       (g, d) => new SemiSupervisedGan(g, d, s, train, config.Train.Batch, config.Train.Seed, config.Optimizer, dOptimizer,
+                                                                       () => Nets.CreateDiscriminator(config.Model))),
             AuxiliaryClassifierConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new AuxiliaryClassifierGan(g, d, new AuxiliaryClassifierLoss(LossFactory.Create(config.Loss)), config.Optimizer, dOptimizer)),
             _ => throw new InputException($"no game for kind {config.Game.GetType().Name}"),
@@ -45,6 +46,7 @@ public static class GameFactory
         {
             d = Nets.CreateDiscriminator(model, rng);
             g.InitialiseFromData(train);
+            d.InitialiseFromData(train, rng);
             g.to(device);
             d.to(device);
             return play(g, d);

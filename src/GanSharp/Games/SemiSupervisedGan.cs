@@ -2,6 +2,7 @@ using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Losses;
 using GanSharp.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 using Generator = GanSharp.Models.Generator;
 
@@ -21,6 +22,15 @@ namespace GanSharp.Games;
 /// The labelled minibatches are a pure function of the run's progress (the subset in a seeded order, epoch by epoch,
 /// repeated to fill a minibatch when it is smaller than one), so a resumed run takes the same ones. G's feature
 /// matching uses the unlabelled minibatch D's update just used (the reference draws a second one).
+/// With <see cref="SemiSupervisedConfig.DiscriminatorAverage"/> r &gt; 0 the game keeps a running average of D's weights
+/// (a third player, checkpointed as <c>discriminator-average</c>) that classifies in evaluation, as the reference's
+/// test error does. The reference's average starts at zero, θ̄ ← θ̄ + r(θ − θ̄); this one is that average divided by
+/// its total weight 1 − (1 − r)^t (Adam's bias correction), the weighted mean of D's weights after updates 1…t:
+/// <code>
+/// θ̄_t = θ̄_{t−1} + r_t (θ_t − θ̄_{t−1}),    r_t = r / (1 − (1 − r)^t)        (r_1 = 1: θ̄_1 = θ_1)
+/// </code>
+/// Weight-normalised layers see only its directions, which the correction leaves alone; biases and trained scales are
+/// not shrunk towards zero early in a run. r_t depends on t alone, so resume is exact.
 /// Scalars: <c>d_loss</c>, <c>d_supervised</c>, <c>d_unsupervised</c>, <c>g_loss</c> (feature matching), <c>d_real</c>,
 /// <c>d_fake</c> (mean D on the unlabelled and generated minibatches) and <c>d_accuracy_labelled</c>.
 /// </summary>
@@ -31,16 +41,24 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
     /// <summary>Weight of D's unsupervised loss.</summary>
     public double UnlabelledWeight { get; }
 
+    /// <summary>The running average of D's weights that classifies in evaluation (null: none).</summary>
+    public Discriminator? AverageD { get; }
+    /// <summary>Its rate r.</summary>
+    public double AverageRate { get; }
+
+    private readonly Tensor[] averaged = [], averagedFrom = [];   // the average's parameters and D's, in the same order
     private readonly Tensor labelledImages, labelledLabels;  // [n·r, C, H, W], [n·r]: the subset, repeated r times to fill a minibatch
     private readonly MinibatchSampler labelled;
 
     /// <summary>
     /// The game between <paramref name="g"/> and a classifying <paramref name="d"/> (owned from here), with
     /// <see cref="SemiSupervisedConfig.Labels"/> labelled images of <paramref name="train"/> chosen by <paramref name="seed"/>.
+    /// <paramref name="createAverage"/> builds the average's net (the architecture of <paramref name="d"/>; it starts as a
+    /// copy of D, buffers included), when the configuration keeps one.
     /// </summary>
     /// <exception cref="InputException">A D that does not classify, data without labels, or too few images of a class.</exception>
     public SemiSupervisedGan(Generator g, Discriminator d, SemiSupervisedConfig config, ImageDataset train, int batch, long seed,
-                             OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer)
+                             OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer, Func<Discriminator> createAverage)
         : base(g, d, new NonSaturating(), generatorOptimizer, discriminatorOptimizer)
     {
         foreach (var problem in config.Problems()) throw new InputException(problem);
@@ -57,7 +75,24 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         labelledImages = images.repeat(repeat, 1, 1, 1).to(G.Device).DetachFromDisposeScope();
         labelledLabels = y.repeat(repeat).to(G.Device).DetachFromDisposeScope();
         labelled = new MinibatchSampler(labelledImages, labelledLabels, batch, seed + 1);
+        AverageRate = config.DiscriminatorAverage;
+        if (AverageRate > 0)
+        {
+            AverageD = AddPlayer(Checkpoint.DiscriminatorAverageSection, createAverage());
+            AverageD.to(dParams[0].device);
+            using (no_grad())
+            {
+                var copy = AverageD.state_dict();
+                foreach (var (name, value) in D.state_dict()) copy[name].copy_(value);   // parameters and buffers
+            }
+            averaged = AverageD.parameters().ToArray();
+            averagedFrom = dParams;
+            foreach (var p in averaged) p.requires_grad = false;
+        }
     }
+
+    /// <summary>r_t, the average's step after D's <paramref name="t"/>-th update.</summary>
+    public double AverageStep(long t) => t == 1 ? 1 : AverageRate / -double.ExpM1(t * double.LogP1(-AverageRate));   // 1 − (1 − r)^t without cancellation
 
     /// <inheritdoc/>
     public override int BatchesPerStep => 1;
@@ -67,6 +102,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
     {
         long index = context.Data.Taken;                                           // the labelled stream follows the run's progress
         var (dLoss, supervised, unsupervised, real, fake, accuracy, x) = DiscriminatorStep(context, index);
+        UpdateAverage(index + 1);                                                  // after D's (index + 1)-th update
         double gLoss;
         using (x) gLoss = GeneratorStep(context, x);
         return new OrderedDictionary<string, double>
@@ -96,6 +132,15 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         double accuracy = labelledLogits.argmax(1).eq(y).to_type(ScalarType.Float64).mean().item<double>();
         return (terms.Total.item<float>(), terms.Class.item<float>(), terms.Adversarial.item<float>(), MeanD(sourceReal), MeanD(sourceFake),
                 accuracy, xu.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>θ̄ ← θ̄ + r_t (θ − θ̄) for every parameter of D.</summary>
+    void UpdateAverage(long t)
+    {
+        if (AverageD is null) return;
+        double step = AverageStep(t);
+        using var _ = no_grad();
+        for (int i = 0; i < averaged.Length; i++) averaged[i].lerp_(averagedFrom[i], step);
     }
 
     /// <summary>One update of G by feature matching against <paramref name="real"/>'s features, D frozen.</summary>

@@ -41,6 +41,12 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
     public virtual Tensor Features(Tensor x) => throw new InvalidOperationException($"{GetName()} does not expose its features");
 
     /// <summary>
+    /// Initialisation that depends on the training images (such as weight normalisation's data-dependent one), called
+    /// once before training starts (not on resume), with the run's initialisation generator for any draws. Default: nothing.
+    /// </summary>
+    public virtual void InitialiseFromData(Data.ImageDataset train, torch.Generator rng) { }
+
+    /// <summary>
     /// Source of the discriminator's random draws, such as dropout masks (null: libtorch's global generator). A trainer
     /// sets its own, so that its runs are reproducible whatever else the process draws. Default: D draws nothing.
     /// </summary>
@@ -56,13 +62,18 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
 
     /// <summary>
     /// The discriminator of a training checkpoint, rebuilt from its configuration, in evaluation mode on
-    /// <paramref name="device"/> (default: the CPU) — for a semi-supervised run, the classifier it trained.
+    /// <paramref name="device"/> (default: the CPU) — for a semi-supervised run, the classifier it trained: the running
+    /// average of D's weights when the run kept one (<see cref="Checkpoint.HasDiscriminatorAverage"/>) unless
+    /// <paramref name="trainedWeights"/>, else D's own weights.
     /// </summary>
     /// <exception cref="InputException">A caller's own nets (GanSharp cannot rebuild them), or weights that do not fit.</exception>
-    public static Discriminator FromCheckpoint(Checkpoint checkpoint, Device? device = null)
+    public static Discriminator FromCheckpoint(Checkpoint checkpoint, Device? device = null, bool trainedWeights = false)
     {
         var d = Nets.CreateDiscriminator(checkpoint.Config.Model);
-        try { checkpoint.LoadInto(Checkpoint.DiscriminatorSection, d); }
+        try
+        {
+            checkpoint.LoadInto(checkpoint.HasDiscriminatorAverage && !trainedWeights ? Checkpoint.DiscriminatorAverageSection : Checkpoint.DiscriminatorSection, d);
+        }
         catch
         {
             d.Dispose();
