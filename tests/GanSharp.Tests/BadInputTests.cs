@@ -202,6 +202,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "train --preset sgan-mnist --dataset {plain} --steps 2 --out {out}", "the semi-supervised-mlp model needs class labels", "the semi-supervised GAN on unlabelled images" },
         { "eval classify --run {run}", "the run's discriminator does not classify", "classifier error of the paper's discriminator" },
         { "train --dataset {mnist} --steps 2 --eval classes --eval-every 1 --out {out}", "eval: 'classes' measures a conditional generator's classes", "class fidelity while training an unconditional model" },
+        { "train --dataset {mnist} --steps 2 --eval classify --eval-every 1 --out {out}", "eval: 'classify' measures a discriminator that classifies", "classifier error while training a plain discriminator" },
         { "train --preset cgan-mnist --dataset {plain} --steps 2 --out {out}", "the conditional-mlp model is conditional and needs class labels", "a conditional model on unlabelled images" },
         { "sample --run {out} --count 10 --out {out}.png", "checkpoint not found", "run without a checkpoint" },
         { "sample --checkpoint {not.ckpt} --count 10 --out {out}.png", "not a GanSharp checkpoint", "not a checkpoint" },

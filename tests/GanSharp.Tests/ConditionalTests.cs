@@ -530,6 +530,37 @@ public class SemiSupervisedTests
             Assert.Equal(value.data<float>().ToArray(), ((SemiSupervisedGan)none.Game).D.state_dict()[name].data<float>().ToArray());
     }
 
+    /// <summary>
+    /// The periodic classify evaluation: the classifying discriminator's error rates on the validation and the test
+    /// images, each an independent count; the validation rate ranks checkpoints; a game without a classifier is refused.
+    /// </summary>
+    [Fact]
+    public void The_classify_evaluation_gives_the_classifiers_error_rates_on_validation_and_test_images()
+    {
+        using var rng = new TorchSharp.torch.Generator(8);
+        ImageDataset Coins(int n)
+        {
+            var images = rand([n, 1, 2, 2], generator: rng);
+            return new ImageDataset("coins", images, randint(0, 2, [n], generator: rng));
+        }
+        static long Mistakes(ImageDataset data) =>
+            Enumerable.Range(0, (int)data.Count).Count(i => (data.Images[i].mean().item<float>() > 0.5 ? 1 : 0) != data.Labels![i].item<long>());
+        using var validation = Coins(300);
+        using var test = Coins(500);
+        using var d = new ByBrightness(new CustomModelConfig { Height = 2, Width = 2 });
+        using var g = new ChunkedGenerator(Tiny().Model);
+        using var evaluation = new PeriodicClassifierError(validation, test);
+        var values = evaluation.Evaluate(new EvaluationSubject(g, d));
+        Assert.Equal(Mistakes(validation) / 300.0, values["classify_error_valid"], 12);
+        Assert.Equal(Mistakes(test) / 500.0, values["classify_error_test"], 12);
+        Assert.Equal("classify_error_valid", evaluation.SelectBy);
+        Assert.False(evaluation.HigherIsBetter);
+        Assert.Contains("this game has none", Assert.Throws<InputException>(() => evaluation.Evaluate(new EvaluationSubject(g))).Message);
+        Assert.Contains("eval: 'classify' measures a discriminator that classifies",
+                        Assert.Single((Presets.DcganMnist with { Output = new OutputConfig { EvalEvery = 10, Eval = ["classify"] } }).Problems()));
+        Assert.Empty(Presets.Get("sgan-mnist").Problems());                              // the preset evaluates it
+    }
+
     [Fact]
     public void Game_and_model_must_agree_on_the_classifier()
     {

@@ -18,12 +18,12 @@ public class SweepTests
         public string SelectBy => "fid_valid";
         public bool HigherIsBetter => false;
 
-        public IReadOnlyDictionary<string, double> Evaluate(Generator generator)
+        public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject)
         {
             Calls++;
             using var scope = NewDisposeScope();
             using var rng = new TorchSharp.torch.Generator(5);
-            var x = generator.Sample(16, rng);
+            var x = subject.Generator.Sample(16, rng);
             return new Dictionary<string, double>
             {
                 ["fid_valid"] = x.mean().item<float>() * 100, ["precision_valid"] = x.std().item<float>(),

@@ -85,6 +85,8 @@ public sealed record GanConfig
                 : $"a model with an auxiliary classifier is trained by the auxiliary-classifier game, not {Kinds.NameOf<GameConfig>(Game)}";
         if (Output.Evaluates && Output.Eval.Contains("classes") && !Model.Conditional)
             yield return "eval: 'classes' measures a conditional generator's classes, and this model is not conditional";
+        if (Output.Evaluates && Output.Eval.Contains("classify") && Model.Conditioning is not (Conditioning.Classifier or Conditioning.AuxiliaryClassifier))
+            yield return "eval: 'classify' measures a discriminator that classifies (a semi-supervised or ACGAN model's), and this model's does not";
     }
 
     /// <summary>Refuses a configuration with a problem, naming the first.</summary>

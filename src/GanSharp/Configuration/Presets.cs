@@ -125,7 +125,8 @@ public static class Presets
     /// The semi-supervised GAN (Salimans et al. 2016, section 5; released code train_mnist_feature_matching.py): their
     /// MNIST nets (<see cref="SemiSupervisedMlpModelConfig"/>), 100 labels (10 per class, by seed), D's unsupervised loss
     /// weighted 0.5 as the code does, G by feature matching; Adam lr 0.003, β₁ 0.5, constant; minibatches of 100; 300
-    /// epochs. Deviation: the 50,000 training images of the paper split (the reference trains on all 60,000).
+    /// epochs; D's test and validation errors (its running average's) every 1,000 iterations, the best checkpoint by the
+    /// validation error. Deviation: the 50,000 training images of the paper split (the reference trains on all 60,000).
     /// </summary>
     public static GanConfig SganMnist => new()
     {
@@ -134,7 +135,7 @@ public static class Presets
         Game = new SemiSupervisedConfig(),
         Train = new TrainConfig { Batch = 100, Epochs = 300 },
         Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 0.003, LearningRateDecay = 1, Beta1 = 0.5, Beta2 = 0.999 },
-        Output = new OutputConfig { SampleEvery = 5000, CheckpointEvery = 10000 },
+        Output = new OutputConfig { SampleEvery = 5000, CheckpointEvery = 10000, EvalEvery = 1000, Eval = ["classify"] },
     };
 
     /// <summary>Every preset by name, with its source.</summary>

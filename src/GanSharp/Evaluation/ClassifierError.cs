@@ -45,3 +45,32 @@ public static class ClassifierError
         finally { d.train(wasTraining); }
     }
 }
+
+/// <summary>
+/// The error of the game's classifying discriminator (<see cref="Training.EvaluationSubject.Classifier"/>: the
+/// semi-supervised GAN's average of D's weights, or D; ACGAN's D) during training: <c>classify_error_valid</c> on the
+/// validation images, which ranks checkpoints, and <c>classify_error_test</c> on the test images (rates; ×10,000 for
+/// the errors of 10,000 Salimans et al. report).
+/// </summary>
+public sealed class PeriodicClassifierError(ImageDataset validation, ImageDataset test) : Training.IPeriodicEvaluation
+{
+    /// <inheritdoc/>
+    public string SelectBy => "classify_error_valid";
+    /// <inheritdoc/>
+    public bool HigherIsBetter => false;
+
+    /// <inheritdoc/>
+    /// <exception cref="InputException">A game whose discriminator does not classify.</exception>
+    public IReadOnlyDictionary<string, double> Evaluate(Training.EvaluationSubject subject)
+    {
+        var d = subject.Classifier ?? throw new InputException("eval: 'classify' measures a discriminator that classifies, and this game has none");
+        return new Dictionary<string, double>
+        {
+            ["classify_error_valid"] = ClassifierError.Of(d, validation).Rate,
+            ["classify_error_test"] = ClassifierError.Of(d, test).Rate,
+        };
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() { }
+}

@@ -87,11 +87,11 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     public bool HigherIsBetter => false;
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, double> Evaluate(Generator generator)
+    public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject)
     {
         using var scope = NewDisposeScope();
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
-        var r = FeatureEvaluation.CompareWithFeatures(classifier, generator.Sample(samples, rng), validationFeatures, seed);
+        var r = FeatureEvaluation.CompareWithFeatures(classifier, subject.Generator.Sample(samples, rng), validationFeatures, seed);
         return new Dictionary<string, double>
         {
             ["fid_valid"] = r.Frechet, ["kid_valid"] = r.Kernel.Mean, ["classifier_score"] = r.ClassifierScore.Mean,

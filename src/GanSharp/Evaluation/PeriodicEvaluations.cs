@@ -9,7 +9,7 @@ namespace GanSharp.Evaluation;
 public static class PeriodicEvaluations
 {
     /// <summary>Metric names <see cref="Create(string, GanSharp.Data.DatasetSplits, string?, System.IProgress{string}?)"/> knows.</summary>
-    public static readonly string[] Known = ["parzen", "features", "classes"];
+    public static readonly string[] Known = ["parzen", "features", "classes", "classify"];
 
     /// <summary>
     /// The measurements named in <paramref name="names"/>, over <paramref name="data"/>'s held-out images, as one
@@ -43,6 +43,8 @@ public static class PeriodicEvaluations
     {
         "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation),
         "classes" => new PeriodicClassFidelity(FeatureClassifier.ForDataset(data, dataDir, progress).Net),
+        "classify" => new PeriodicClassifierError(data.Validation,
+            data.Test ?? throw new InputException($"the classify evaluation needs test images, and {data.Train.Name} has none")),
         "parzen" => new ParzenEvaluation(data.Validation.Images,
             (data.Test ?? throw new InputException($"the parzen evaluation needs test images, and {data.Train.Name} has none")).Images),
         _ => throw new InputException($"unknown evaluation '{name}' (known: {string.Join(", ", Known)})"),
@@ -53,8 +55,8 @@ public static class PeriodicEvaluations
         public string SelectBy => parts[0].SelectBy;
         public bool HigherIsBetter => parts[0].HigherIsBetter;
 
-        public IReadOnlyDictionary<string, double> Evaluate(Generator generator) =>
-            parts.SelectMany(p => p.Evaluate(generator)).ToDictionary();
+        public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject) =>
+            parts.SelectMany(p => p.Evaluate(subject)).ToDictionary();
 
         public void Dispose()
         {

@@ -39,6 +39,9 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
         Objective = objective;
     }
 
+    /// <summary>D, whose class head classifies.</summary>
+    public override Discriminator Classifier => D;
+
     /// <inheritdoc/>
     public override int BatchesPerStep => 1;
 

@@ -50,6 +50,12 @@ public abstract class Game : IDisposable
     /// </summary>
     public abstract Generator Generator { get; }
 
+    /// <summary>
+    /// The discriminator that classifies in evaluation, in a game that trains one (null: none, the default): what the
+    /// <c>classify</c> evaluation measures.
+    /// </summary>
+    public virtual Discriminator? Classifier => null;
+
     /// <summary>Data minibatches one <see cref="Step"/> consumes (Algorithm 1: k); an epoch is counted in them.</summary>
     public abstract int BatchesPerStep { get; }
 

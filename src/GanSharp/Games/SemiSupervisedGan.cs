@@ -91,6 +91,9 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         }
     }
 
+    /// <summary>The average of D's weights when the game keeps one, else D.</summary>
+    public override Discriminator Classifier => AverageD ?? D;
+
     /// <summary>r_t, the average's step after D's <paramref name="t"/>-th update.</summary>
     public double AverageStep(long t) => t == 1 ? 1 : AverageRate / -double.ExpM1(t * double.LogP1(-AverageRate));   // 1 − (1 − r)^t without cancellation
 

@@ -3,6 +3,13 @@ using GanSharp.Models;
 namespace GanSharp.Training;
 
 /// <summary>
+/// What a periodic evaluation measures: the generator that samples (the moving average of G when the run keeps one)
+/// and, in a game whose discriminator classifies, that classifier (the semi-supervised GAN's average of D's weights, or
+/// D; ACGAN's D); null where the game has none.
+/// </summary>
+public sealed record EvaluationSubject(Generator Generator, Discriminator? Classifier = null);
+
+/// <summary>
 /// A measurement of the generator taken while it trains (every <see cref="Configuration.OutputConfig.EvalEvery"/> iterations). Its
 /// values go to metrics.jsonl and TensorBoard; <see cref="SelectBy"/> picks the checkpoint kept as best.ckpt.
 /// </summary>
@@ -12,6 +19,6 @@ public interface IPeriodicEvaluation : IDisposable
     string SelectBy { get; }
     /// <summary>Whether a higher <see cref="SelectBy"/> is better.</summary>
     bool HigherIsBetter { get; }
-    /// <summary>Measures <paramref name="generator"/>; the result holds <see cref="SelectBy"/> among its named values.</summary>
-    IReadOnlyDictionary<string, double> Evaluate(Generator generator);
+    /// <summary>Measures <paramref name="subject"/>; the result holds <see cref="SelectBy"/> among its named values.</summary>
+    IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject);
 }

@@ -343,7 +343,7 @@ public sealed class TrainingRun : IDisposable
         var evaluation = Evaluation!;
         var timer = Stopwatch.StartNew();
         double cpu = CpuSeconds();
-        var values = evaluation.Evaluate(Trainer.SamplingGenerator);
+        var values = evaluation.Evaluate(new EvaluationSubject(Trainer.SamplingGenerator, Trainer.Game.Classifier));
         var row = new Dictionary<string, object>
         {
             ["step"] = Trainer.Step, ["epoch"] = Math.Round((double)Trainer.DataBatches / Trainer.BatchesPerEpoch, 4),
