@@ -65,7 +65,7 @@ public class SpectralNormTests
     {
         using var rng = new TorchSharp.torch.Generator(7);
         using var layer = new SnLinear(5, 3, rng, withBias: false);
-        using var x = randn(4, 5);
+        using var x = randn(4, 5, generator: rng);
         layer.forward(x).sum().backward();
         var weight = layer.named_parameters().Single(p => p.name == "weight").parameter;
         Assert.NotNull(weight.grad);
@@ -78,6 +78,7 @@ public class SpectralNormTests
         double up = Loss();
         using (no_grad()) weight[1, 2] -= 2 * h;
         double down = Loss();
-        Assert.Equal((up - down) / (2 * h), g[1, 2].item<float>(), 2);
+        double difference = (up - down) / (2 * h);                       // float32 losses: good to about 10⁻³
+        Assert.Equal(difference, g[1, 2].item<float>(), tolerance: 5e-3 * Math.Max(1, Math.Abs(difference)));
     }
 }
