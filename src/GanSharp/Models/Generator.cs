@@ -172,8 +172,8 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
     public Tensor GenerateBlocks(Tensor z, Tensor? labels, int blocks, torch.Generator rng)
     {
         if (!RandomWhenSampling) return Generate(z, labels, rng);
+        if (blocks < 1 || z.shape[0] % blocks != 0) throw new ArgumentException($"{z.shape[0]} rows do not split into {blocks} equal blocks", nameof(blocks));
         long rows = z.shape[0] / blocks;
-        if (blocks < 1 || rows * blocks != z.shape[0]) throw new ArgumentException($"{z.shape[0]} rows do not split into {blocks} equal blocks", nameof(blocks));
         long seed = randint(long.MaxValue, [1], generator: rng).item<long>();
         var images = empty([z.shape[0], Config.Channels, Config.Height, Config.Width], device: Device);
         for (int b = 0; b < blocks; b++)
