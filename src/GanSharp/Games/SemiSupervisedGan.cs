@@ -46,7 +46,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
     /// <summary>Its rate r.</summary>
     public double AverageRate { get; }
 
-    private readonly Tensor[] averaged = [], averagedFrom = [];   // the average's parameters and D's, in the same order
+    private readonly Tensor[] averaged = [];   // the average's parameters, in the order of D's (dParams)
     private readonly Tensor labelledImages, labelledLabels;  // [n·r, C, H, W], [n·r]: the subset, repeated r times to fill a minibatch
     private readonly MinibatchSampler labelled;
 
@@ -86,7 +86,6 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
                 foreach (var (name, value) in D.state_dict()) copy[name].copy_(value);   // parameters and buffers
             }
             averaged = AverageD.parameters().ToArray();
-            averagedFrom = dParams;
             foreach (var p in averaged) p.requires_grad = false;
         }
     }
@@ -143,7 +142,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         if (AverageD is null) return;
         double step = AverageStep(t);
         using var _ = no_grad();
-        for (int i = 0; i < averaged.Length; i++) averaged[i].lerp_(averagedFrom[i], step);
+        for (int i = 0; i < averaged.Length; i++) averaged[i].lerp_(dParams[i], step);
     }
 
     /// <summary>One update of G by feature matching against <paramref name="real"/>'s features, D frozen.</summary>

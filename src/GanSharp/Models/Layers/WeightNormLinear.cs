@@ -46,9 +46,6 @@ internal sealed class WeightNormLinear : nn.Module<Tensor, Tensor>
         else register_buffer("scale", scale);
     }
 
-    /// <summary>Whether the scale is trained.</summary>
-    public bool TrainsScale => scale is Parameter;
-
     /// <summary>The effective weight W = s · θ / ‖θ‖ per row, <c>[out, in]</c>.</summary>
     public Tensor Weight()
     {
