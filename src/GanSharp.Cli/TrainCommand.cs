@@ -94,6 +94,7 @@ static class TrainCommand
 
         using var cancel = Cli.CancelOnSignal();
         var outcome = Cli.Interactive ? RunWithBar(run, cancel.Token) : RunWithLines(run, cancel.Token);
+        ReportCommand.AfterTraining(run.Folder);
         if (outcome == RunOutcome.Interrupted)
         {
             Console.Error.WriteLine($"interrupted at step {run.Trainer.Step:N0}; checkpoint saved: continue with 'gan train --resume {run.Folder}'");

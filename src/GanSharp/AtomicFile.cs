@@ -6,8 +6,12 @@ namespace GanSharp;
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; on any failure the old file stays.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>; on any failure the old file stays. With
+    /// <paramref name="overwrite"/> false an existing file is never replaced: the write fails with an
+    /// <see cref="IOException"/> instead, and leaves nothing behind.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, bool overwrite = true)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
@@ -20,7 +24,7 @@ internal static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            File.Move(temp, full, overwrite);
         }
         finally
         {

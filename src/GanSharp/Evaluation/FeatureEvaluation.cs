@@ -69,11 +69,18 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     private readonly Tensor validationFeatures;  // [V, 128]
     private readonly int samples;
     private readonly long seed;
+    private readonly ImageDataset? train;
+    private IReadOnlyDictionary<string, double>? references;
 
-    /// <summary>Embeds the validation images once; <paramref name="classifier"/> is owned from here on.</summary>
-    public PeriodicFeatureEvaluation(FeatureClassifier classifier, ImageDataset validation, int samples = 10_000, long seed = 1)
+    /// <summary>
+    /// Embeds the validation images once; <paramref name="classifier"/> is owned from here on. With <paramref name="train"/>,
+    /// <see cref="References"/> measures its first images (as many as the samples) in place of samples.
+    /// </summary>
+    public PeriodicFeatureEvaluation(FeatureClassifier classifier, ImageDataset validation, int samples = 10_000, long seed = 1,
+                                     ImageDataset? train = null)
     {
         this.classifier = classifier;
+        this.train = train;
         var (features, probabilities) = classifier.Embed(validation.Images);
         probabilities.Dispose();
         validationFeatures = features;
@@ -91,13 +98,24 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     {
         using var scope = NewDisposeScope();
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
-        var r = FeatureEvaluation.CompareWithFeatures(classifier, subject.Generator.Sample(samples, rng), validationFeatures, seed);
-        return new Dictionary<string, double>
+        return Values(FeatureEvaluation.CompareWithFeatures(classifier, subject.Generator.Sample(samples, rng), validationFeatures, seed));
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> References()
+    {
+        if (references is not null || train is null) return references ?? new Dictionary<string, double>();
+        using var scope = NewDisposeScope();
+        var real = ImageDataset.ToUnitRange(train.Storage.narrow(0, 0, Math.Min(samples, train.Count)));   // [n, C, H, W]
+        return references = Values(FeatureEvaluation.CompareWithFeatures(classifier, real, validationFeatures, seed));
+    }
+
+    static Dictionary<string, double> Values(FeatureReport r) =>
+        new()
         {
             ["fid_valid"] = r.Frechet, ["kid_valid"] = r.Kernel.Mean, ["classifier_score"] = r.ClassifierScore.Mean,
             ["precision_valid"] = r.Precision, ["recall_valid"] = r.Recall, ["density_valid"] = r.Density, ["coverage_valid"] = r.Coverage,
         };
-    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -41,7 +41,7 @@ public static class PeriodicEvaluations
 
     static IPeriodicEvaluation Create(string name, DatasetSplits data, string? dataDir, IProgress<string>? progress) => name switch
     {
-        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation),
+        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation, train: data.Train),
         "classes" => new PeriodicClassFidelity(FeatureClassifier.ForDataset(data, dataDir, progress).Net),
         "classify" => new PeriodicClassifierError(data.Validation,
             data.Test ?? throw new InputException($"the classify evaluation needs test images, and {data.Train.Name} has none")),
@@ -57,6 +57,8 @@ public static class PeriodicEvaluations
 
         public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject) =>
             parts.SelectMany(p => p.Evaluate(subject)).ToDictionary();
+
+        public IReadOnlyDictionary<string, double> References() => parts.SelectMany(p => p.References()).ToDictionary();
 
         public void Dispose()
         {

@@ -87,11 +87,26 @@ public static class ImageGrid
     /// <summary>Encodes 8-bit RGBA pixels as PNG and writes them to <paramref name="path"/> atomically.</summary>
     public static void WritePng(string path, byte[] rgba, int width, int height)
     {
+        var png = EncodePng(rgba, width, height);
+        AtomicFile.Write(path, s => s.Write(png));
+    }
+
+    /// <summary>One image <c>[C, H, W]</c> in [0, 1] (C = 1 or 3) as the bytes of a PNG file, at its own size.</summary>
+    public static byte[] Png(Tensor image)
+    {
+        using var batch = image.unsqueeze(0);
+        var (rgba, width, height) = Tile(batch, columns: 1, padding: 0);
+        return EncodePng(rgba, width, height);
+    }
+
+    /// <summary>Encodes 8-bit RGBA pixels as the bytes of a PNG file.</summary>
+    public static byte[] EncodePng(byte[] rgba, int width, int height)
+    {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var data = SKData.CreateCopy(rgba);
         using var image = SKImage.FromPixels(info, data, info.RowBytes)
                           ?? throw new InvalidOperationException("SkiaSharp could not wrap the pixels");
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.Write(path, s => png.SaveTo(s));
+        return png.ToArray();
     }
 }

@@ -21,4 +21,11 @@ public interface IPeriodicEvaluation : IDisposable
     bool HigherIsBetter { get; }
     /// <summary>Measures <paramref name="subject"/>; the result holds <see cref="SelectBy"/> among its named values.</summary>
     IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject);
+
+    /// <summary>
+    /// What the same measurement gives real images in place of samples (training images against the same reference set),
+    /// under the same names: the line a curve of <see cref="Evaluate"/> approaches. Empty where the measurement has none.
+    /// Measured once, when first asked; a run writes it to <c>eval/references.json</c>.
+    /// </summary>
+    IReadOnlyDictionary<string, double> References() => new Dictionary<string, double>();
 }

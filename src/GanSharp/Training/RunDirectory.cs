@@ -10,7 +10,8 @@ namespace GanSharp.Training;
 /// samples/         step-NNNNNNN.png grids from one fixed noise batch, and last.png
 /// checkpoints/     last.ckpt, step-NNNNNNN.ckpt, best.ckpt
 /// tb/              TensorBoard event files
-/// eval/            evaluation results and figures: NAME-step-NNNNNNN.EXT
+/// eval/            evaluation results and figures: NAME-step-NNNNNNN.EXT; references.json (real images' scores)
+/// report.html      the run's self-contained report
 /// run.lock         held by the one process training the run (<see cref="RunLock"/>)
 /// </code>
 /// </summary>
@@ -48,6 +49,12 @@ public sealed class RunDirectory
     public string EvalPath(string name, long step, string extension = "json") => Path.Combine(EvalFolder, $"{name}-step-{step:D7}.{extension}");
     /// <summary><c>eval/NAME.EXT</c>: a result about the whole run (a curve over its steps).</summary>
     public string EvalPath(string name, string extension) => Path.Combine(EvalFolder, $"{name}.{extension}");
+
+    /// <summary>What the periodic evaluations give real images in place of samples (<c>IPeriodicEvaluation.References</c>).</summary>
+    public string ReferencesPath => EvalPath("references", "json");
+
+    /// <summary>The run's self-contained HTML report.</summary>
+    public string ReportPath => Path.Combine(Folder, "report.html");
 
     /// <summary>The lock file of the one process that may write the run.</summary>
     public string LockPath => Path.Combine(Folder, "run.lock");

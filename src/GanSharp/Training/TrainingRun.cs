@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Imaging;
@@ -343,6 +344,8 @@ public sealed class TrainingRun : IDisposable
         var evaluation = Evaluation!;
         var timer = Stopwatch.StartNew();
         double cpu = CpuSeconds();
+        if (!File.Exists(Directory.ReferencesPath) && evaluation.References() is { Count: > 0 } references)
+            AtomicFile.WriteText(Directory.ReferencesPath, JsonSerializer.Serialize(references, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         var values = evaluation.Evaluate(new EvaluationSubject(Trainer.SamplingGenerator, Trainer.Game.Classifier));
         var row = new Dictionary<string, object>
         {

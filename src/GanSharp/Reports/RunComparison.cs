@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+
+namespace GanSharp.Reports;
+
+/// <summary>
+/// Runs side by side: one table of their last evaluations (the same metrics in the same columns), one chart per metric
+/// with a line per run, and their newest sample grids next to each other — as a self-contained page and as a text table.
+/// </summary>
+public sealed class RunComparison
+{
+    /// <summary>The runs, in the order given.</summary>
+    public IReadOnlyList<RunContents> Runs { get; }
+
+    /// <summary>The evaluated metrics of any run, in first-seen order (the table's metric columns).</summary>
+    public IReadOnlyList<string> Metrics { get; }
+
+    RunComparison(IReadOnlyList<RunContents> runs)
+    {
+        Runs = runs;
+        Metrics = RunContents.MeasuredKeys(runs.SelectMany(r => r.EvaluationRows));
+    }
+
+    /// <summary>Reads the runs in <paramref name="folders"/> (at least two; each named once).</summary>
+    /// <exception cref="InputException">Fewer than two runs, a run named twice, or a folder that is not a run.</exception>
+    public static RunComparison Read(IReadOnlyList<string> folders)
+    {
+        if (folders.Count < 2) throw new InputException($"compare needs at least two runs (got {folders.Count})");
+        var twice = folders.GroupBy(Path.GetFullPath).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new InputException($"{twice.First()} is named twice");
+        return new RunComparison(folders.Select(RunContents.Read).ToList());
+    }
+
+    /// <summary>The table's header: run, preset, iterations, training CPU minutes, then the metrics.</summary>
+    public IReadOnlyList<string> Header => ["run", "preset", "iterations", "training CPU min", .. Metrics];
+
+    /// <summary>The table's rows, one per run, formatted (values of the run's last evaluation; "—" where it has none).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Rows => Runs.Select(r =>
+    {
+        var last = r.LastEvaluation;
+        return (IReadOnlyList<string>)
+        [
+            r.Name, r.Config.Preset, Html.Number(r.LastTraining?["step"]), Html.Number(r.Last("train_cpu_s") / 60),
+            .. Metrics.Select(m => Html.Number(last is not null && last.TryGetValue(m, out var v) ? v : null)),
+        ];
+    }).ToList();
+
+    /// <summary>The table as Markdown (a text table that also pastes into docs).</summary>
+    public string ToMarkdown()
+    {
+        var rows = Rows;
+        var widths = Header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
+        string Line(IReadOnlyList<string> cells) => "| " + string.Join(" | ", cells.Select((c, i) => i < 2 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))) + " |";
+        var text = new StringBuilder().AppendLine(Line(Header));
+        text.AppendLine("|" + string.Join("|", widths.Select((w, i) => i < 2 ? new string('-', w + 2) : new string('-', w + 1) + ":")) + "|");
+        foreach (var r in rows) text.AppendLine(Line(r));
+        return text.ToString();
+    }
+
+    /// <summary>Writes the comparison page to <paramref name="path"/>, atomically.</summary>
+    public void WriteHtml(string path) => AtomicFile.WriteText(path, RenderHtml());
+
+    /// <summary>The comparison page's HTML.</summary>
+    public string RenderHtml()
+    {
+        var body = new StringBuilder($"<h1>{Runs.Count} runs compared</h1>");
+        body.Append("<p class=\"muted\">Each run's last evaluation; the charts show every evaluation against iterations.</p>");
+        body.Append(Html.Table(Header.Select(Html.Encode).ToList(), Rows.Select(r => (IReadOnlyList<string>)r.Select(Html.Encode).ToList())));
+        body.Append("<h2>Runs</h2>").Append(Html.Table(["run", "what", "folder"],
+            Runs.Select(r => (IReadOnlyList<string>)[Html.Encode(r.Name), Html.Encode(RunReport.Describe(r.Config)), Html.Encode(r.Run.Folder)])));
+        if (Metrics.Count > 0)
+        {
+            body.Append("<h2>Evaluations</h2><div class=\"charts\">");
+            foreach (var metric in Metrics)
+            {
+                var series = Runs.Select(r => new ChartSeries(r.Name,
+                    r.EvaluationRows.Where(row => row.ContainsKey(metric)).Select(row => row["step"]).ToList(),
+                    r.EvaluationRows.Where(row => row.ContainsKey(metric)).Select(row => row[metric]).ToList())).ToList();
+                // The real images' value, where the runs measured it alike (the same value in every run that has one).
+                var references = Runs.Where(r => r.References.ContainsKey(metric)).Select(r => r.References[metric]).Distinct().ToList();
+                body.Append(SvgChart.Line(metric, "iteration", series, references.Count == 1 ? [new ChartReference("real images", references[0])] : null));
+            }
+            body.Append("</div>");
+        }
+        body.Append("<h2>Newest samples</h2><div class=\"side\">");
+        foreach (var r in Runs)
+        {
+            body.Append("<figure>");
+            if (r.SampleGrids.Count > 0)
+                body.Append($"<img class=\"grid\" alt=\"{Html.Encode(r.Name)}\" src=\"{Html.PngDataUri(File.ReadAllBytes(r.SampleGrids[^1].Path))}\">")
+                    .Append($"<figcaption>{Html.Encode(r.Name)}, iteration {r.SampleGrids[^1].Step.ToString("N0", CultureInfo.InvariantCulture)}</figcaption>");
+            else body.Append($"<figcaption>{Html.Encode(r.Name)}: no sample grid yet</figcaption>");
+            body.Append("</figure>");
+        }
+        body.Append("</div>");
+        body.Append($"<p class=\"muted\">Written {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.</p>");
+        return Html.Page($"{Runs.Count} runs compared — GanSharp", body.ToString());
+    }
+}
