@@ -53,6 +53,7 @@ public sealed class BadInputFixture
         Config("giant.json", """{ "model": { "kind": "paper", "generator-hidden": [100000000, 100000000] } }""");
         Config("batch.json", """{ "train": { "batch": 100000 } }""");
         Config("momentum.json", """{ "optimizer": { "momentum-start": 1.5 } }""");
+        Config("epsilon.json", """{ "optimizer": { "kind": "adam", "epsilon": 0 } }""");
         Config("null-hidden.json", """{ "model": { "generator-hidden": null } }""");
         Config("preset.json", """{ "preset": 3 }""");
         Config("aux-game.json", """{ "game": { "kind": "auxiliary-classifier" } }""");
@@ -271,6 +272,17 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "bench --threads x", "--threads takes comma-separated whole numbers", "bench threads not numbers" },
         { "bench --steps 0", "--steps must be a positive whole number", "bench without steps" },
         { "trian", "'trian' is not a command of gan: did you mean 'train'?", "misspelt command" },
+        { "train --config {epsilon.json} --dataset {mnist} --out {out}", "epsilon must lie in (0, 1)", "Adam without epsilon" },
+        // gan report, compare, hype
+        { "report {full-folder}", "not a run directory", "report of a folder that is no run" },
+        { "report {mnist} --out {out}.png", "not a run directory", "report of a dataset folder" },
+        { "compare {run}", "compare needs at least two runs", "compare one run" },
+        { "compare {run} {full-folder} --out {out}.json", "not a run directory", "compare with a folder that is no run" },
+        { "hype {run} --host 0.0.0.0", "loopback address only", "hype served to the network" },
+        { "hype {run} --port 70000", "--port must be", "hype port out of range" },
+        { "hype {run} --images 0", "--images must be", "hype with no images" },
+        { "hype {run} --mode sometimes", "sometimes", "unknown hype mode" },
+        { "hype {full-folder}", "not a run directory", "hype of a folder that is no run" },
     };
 
     [Theory]

@@ -33,6 +33,7 @@ static class HypePage
           table { margin: 10px auto; border-collapse: collapse; }
           td, th { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
           td:first-child, th:first-child { text-align: left; }
+          td:last-child { white-space: nowrap; }
           .muted { color: #666; font-size: 0.9rem; }
           [hidden] { display: none !important; }
         </style>

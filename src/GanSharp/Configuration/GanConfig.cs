@@ -69,6 +69,7 @@ public sealed record GanConfig
             if (o.MomentumRampStart < 0 || o.MomentumRampEnd < o.MomentumRampStart)
                 yield return $"{name}: the momentum ramp must start at epoch 0 or later and end no earlier than it starts (got {o.MomentumRampStart}…{o.MomentumRampEnd})";
             if (o.Beta1 is not (>= 0 and < 1) || o.Beta2 is not (>= 0 and < 1)) yield return $"{name}: beta1 and beta2 must lie in [0, 1)";
+            if (!(o.Epsilon > 0 && o.Epsilon < 1)) yield return $"{name}: epsilon must lie in (0, 1) (got {o.Epsilon})";
         }
         if (Output.LogEvery <= 0 || Output.SampleEvery <= 0 || Output.CheckpointEvery <= 0) yield return "output intervals must be positive";
         if (Output.SampleCount <= 0) yield return "sample-count must be positive";
@@ -342,6 +343,11 @@ public sealed record OptimizerConfig
     public double Beta1 { get; init; } = 0.5;
     /// <summary>Adam's β₂.</summary>
     public double Beta2 { get; init; } = 0.999;
+    /// <summary>
+    /// Adam's ε, added to √v̂ (PyTorch's form; default 10⁻⁸). Salimans et al.'s released code adds 10⁻⁸ to v̂ under the
+    /// root instead, a floor of 10⁻⁴ on the denominator: ε = 10⁻⁴ here is within a factor √2 of it everywhere.
+    /// </summary>
+    public double Epsilon { get; init; } = 1e-8;
 
     /// <summary>The paper's SGD: lr 0.1 divided by 1.000004 per iteration (floor 1e-6), momentum 0.5 → 0.7 over epochs 1–250.</summary>
     public static OptimizerConfig PaperSgd { get; } = new();

@@ -79,7 +79,7 @@ public abstract class Game : IDisposable
         var optimizer = config.Kind switch
         {
             OptimizerKind.Sgd => (OptimizerHelper)optim.SGD(parameters, config.LearningRate, config.MomentumStart),
-            OptimizerKind.Adam => optim.Adam(parameters, config.LearningRate, config.Beta1, config.Beta2),
+            OptimizerKind.Adam => optim.Adam(parameters, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "unknown optimizer"),
         };
         optimizers.Add(new PlayerOptimizer(name, optimizer, config));

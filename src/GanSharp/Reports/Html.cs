@@ -26,12 +26,17 @@ public static class Html
         return v.ToString(format, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A count for a table (iterations, images): a whole number, thousands separated; "—" for none.</summary>
+    public static string Count(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
+
     /// <summary>A table of <paramref name="rows"/> under <paramref name="header"/> (cells already HTML), scrolling sideways on a narrow screen.</summary>
     public static string Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string? caption = null)
     {
         var html = new StringBuilder("<div class=\"scroll\"><table>");
         if (caption is not null) html.Append($"<caption>{Encode(caption)}</caption>");
-        html.Append("<thead><tr>").AppendJoin("", header.Select(h => $"<th>{h}</th>")).Append("</tr></thead><tbody>");
+        if (header.Any(h => h.Length > 0))   // a table of name–value pairs has no header row
+            html.Append("<thead><tr>").AppendJoin("", header.Select(h => $"<th>{h}</th>")).Append("</tr></thead>");
+        html.Append("<tbody>");
         foreach (var row in rows) html.Append("<tr>").AppendJoin("", row.Select(c => $"<td>{c}</td>")).Append("</tr>");
         return html.Append("</tbody></table></div>").ToString();
     }
@@ -76,6 +81,7 @@ public static class Html
         svg.chart .frame { fill: none; stroke: #bbb; }
         svg.chart .series { stroke-width: 1.6; stroke-linejoin: round; }
         svg.chart .reference { stroke-width: 1.4; stroke-dasharray: 6 4; }
+        @media (max-width: 600px) { svg.chart { font-size: 17px; } svg.chart .title { font-size: 19px; } }
         .scroll { overflow-x: auto; }
         table { border-collapse: collapse; font-size: 0.9rem; margin: 6px 0; background: #fff; }
         caption { text-align: left; font-weight: 600; padding: 4px 0; }

@@ -40,7 +40,7 @@ public sealed class RunComparison
         var last = r.LastEvaluation;
         return (IReadOnlyList<string>)
         [
-            r.Name, r.Config.Preset, Html.Number(r.LastTraining?["step"]), Html.Number(r.Last("train_cpu_s") / 60),
+            r.Name, r.Config.Preset, Html.Count(r.LastTraining?["step"]), Html.Number(r.Last("train_cpu_s") / 60),
             .. Metrics.Select(m => Html.Number(last is not null && last.TryGetValue(m, out var v) ? v : null)),
         ];
     }).ToList();

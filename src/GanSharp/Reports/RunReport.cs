@@ -62,7 +62,7 @@ public static class RunReport
         var last = run.LastTraining;
         var rows = new List<IReadOnlyList<string>>
         {
-            new[] { "iterations", last is null ? "none yet" : Html.Number(last["step"]) },
+            new[] { "iterations", last is null ? "none yet" : Html.Count(last["step"]) },
             new[] { "epochs", Html.Number(last?.GetValueOrDefault("epoch")) },
             new[] { "training CPU minutes", Html.Number(run.Last("train_cpu_s") / 60) },
             new[] { "wall-clock minutes", Html.Number(run.Last("wall_s") / 60) },
@@ -118,10 +118,15 @@ public static class RunReport
         var charts = keys.Select(k => Chart(run.EvaluationRows, k, [k],
             run.References.TryGetValue(k, out var reference) ? [new ChartReference("real images", reference)] : null)).ToList();
         var last = run.LastEvaluation!;
-        var table = Html.Table(["metric", $"iteration {last["step"]:N0}", "real images"],
-            keys.Where(last.ContainsKey).Select(k => (IReadOnlyList<string>)
-                [Html.Encode(k), Html.Number(last[k]) + (last.TryGetValue(k + "_se", out var se) ? $" ± {Html.Number(se)}" : ""),
-                 Html.Number(run.References.TryGetValue(k, out var r) ? r : null)]),
+        bool withReferences = run.References.Count > 0;
+        var table = Html.Table(withReferences ? ["metric", $"iteration {last["step"]:N0}", "real images"] : ["metric", $"iteration {last["step"]:N0}"],
+            keys.Where(last.ContainsKey).Select(k =>
+            {
+                var value = Html.Number(last[k]) + (last.TryGetValue(k + "_se", out var se) ? $" ± {Html.Number(se)}" : "");
+                return (IReadOnlyList<string>)(withReferences
+                    ? [Html.Encode(k), value, Html.Number(run.References.TryGetValue(k, out var r) ? r : null)]
+                    : [Html.Encode(k), value]);
+            }),
             "The last evaluation");
         var note = run.References.Count > 0
             ? "<p class=\"muted\">Dashed: the same measurement with training images in place of samples — what a generator that drew the data itself would score.</p>"
@@ -142,7 +147,7 @@ public static class RunReport
             [
                 Html.Encode(Path.GetFileName(s.Path)), r.Mode == GanSharp.Evaluation.HypeMode.Time ? "HYPE-time" : "HYPE∞",
                 $"{r.Answers.Count} of {r.Images}", Share(r.Infinity?.Score), Share(r.Infinity?.Fakes), Share(r.Infinity?.Reals),
-                r.Time is { } t ? $"{t.ThresholdMs:0} ms [{t.LowerMs:0}, {t.UpperMs:0}]" : "—", Html.Number(r.Source.Step),
+                r.Time is { } t ? $"{t.ThresholdMs:0} ms [{t.LowerMs:0}, {t.UpperMs:0}]" : "—", Html.Count(r.Source.Step),
             ];
         });
         return Html.Table(["session", "kind", "answered", "error rate (HYPE∞)", "fakes judged real", "reals judged fake", "threshold", "iteration"], rows)

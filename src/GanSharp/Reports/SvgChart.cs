@@ -15,7 +15,7 @@ public sealed record ChartReference(string Name, double Y);
 /// </summary>
 public static class SvgChart
 {
-    const double Width = 640, Height = 320, Left = 62, Right = 14, Top = 30, Bottom = 56;
+    const double Width = 640, Height = 320, Left = 62, Right = 26, Top = 30, Bottom = 56;
 
     /// <summary>The colours of the lines, in turn (colour-blind-safe, after Okabe and Ito).</summary>
     static readonly string[] Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
@@ -77,7 +77,7 @@ public static class SvgChart
         {
             svg.Append($"<line x1=\"{F(lx)}\" x2=\"{F(lx + 18)}\" y1=\"{F(ly - 4)}\" y2=\"{F(ly - 4)}\" stroke=\"{colour}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"5 3\"" : "")}/>")
                .Append($"<text x=\"{F(lx + 22)}\" y=\"{F(ly)}\">{Html.Encode(name)}</text>");
-            lx += 30 + 6.2 * name.Length;
+            lx += 32 + 9.5 * name.Length;   // room for the phone's larger text too
         }
         return svg.Append("</svg>").ToString();
     }
