@@ -10,7 +10,8 @@ static class ReportCommand
     static readonly Argument<string> RunFolder = new("RUN") { Description = "The run folder" };
     static readonly Option<string?> ReportOut = CommonOptions.Out("Where to write the page (default RUN/report.html)");
     static readonly Argument<string[]> RunFolders = new("RUN") { Description = "The run folders (two or more)", Arity = ArgumentArity.OneOrMore };
-    static readonly Option<string?> CompareOut = CommonOptions.Out("Where to write the page (default compare-<time>.html in the current folder)");
+    static readonly Option<string?> CompareOut = CommonOptions.Out("Where to write the page (default compare-<time>.html in the current folder; the table goes beside it as .md)");
+    static readonly Option<bool> AgainstCpu = Cli.Option<bool>("--cpu-minutes", "Chart the evaluations against training CPU minutes (runs at an equal CPU budget) instead of iterations");
 
     public static Command Report()
     {
@@ -31,18 +32,20 @@ static class ReportCommand
     {
         var command = new Command("compare", "Compare runs on the same metrics: a text table and a page with their curves and samples side by side")
         {
-            Arguments = { RunFolders }, Options = { CompareOut },
+            Arguments = { RunFolders }, Options = { CompareOut, AgainstCpu },
         };
         command.SetAction(p =>
         {
             var comparison = RunComparison.Read(p.GetValue(RunFolders)!);
             var path = p.GetValue(CompareOut) ?? $"compare-{DateTime.Now:yyyyMMdd-HHmmss}.html";
-            comparison.WriteHtml(path);
+            comparison.WriteHtml(path, p.GetValue(AgainstCpu));
+            var markdown = Path.ChangeExtension(path, ".md");
+            if (Path.GetFullPath(markdown) != Path.GetFullPath(path)) AtomicFile.WriteText(markdown, comparison.ToMarkdown());
             var table = new Table();
             foreach (var h in comparison.Header) table.AddColumn(Markup.Escape(h));
             foreach (var row in comparison.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
-            Console.WriteLine($"page {Path.GetFullPath(path)}");
+            Console.WriteLine($"page {Path.GetFullPath(path)}; table {Path.GetFullPath(markdown)}");
             return Cli.Success;
         });
         return command;

@@ -110,7 +110,8 @@ static class SweepCommand
             }
             Print(summary);
             var plotted = plotMetric ?? summary.DefaultPlotMetric;
-            Console.WriteLine($"table {sweep.SummaryTablePath}; results {sweep.SummaryJsonPath}" + (plotted is null ? "" : $"; plot {sweep.PlotPath(plotted)}"));
+            Console.WriteLine($"table {sweep.SummaryTablePath}; results {sweep.SummaryJsonPath}" + (plotted is null ? "" : $"; plot {sweep.PlotPath(plotted)}") +
+                              (File.Exists(sweep.ComparePath) ? $"; runs side by side {sweep.ComparePath}" : ""));
             return Cli.Success;
         }
         finally

@@ -95,6 +95,7 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         Assert.All(markdown, line => Assert.StartsWith("|", line));
         var html = File.ReadAllText(page);
         Assert.Equal(3, Regex.Matches(html, "<img class=\"grid\"").Count);
+        Assert.Equal(comparison.ToMarkdown(), File.ReadAllText(Path.ChangeExtension(page, ".md")));   // the table beside the page
         GanProcess.AssertOneLineError(GanProcess.Run("compare", runs.Runs[0]), 2, "at least two runs");
         GanProcess.AssertOneLineError(GanProcess.Run("compare", runs.Runs[0], runs.Runs[0]), 2, "named twice");
     }

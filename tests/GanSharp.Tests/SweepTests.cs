@@ -96,6 +96,8 @@ public class SweepTests
         }
         var markdown = File.ReadAllText(sweep.SummaryTablePath);
         Assert.Contains("Budget: 6 iterations per run, 1 thread; seeds 3, 4", markdown);
+        var compare = File.ReadAllText(sweep.ComparePath);                 // the four runs side by side
+        Assert.All(plan.Runs(), r => Assert.Contains($"<td>{r.Name}</td>", compare));
         Assert.Contains($"| `tiny-sgd` | 2 | 6 |", markdown);
         Assert.Equal(summary.Runs.Count, JsonDocument.Parse(File.ReadAllText(sweep.SummaryJsonPath)).RootElement.GetProperty("runs").GetArrayLength());
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(sweep.PlotPath("fid_valid"))[..4]);

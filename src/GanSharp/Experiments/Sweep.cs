@@ -124,6 +124,9 @@ public sealed class SweepDirectory(string folder)
     /// <summary>The plot of <paramref name="metric"/> against training CPU minutes.</summary>
     public string PlotPath(string metric) => Path.Combine(Folder, $"{metric}-vs-cpu.png");
     /// <summary>The run folder of one preset and seed.</summary>
+    /// <summary>The page of every run side by side (<c>gan compare</c>'s), written with the summary.</summary>
+    public string ComparePath => Path.Combine(Folder, "compare.html");
+
     public string RunFolder(string runName) => Path.Combine(Folder, runName);
 
     /// <summary>Whether the folder holds a sweep.</summary>
@@ -193,7 +196,7 @@ public sealed class SweepDirectory(string folder)
 
     /// <summary>
     /// Reads every run's evaluations and writes summary.json, summary.md (mean ± standard deviation over seeds of each
-    /// metric at the end of the budget, per preset) and a plot of <paramref name="plotMetric"/> against training CPU
+    /// metric at the end of the budget, per preset), compare.html (the runs side by side) and a plot of <paramref name="plotMetric"/> against training CPU
     /// minutes (one line per run, a colour per preset). Runs not yet evaluated at their end are left out of the table.
     /// </summary>
     public SweepSummary Summarise(SweepPlan plan, string? plotMetric = null)
@@ -224,6 +227,8 @@ public sealed class SweepDirectory(string folder)
         var summary = new SweepSummary(plan, runs);
         AtomicFile.WriteText(SummaryJsonPath, JsonSerializer.Serialize(summary, GanConfig.Json) + "\n");
         AtomicFile.WriteText(SummaryTablePath, summary.Markdown());
+        var begun = runs.Select(r => RunFolder(r.Name)).Where(f => new RunDirectory(f).HoldsRun).ToList();
+        if (begun.Count >= 2) Reports.RunComparison.Read(begun).WriteHtml(ComparePath, againstCpuMinutes: plan.CpuMinutes is not null);
         plotMetric ??= summary.DefaultPlotMetric;
         if (plotMetric is not null && runs.Any(r => r.Evaluations.Any(e => e.Values.ContainsKey(plotMetric))))
             Imaging.Plots.Series(PlotPath(plotMetric),

@@ -57,28 +57,35 @@ public sealed class RunComparison
         return text.ToString();
     }
 
-    /// <summary>Writes the comparison page to <paramref name="path"/>, atomically.</summary>
-    public void WriteHtml(string path) => AtomicFile.WriteText(path, RenderHtml());
+    /// <summary>
+    /// Writes the comparison page to <paramref name="path"/>, atomically; its charts against training CPU minutes when
+    /// <paramref name="againstCpuMinutes"/> (runs at an equal CPU budget), else against iterations.
+    /// </summary>
+    public void WriteHtml(string path, bool againstCpuMinutes = false) => AtomicFile.WriteText(path, RenderHtml(againstCpuMinutes));
 
-    /// <summary>The comparison page's HTML.</summary>
-    public string RenderHtml()
+    /// <summary>The comparison page's HTML (see <see cref="WriteHtml"/>).</summary>
+    public string RenderHtml(bool againstCpuMinutes = false)
     {
+        // Rows logged before train_cpu_s existed have no CPU time: they are left out of CPU-time charts.
+        string axis = againstCpuMinutes ? "training CPU minutes" : "iteration";
+        double X(IReadOnlyDictionary<string, double> row) => againstCpuMinutes ? row.GetValueOrDefault("train_cpu_s", double.NaN) / 60 : row["step"];
         var body = new StringBuilder($"<h1>{Runs.Count} runs compared</h1>");
-        body.Append("<p class=\"muted\">Each run's last evaluation; the charts show every evaluation against iterations.</p>");
+        body.Append($"<p class=\"muted\">Each run's last evaluation; the charts show every evaluation against {(againstCpuMinutes ? "training CPU minutes" : "iterations")}.</p>");
         body.Append(Html.Table(Header.Select(Html.Encode).ToList(), Rows.Select(r => (IReadOnlyList<string>)r.Select(Html.Encode).ToList())));
-        body.Append("<h2>Runs</h2>").Append(Html.Table(["run", "what", "folder"],
-            Runs.Select(r => (IReadOnlyList<string>)[Html.Encode(r.Name), Html.Encode(RunReport.Describe(r.Config)), Html.Encode(r.Run.Folder)])));
+        body.Append("<h2>Runs</h2><ul>")
+            .AppendJoin("", Runs.Select(r => $"<li><b>{Html.Encode(r.Name)}</b>: {Html.Encode(RunReport.Describe(r.Config))} <span class=\"muted\">({Html.Encode(r.Run.Folder)})</span></li>"))
+            .Append("</ul>");
         if (Metrics.Count > 0)
         {
             body.Append("<h2>Evaluations</h2><div class=\"charts\">");
             foreach (var metric in Metrics)
             {
                 var series = Runs.Select(r => new ChartSeries(r.Name,
-                    r.EvaluationRows.Where(row => row.ContainsKey(metric)).Select(row => row["step"]).ToList(),
+                    r.EvaluationRows.Where(row => row.ContainsKey(metric)).Select(X).ToList(),
                     r.EvaluationRows.Where(row => row.ContainsKey(metric)).Select(row => row[metric]).ToList())).ToList();
                 // The real images' value, where the runs measured it alike (the same value in every run that has one).
                 var references = Runs.Where(r => r.References.ContainsKey(metric)).Select(r => r.References[metric]).Distinct().ToList();
-                body.Append(SvgChart.Line(metric, "iteration", series, references.Count == 1 ? [new ChartReference("real images", references[0])] : null));
+                body.Append(SvgChart.Line(metric, axis, series, references.Count == 1 ? [new ChartReference("real images", references[0])] : null));
             }
             body.Append("</div>");
         }

@@ -37,8 +37,23 @@ public static class SvgChart
         double X(double x) => Left + (x - xMin) / (xMax - xMin) * plotW;
         double Y(double y) => Top + (yMax - y) / (yMax - yMin) * plotH;
 
+        // The legend's entries, laid out left to right under the axis label, on as many lines as they need.
+        var entries = references.Where(r => double.IsFinite(r.Y)).Select(r => (r.Name, Colour: "#777777", Dashed: true))
+            .Concat(series.Select((s, i) => (s.Name, Colour: Palette[i % Palette.Length], Dashed: false)).Where((_, i) => points[i].Length > 0))
+            .ToList();
+        var placed = new List<(string Name, string Colour, bool Dashed, double X, double Y)>();
+        double lx = Left, ly = Height - 8;
+        foreach (var (name, colour, dashed) in entries)
+        {
+            double width = 32 + 9.5 * name.Length;   // room for the phone's larger text too
+            if (lx > Left && lx + width > Width) (lx, ly) = (Left, ly + 20);
+            placed.Add((name, colour, dashed, lx, ly));
+            lx += width;
+        }
+        double height = ly + 8;
+
         var svg = new StringBuilder();
-        svg.Append($"<svg class=\"chart\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Html.Encode(title)}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append($"<svg class=\"chart\" viewBox=\"0 0 {Width} {F(height)}\" role=\"img\" aria-label=\"{Html.Encode(title)}\" xmlns=\"http://www.w3.org/2000/svg\">");
         svg.Append($"<text x=\"{Width / 2}\" y=\"18\" text-anchor=\"middle\" class=\"title\">{Html.Encode(title)}</text>");
         // Grid and tick labels.
         for (double y = yMin; y <= yMax + yStep / 2; y += yStep)
@@ -50,15 +65,8 @@ public static class SvgChart
         svg.Append($"<rect x=\"{F(Left)}\" y=\"{F(Top)}\" width=\"{F(plotW)}\" height=\"{F(plotH)}\" class=\"frame\"/>");
         svg.Append($"<text x=\"{F(Left + plotW / 2)}\" y=\"{F(Height - Bottom + 32)}\" text-anchor=\"middle\">{Html.Encode(xLabel)}</text>");
 
-        // Legend entries, laid out left to right under the axis label.
-        var legend = new List<(string Name, string Colour, bool Dashed)>();
-        for (int i = 0; i < references.Count; i++)
-        {
-            if (!double.IsFinite(references[i].Y)) continue;
-            var colour = "#777777";
-            svg.Append($"<line x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Y(references[i].Y))}\" y2=\"{F(Y(references[i].Y))}\" stroke=\"{colour}\" class=\"reference\"/>");
-            legend.Add((references[i].Name, colour, true));
-        }
+        foreach (var r in references.Where(r => double.IsFinite(r.Y)))
+            svg.Append($"<line x1=\"{F(Left)}\" x2=\"{F(Width - Right)}\" y1=\"{F(Y(r.Y))}\" y2=\"{F(Y(r.Y))}\" stroke=\"#777777\" class=\"reference\"/>");
         for (int i = 0; i < series.Count; i++)
         {
             if (points[i].Length == 0) continue;
@@ -70,15 +78,10 @@ public static class SvgChart
                    .AppendJoin(' ', points[i].Select(p => $"{F(X(p.First))},{F(Y(p.Second))}")).Append("\"/>");
             if (points[i].Length <= 40)   // few points (evaluations): mark each
                 foreach (var p in points[i]) svg.Append($"<circle cx=\"{F(X(p.First))}\" cy=\"{F(Y(p.Second))}\" r=\"2.5\" fill=\"{colour}\"/>");
-            legend.Add((series[i].Name, colour, false));
         }
-        double lx = Left, ly = Height - 8;
-        foreach (var (name, colour, dashed) in legend)
-        {
-            svg.Append($"<line x1=\"{F(lx)}\" x2=\"{F(lx + 18)}\" y1=\"{F(ly - 4)}\" y2=\"{F(ly - 4)}\" stroke=\"{colour}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"5 3\"" : "")}/>")
-               .Append($"<text x=\"{F(lx + 22)}\" y=\"{F(ly)}\">{Html.Encode(name)}</text>");
-            lx += 32 + 9.5 * name.Length;   // room for the phone's larger text too
-        }
+        foreach (var (name, colour, dashed, x, y) in placed)
+            svg.Append($"<line x1=\"{F(x)}\" x2=\"{F(x + 18)}\" y1=\"{F(y - 4)}\" y2=\"{F(y - 4)}\" stroke=\"{colour}\" stroke-width=\"2\"{(dashed ? " stroke-dasharray=\"5 3\"" : "")}/>")
+               .Append($"<text x=\"{F(x + 22)}\" y=\"{F(y)}\">{Html.Encode(name)}</text>");
         return svg.Append("</svg>").ToString();
     }
 
