@@ -68,9 +68,16 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         var root = TempFolder();
         var copy = Path.Combine(root, "copy");
         CopyFolder(runs.Runs[0], copy);
+        var figure = GanProcess.Run("figure", "samples", "--run", copy, "--rows", "2", "--columns", "3", "--dataset", MnistFixture);
+        Assert.True(figure.Code == 0, figure.Err);
         var r = GanProcess.Run("report", copy, "--out", Path.Combine(root, "elsewhere.html"));
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("<section id=\"evaluation\">", File.ReadAllText(Path.Combine(root, "elsewhere.html")));
+        var html = File.ReadAllText(Path.Combine(root, "elsewhere.html"));
+        Assert.Contains("<section id=\"evaluation\">", html);
+        // The run's figures are in it, each the file's own bytes.
+        var png = Directory.GetFiles(new RunDirectory(copy).EvalFolder, "figure2-samples-*.png").Single();
+        Assert.Contains("<section id=\"figures\">", html);
+        Assert.Contains(Convert.ToBase64String(File.ReadAllBytes(png)), html);
         File.AppendAllText(Path.Combine(copy, "metrics.jsonl"), "{\"step\": 5, \"d_loss\": \n");
         var lines = File.ReadAllLines(Path.Combine(copy, "metrics.jsonl")).Length;
         var bad = GanProcess.Run("report", copy);
