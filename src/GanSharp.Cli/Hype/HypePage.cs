@@ -118,7 +118,7 @@ static class HypePage
             $('trial').hidden = true;
             var r = $('result'), rows = '';
             if (state.infinity) {
-              rows += '<tr><td>error rate (HYPE∞)</td><td id="score">' + percent(state.infinity.score) + '</td></tr>' +
+              rows += '<tr><td>' + (state.mode === 'time' ? 'error rate (timed answers)' : 'error rate (HYPE∞)') + '</td><td id="score">' + percent(state.infinity.score) + '</td></tr>' +
                       '<tr><td>generated images you called real</td><td>' + percent(state.infinity.fakes) + '</td></tr>' +
                       '<tr><td>real images you called fake</td><td>' + percent(state.infinity.reals) + '</td></tr>';
             }

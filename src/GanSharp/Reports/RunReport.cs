@@ -150,7 +150,7 @@ public static class RunReport
                 r.Time is { } t ? $"{t.ThresholdMs:0} ms [{t.LowerMs:0}, {t.UpperMs:0}]" : "—", Html.Count(r.Source.Step),
             ];
         });
-        return Html.Table(["session", "kind", "answered", "error rate (HYPE∞)", "fakes judged real", "reals judged fake", "threshold", "iteration"], rows)
+        return Html.Table(["session", "kind", "answered", "error rate", "fakes judged real", "reals judged fake", "threshold (HYPE-time)", "iteration"], rows)
                + "<p class=\"muted\">Error rates with bootstrap 95% intervals; 50% means people could not tell the samples from real images.</p>";
     }
 
