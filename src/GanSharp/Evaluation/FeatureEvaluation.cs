@@ -69,18 +69,20 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     private readonly Tensor validationFeatures;  // [V, 128]
     private readonly int samples;
     private readonly long seed;
-    private readonly ImageDataset? train;
+    private readonly ImageDataset? realImages;
     private IReadOnlyDictionary<string, double>? references;
 
     /// <summary>
-    /// Embeds the validation images once; <paramref name="classifier"/> is owned from here on. With <paramref name="train"/>,
-    /// <see cref="References"/> measures its first images (as many as the samples) in place of samples.
+    /// Embeds the validation images once; <paramref name="classifier"/> is owned from here on. With
+    /// <paramref name="realImages"/> (images the classifier was not trained on, e.g. the test split: its features of its
+    /// own training images are distributed otherwise), <see cref="References"/> measures their first images (as many as
+    /// the samples) in place of samples.
     /// </summary>
     public PeriodicFeatureEvaluation(FeatureClassifier classifier, ImageDataset validation, int samples = 10_000, long seed = 1,
-                                     ImageDataset? train = null)
+                                     ImageDataset? realImages = null)
     {
         this.classifier = classifier;
-        this.train = train;
+        this.realImages = realImages;
         var (features, probabilities) = classifier.Embed(validation.Images);
         probabilities.Dispose();
         validationFeatures = features;
@@ -104,9 +106,9 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> References()
     {
-        if (references is not null || train is null) return references ?? new Dictionary<string, double>();
+        if (references is not null || realImages is null) return references ?? new Dictionary<string, double>();
         using var scope = NewDisposeScope();
-        var real = ImageDataset.ToUnitRange(train.Storage.narrow(0, 0, Math.Min(samples, train.Count)));   // [n, C, H, W]
+        var real = ImageDataset.ToUnitRange(realImages.Storage.narrow(0, 0, Math.Min(samples, realImages.Count)));   // [n, C, H, W]
         return references = Values(FeatureEvaluation.CompareWithFeatures(classifier, real, validationFeatures, seed));
     }
 

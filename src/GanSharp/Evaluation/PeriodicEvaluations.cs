@@ -41,7 +41,7 @@ public static class PeriodicEvaluations
 
     static IPeriodicEvaluation Create(string name, DatasetSplits data, string? dataDir, IProgress<string>? progress) => name switch
     {
-        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation, train: data.Train),
+        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation, realImages: data.Test),
         "classes" => new PeriodicClassFidelity(FeatureClassifier.ForDataset(data, dataDir, progress).Net),
         "classify" => new PeriodicClassifierError(data.Validation,
             data.Test ?? throw new InputException($"the classify evaluation needs test images, and {data.Train.Name} has none")),

@@ -129,7 +129,7 @@ public static class RunReport
             }),
             "The last evaluation");
         var note = run.References.Count > 0
-            ? "<p class=\"muted\">Dashed: the same measurement with training images in place of samples — what a generator that drew the data itself would score.</p>"
+            ? "<p class=\"muted\">Dashed: the same measurement with real test images in place of samples — what a generator that drew the data itself would score.</p>"
             : "";
         return Charts(charts) + note + table;
     }

@@ -23,7 +23,7 @@ public interface IPeriodicEvaluation : IDisposable
     IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject);
 
     /// <summary>
-    /// What the same measurement gives real images in place of samples (training images against the same reference set),
+    /// What the same measurement gives real images in place of samples (held-out images against the same reference set),
     /// under the same names: the line a curve of <see cref="Evaluate"/> approaches. Empty where the measurement has none.
     /// Measured once, when first asked; a run writes it to <c>eval/references.json</c>.
     /// </summary>
