@@ -137,3 +137,27 @@ public class ConfigurationTests
         Assert.Contains("28, 32, 64", Assert.Throws<InputException>(c.Validate).Message);
     }
 }
+
+/// <summary>Adam's ε goes from the configuration to every optimizer; the semi-supervised preset uses the reference's floor.</summary>
+public class OptimizerEpsilonTests
+{
+    [Fact]
+    public void Adams_epsilon_reaches_every_optimizer()
+    {
+        var config = Tiny(optimizer: OptimizerKind.Adam) with { Optimizer = Tiny(optimizer: OptimizerKind.Adam).Optimizer with { Epsilon = 0.25 } };
+        using var trainer = new TrainingCore(config);
+        Assert.NotEmpty(trainer.Game.Optimizers);
+        Assert.All(trainer.Game.Optimizers, o =>
+            Assert.All(((TorchSharp.Modules.Adam)o.Optimizer).ParamGroups, g => Assert.Equal(0.25, ((TorchSharp.Modules.Adam.ParamGroup)g).Options.eps)));
+        Assert.Equal(1e-8, new OptimizerConfig().Epsilon);
+        Assert.Equal(1e-4, Presets.Get("sgan-mnist").Optimizer.Epsilon);
+    }
+
+    /// <summary>A trainer of the tiny set, disposed with its data.</summary>
+    sealed class TrainingCore(GanConfig config) : IDisposable
+    {
+        readonly Training.Trainer trainer = new(config, TinySet());
+        public Game Game => trainer.Game;
+        public void Dispose() => trainer.Dispose();
+    }
+}
