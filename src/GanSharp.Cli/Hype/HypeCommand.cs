@@ -90,9 +90,8 @@ static class HypeCommand
     /// <summary>The scores in one line each.</summary>
     public static string Describe(HypeRecord record)
     {
-        static string Share(BootstrapInterval i) => $"{100 * i.Value:0.0}% [{100 * i.Lower:0.0}, {100 * i.Upper:0.0}]";
         if (record.Infinity is not { } s) return "no score: the session needs answers on both real and generated images";
-        var text = $"HYPE∞ error rate {Share(s.Score)} (95% bootstrap interval); generated judged real {Share(s.Fakes)}, real judged fake {Share(s.Reals)}";
+        var text = $"HYPE∞ error rate {s.Score.Percent()} (95% bootstrap interval); generated judged real {s.Fakes.Percent()}, real judged fake {s.Reals.Percent()}";
         if (record.Time is { } t) text += $"\nHYPE-time threshold {t.ThresholdMs:0} ms [{t.LowerMs:0}, {t.UpperMs:0}] over {t.Trials} timed answers";
         return text;
     }

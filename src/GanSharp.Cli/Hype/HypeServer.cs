@@ -146,12 +146,8 @@ sealed class HypeServer : IAsyncDisposable
         await next(context);
     }
 
-    /// <summary>snake_case keys, as the saved sessions.</summary>
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    /// <summary>snake_case keys and enums by name, as the saved sessions.</summary>
+    static JsonSerializerOptions Json => EvaluationFiles.Json;
 
     /// <summary>An answer as the page posts it.</summary>
     sealed record Answer(int Image, bool Real, double ResponseMs);

@@ -20,7 +20,11 @@ public sealed record HypeJudgement(int Image, bool IsReal, bool JudgedReal, doub
 /// <param name="Lower">2.5th percentile of the bootstrap.</param>
 /// <param name="Upper">97.5th percentile of the bootstrap.</param>
 /// <param name="Count">How many answers the share is of.</param>
-public sealed record BootstrapInterval(double Value, double Lower, double Upper, int Count);
+public sealed record BootstrapInterval(double Value, double Lower, double Upper, int Count)
+{
+    /// <summary>The share and its interval as percentages, e.g. <c>40.0% [10.0, 70.0]</c>.</summary>
+    public string Percent() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{100 * Value:0.0}% [{100 * Lower:0.0}, {100 * Upper:0.0}]");
+}
 
 /// <summary>
 /// HYPE∞: the person's error rate over all images — generated images judged real plus real images judged fake, over all

@@ -142,7 +142,7 @@ public static class RunReport
         var rows = run.HypeSessions.Select(s =>
         {
             var r = s.Record;
-            string Share(GanSharp.Evaluation.BootstrapInterval? i) => i is null ? "—" : $"{100 * i.Value:0.0}% [{100 * i.Lower:0.0}, {100 * i.Upper:0.0}]";
+            static string Share(GanSharp.Evaluation.BootstrapInterval? i) => i?.Percent() ?? "—";
             return (IReadOnlyList<string>)
             [
                 Html.Encode(Path.GetFileName(s.Path)), r.Mode == GanSharp.Evaluation.HypeMode.Time ? "HYPE-time" : "HYPE∞",
