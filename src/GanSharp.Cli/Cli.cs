@@ -29,7 +29,7 @@ static class Cli
             ExternalException native => Native(native),
             _ => (RuntimeError, $"internal error ({e.GetType().Name}): {e.Message}"),
         };
-        Console.Error.WriteLine($"gan: error: {message.ReplaceLineEndings(" ")}");
+        Console.Error.WriteLine($"gan: error: {Text.Short(message.ReplaceLineEndings(" "), 2_000)}");  // never a 50 MB echo of a flag
         if (verbose) Console.Error.WriteLine(e);
         return code;
     }

@@ -32,7 +32,7 @@ static class DataCommand
             return Cli.Success;
         });
 
-        var output = CommonOptions.Out("The file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (any other name)");
+        var output = CommonOptions.Out("The file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (.idx or no extension)");
         var dataset = new Argument<string>("dataset") { Description = "Dataset name or folder of IDX files" };
         var split = CommonOptions.Enum<Split>("--split", "Which images (default train: for MNIST the paper's train[0:50000])");
         var start = new Option<long>("--start") { Description = "First image of the split", DefaultValueFactory = _ => 0 }.Within(0);
@@ -60,9 +60,9 @@ static class DataCommand
             long first = parse.GetValue(start), n = parse.GetValue(count) ?? images.Count - first;
             if (first < 0 || n < 1 || first + n > images.Count)
                 throw new InputException($"{images.Name} has {images.Count:N0} images: --start {first} --count {n} is outside it");
-            var path = CommonOptions.RequiredOut(parse, output, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (anything else)");
+            var path = CommonOptions.RequiredOut(parse, output, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (.idx or no extension)");
             using var slice = images.Images.narrow(0, first, n);
-            Sources.WriteImages(path, SampleFiles.FormatOf(path), slice);
+            Sources.WriteImages(path, SampleFiles.FormatToWrite(path), slice);
             Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {path}");
             return Cli.Success;
         });

@@ -99,7 +99,7 @@ static class EvalCommand
     static (Tensor Images, string Source) Images(ParseResult p, Sources.TrainedGenerator? generator, DatasetSplits data, int count)
     {
         if (generator is null) return (Sources.ReadSamples(p.GetValue(Sources.SamplesFile)!, data.Train.ImageShape), p.GetValue(Sources.SamplesFile)!);
-        using var g = Sources.Load(generator, p);
+        using var g = Sources.Sampler(generator, p, $"gan eval {p.CommandResult.Command.Name}");
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
         return (g.Sample(count, rng), $"{generator.Path} (step {generator.Checkpoint.Step:N0})");
     }
@@ -115,7 +115,7 @@ static class EvalCommand
         Cli.LoadTorch();
         using var data = Sources.Dataset(Sources.DataOf(generator, p.GetValue(Dataset)), p);
         var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
-        using var g = Sources.Load(generator, p);
+        using var g = Sources.Sampler(generator, p, "gan eval truncation");
         foreach (var v in values) g.Prior.Sample(1, 1, v).Dispose();   // refuse values the prior cannot take, before minutes of work
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
@@ -151,13 +151,12 @@ static class EvalCommand
     static int Classify(ParseResult p)
     {
         var generator = Sources.Generator(p);
-        var model = generator.Checkpoint.Config.Model;
-        if (model.Conditioning is not (Configuration.Conditioning.Classifier or Configuration.Conditioning.AuxiliaryClassifier))
-            throw new InputException($"{generator.Path}: the run's discriminator does not classify (a semi-supervised or ACGAN run's does)");
+        bool trained = p.GetValue(TrainedWeights), average = generator.Checkpoint.HasDiscriminatorAverage && !trained;
+        Cli.LoadTorch();
+        using var loaded = Sources.Product(generator, p, classifier: true, trainedWeights: trained);
+        var d = loaded.Product.Classifying("gan eval classify");
         var (_, datasetName, data, test) = Prepare(p);
         using var __ = data;
-        bool trained = p.GetValue(TrainedWeights), average = generator.Checkpoint.HasDiscriminatorAverage && !trained;
-        using var d = Discriminator.FromCheckpoint(generator.Checkpoint, CommonOptions.ResolveDevice(p), trained);
         var result = ClassifierError.Of(d, test);
         string weights = average ? "the running average of D's weights" : "D's own weights";
         Console.WriteLine($"{generator.Path} (step {generator.Checkpoint.Step:N0}): the discriminator ({weights}) misclassifies {result.Errors:N0} of " +
@@ -176,11 +175,10 @@ static class EvalCommand
     static int Classes(ParseResult p)
     {
         var generator = Sources.Generator(p);
-        var model = generator.Checkpoint.Config.Model;
-        if (model.Classes == 0) throw new InputException($"{generator.Path}: the generator is not conditional (no classes to measure)");
+        Cli.LoadTorch();
+        using var g = Sources.Sampler(generator, p, "gan eval classes", forClass: true);
         var (_, datasetName, data, test) = Prepare(p);
         using var __ = data;
-        using var g = Sources.Load(generator, p);
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
         var report = ClassFidelity.Measure(net, g, p.GetValue(PerClass), p.GetValue(Seed), test);

@@ -30,8 +30,8 @@ static class FigureCommand
             var m = source.Checkpoint.Config.Model;
             ImageGrid.Size((long)rows * (cols + 1), m.Height, m.Width, cols + 1, scale: p.GetValue(Scale));  // refused before any work
             Cli.LoadTorch();
+            using var g = Sources.Sampler(source, p, "gan figure samples");
             using var data = Sources.Dataset(Sources.DataOf(source, p.GetValue(dataset)), p);
-            using var g = Sources.Load(source, p);
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             var (images, ids, distances) = PaperFigures.SamplesWithNearestTrainingImages(g, data.Train.Images, rows, cols, rng);
             using var _ = images;
@@ -55,7 +55,7 @@ static class FigureCommand
             var m = source.Checkpoint.Config.Model;
             ImageGrid.Size((long)rows * n, m.Height, m.Width, n, scale: p.GetValue(Scale));
             Cli.LoadTorch();
-            using var g = Sources.Load(source, p);
+            using var g = Sources.Sampler(source, p, "gan figure interpolate");
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             using var images = PaperFigures.Interpolations(g, rows, n, rng);
             var path = source.OutputPath(p.GetValue(interpolateOut), "figure3-interpolation", "png", "--out");
@@ -75,10 +75,9 @@ static class FigureCommand
             int cols = p.GetValue(perClass);
             var source = Sources.Generator(p);
             var m = source.Checkpoint.Config.Model;
-            if (m.Classes == 0) throw new InputException($"{source.Path}: the generator is not conditional (no classes to show)");
-            ImageGrid.Size((long)m.Classes * cols, m.Height, m.Width, cols, scale: p.GetValue(Scale));
             Cli.LoadTorch();
-            using var g = Sources.Load(source, p);
+            using var g = Sources.Sampler(source, p, "gan figure classes", forClass: true);
+            ImageGrid.Size((long)m.Classes * cols, m.Height, m.Width, cols, scale: p.GetValue(Scale));
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
             using var images = PaperFigures.ClassRows(g, cols, rng);
             var path = source.OutputPath(p.GetValue(classesOut), "classes", "png", "--out");
@@ -128,7 +127,7 @@ static class FigureCommand
             {
                 var metrics = new RunDirectory(folder).MetricsPath;
                 if (!File.Exists(metrics)) throw new InputException($"{folder}: not a run directory (no metrics.jsonl)");
-                var points = MetricsLog.Series(metrics, name, x);
+                var points = MetricsFile.Read(metrics).Series(name, x);
                 if (points.Count == 0) throw new InputException($"{metrics} has no '{name}' values");
                 return (Name: Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), Points: points);
             }).ToList();

@@ -15,6 +15,7 @@ static partial class ParseErrors
         if (command.Subcommands.Count > 0 && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } unknown)
         {
             var names = command.Subcommands.Select(c => c.Name).ToList();
+            if (unknown.Length > 100) return $"'{Text.Short(unknown)}' is not a command of {(command is RootCommand ? "gan" : $"gan {command.Name}")} (commands: {string.Join(", ", names)})";
             var near = names.OrderBy(n => Distance(n, unknown)).First();
             var path = command is RootCommand ? "gan" : $"gan {command.Name}";
             return $"'{unknown}' is not a command of {path}" +
@@ -26,8 +27,8 @@ static partial class ParseErrors
         var message = Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim();
         var typed = CannotParse().Match(message);
         if (typed.Success)
-            return $"{typed.Groups["option"].Value} takes {Describe(typed.Groups["type"].Value)}, not '{typed.Groups["value"].Value}'";
-        return message;
+            return $"{typed.Groups["option"].Value} takes {Describe(typed.Groups["type"].Value)}, not '{Text.Short(typed.Groups["value"].Value)}'";
+        return Text.Short(message, 2_000);
     }
 
     /// <summary>What a .NET type is to a user.</summary>

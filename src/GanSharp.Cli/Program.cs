@@ -12,7 +12,7 @@ var root = new RootCommand("GanSharp: generative adversarial nets (Goodfellow et
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    Console.Error.WriteLine($"gan: {ParseErrors.Describe(parse)}");
+    Console.Error.WriteLine($"gan: {ParseErrors.Describe(parse).ReplaceLineEndings(" ")}");
     Console.Error.WriteLine("Run 'gan --help' (or 'gan COMMAND --help') for usage.");
     return Cli.UsageError;
 }

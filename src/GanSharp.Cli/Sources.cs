@@ -60,10 +60,29 @@ static class Sources
         return samples;
     }
 
-    /// <summary>The generator of <paramref name="source"/> on the device --device names (saying so when it is the average of G).</summary>
-    public static Models.Generator Load(TrainedGenerator source, ParseResult p)
+    /// <summary>
+    /// What the players of <paramref name="source"/> draw, on the device --device names: the generator of noise, or the
+    /// classifier alone when <paramref name="classifier"/>, with the players' own weights rather than the run's averages when
+    /// <paramref name="trainedWeights"/>.
+    /// </summary>
+    public static Games.LoadedProduct Product(TrainedGenerator source, ParseResult p, bool classifier = false, bool trainedWeights = false) =>
+        Games.GameFactory.LoadProduct(source.Checkpoint, new Games.ProductOptions(CommonOptions.ResolveDevice(p), trainedWeights,
+                                                                                   Classifier: classifier, Sampler: !classifier));
+
+    /// <summary>
+    /// The generator of noise of <paramref name="source"/> for <paramref name="asker"/> (refused in one line when the run's
+    /// game has none; <paramref name="forClass"/>: a conditional one), on --device, saying so when it is the average of G.
+    /// </summary>
+    public static Models.Generator Sampler(TrainedGenerator source, ParseResult p, string asker, bool forClass = false)
     {
-        var g = Models.Generator.FromCheckpoint(source.Checkpoint, CommonOptions.ResolveDevice(p));
+        var loaded = Product(source, p);
+        Models.Generator g;
+        try { g = forClass ? loaded.Product.ClassSamples(asker) : loaded.Product.Samples(asker); }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
         if (source.Checkpoint.HasEma)
             Console.WriteLine($"generator: the moving average of G's weights (β = {source.Checkpoint.Config.Ema?.Beta:G4}) kept by the run");
         return g;

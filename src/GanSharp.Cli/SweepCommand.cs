@@ -98,6 +98,7 @@ static class SweepCommand
                 {
                     Console.WriteLine($"[{runs.IndexOf(name) + 1}/{runs.Count}] {name}" + (run.Finished ? $" (finished at step {run.Trainer.Step:N0})"
                                           : run.Trainer.Step > 0 ? $" (resuming at step {run.Trainer.Step:N0})" : ""));
+                    foreach (var notice in run.Notices) Console.Error.WriteLine($"gan: warning: {notice}");
                     var outcome = Cli.Interactive ? TrainCommand.RunWithBar(run, cancel.Token) : TrainCommand.RunWithLines(run, cancel.Token);
                     ReportCommand.AfterTraining(run.Folder);
                     return outcome;

@@ -83,6 +83,7 @@ static class TrainCommand
             ? TrainingRun.Start(config, outDir, data.Train)
             : TrainingRun.Resume(resume, data.Train, t => ExtendLength(t, p));
         run.Evaluation = evaluation;
+        foreach (var notice in run.Notices) Console.Error.WriteLine($"gan: warning: {notice}");
         var c = run.Config;
         Console.WriteLine($"run {run.Folder}");
         Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +

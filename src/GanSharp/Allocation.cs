@@ -14,10 +14,16 @@ internal static class Allocation
     /// <exception cref="InputException">More than the memory available to the process.</exception>
     public static void Check(double bytes, string what)
     {
-        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (bytes > available)
-            throw new InputException($"{what} would need {Gigabytes(bytes)} of memory; this machine has {Gigabytes(available)}");
+        if (Problem(bytes, what) is { } problem) throw new InputException(problem);
     }
 
-    static string Gigabytes(double bytes) => $"{bytes / (1L << 30):N1} GiB";
+    /// <summary>The memory this process may use: its container's limit, or the machine's.</summary>
+    public static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>The line that refuses <paramref name="bytes"/> for <paramref name="what"/>, or null when they fit.</summary>
+    public static string? Problem(double bytes, string what) =>
+        bytes > Available ? $"{what} would need {Gigabytes(bytes)} of memory; this machine has {Gigabytes(Available)}" : null;
+
+    /// <summary>Bytes as GiB with one decimal.</summary>
+    public static string Gigabytes(double bytes) => $"{bytes / (1L << 30):N1} GiB";
 }

@@ -51,6 +51,8 @@ public sealed class BadInputFixture
         Config("kind.json", """{ "model": { "kind": "transformer" } }""");
         Config("colour.json", """{ "data": { "color": "purple" } }""");
         Config("giant.json", """{ "model": { "kind": "paper", "generator-hidden": [100000000, 100000000] } }""");
+        Config("deep.json", $$"""{ "model": { "kind": "paper", "generator-hidden": [{{string.Join(", ", Enumerable.Repeat(1200, 20_000))}}] } }""");
+        Config("long-preset.json", $$"""{ "preset": "{{new string('p', 1_000_000)}}" }""");
         Config("batch.json", """{ "train": { "batch": 100000 } }""");
         Config("momentum.json", """{ "optimizer": { "momentum-start": 1.5 } }""");
         Config("epsilon.json", """{ "optimizer": { "kind": "adam", "epsilon": 0 } }""");
@@ -177,7 +179,11 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "train --config {colour.json} --dataset {mnist} --out {out}", "data.color must be one of grey, rgb", "unknown colour in a file" },
         { "train --config {momentum.json} --dataset {mnist} --out {out}", "momentum must lie in [0, 1)", "momentum out of range" },
         { "train --config {preset.json} --dataset {mnist} --out {out}", "preset must be a name", "preset not a name" },
-        { "train --config {giant.json} --dataset {mnist} --out {out} --steps 1", "not enough memory", "nets too large for memory" },
+        { "train --config {giant.json} --dataset {mnist} --out {out} --steps 1", "model: nets of about 10,000,079 million weights would need", "nets too large for memory" },
+        { "train --config {deep.json} --dataset {mnist} --out {out} --steps 1", "million weights would need", "a 20,000-layer generator (refused before it is built)" },
+        { "train --config {long-preset.json} --dataset {mnist} --out {out} --steps 1", "… (1,000,000 characters) (known:", "a preset name of a million characters, not echoed whole" },
+        { "sample --run {run} --count 10 --out {out}.jpeg", "images are written as .png (a grid), .npy or IDX (.idx, or no extension), not .jpeg", "an output extension of no sample format" },
+        { "sample --checkpoint /dev/zero --count 10 --out {out}.png", "/dev/zero: not a GanSharp checkpoint", "a device as a checkpoint (refused before it is read)" },
         { "train --config {batch.json} --dataset {mnist} --out {out} --steps 1", "fewer than one minibatch of 100000", "batch larger than the data" },
         // gan train: data
         { "train --dataset {two-train-files} --out {out} --steps 1", "2 files match *train-images*", "two training files" },
@@ -193,15 +199,16 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --run {run} --count 10 --truncation NaN --out {out}.png", "--truncation must be a positive number", "NaN truncation" },
         { "sample --run {run} --count 10 --truncation 2 --out {out}.png", "truncation for the uniform prior must lie in (0, 1]", "truncation beyond the prior" },
         { "sample --run {run} --count 10 --class 3 --out {out}.png", "the model is not conditional: it has no classes to ask for", "a class of an unconditional run" },
-        { "figure classes --run {run} --out {out}.png", "the generator is not conditional (no classes to show)", "class rows of an unconditional run" },
-        { "eval classes --run {run}", "the generator is not conditional (no classes to measure)", "class fidelity of an unconditional run" },
+        { "figure classes --run {run} --out {out}.png", "gan figure classes needs samples for a class (a conditional generator); the algorithm1 game supplies samples from noise", "class rows of an unconditional run" },
+        { "eval classes --run {run}", "gan eval classes needs samples for a class (a conditional generator); the algorithm1 game supplies samples from noise", "class fidelity of an unconditional run" },
         { "train --dataset {mnist} --config {aux-game.json} --steps 2 --out {out}", "game auxiliary-classifier needs a model with an auxiliary classifier", "ACGAN's game with the paper's nets" },
         { "train --preset acgan-mnist --dataset {plain} --steps 2 --out {out}", "the dcgan model is conditional and needs class labels", "ACGAN on unlabelled images" },
         { "train --preset sgan-mnist --dataset {mnist} --labels 7 --steps 2 --out {out}", "labels: 7 cannot be split evenly over 10 classes", "labels not a multiple of the classes" },
         { "train --preset sgan-mnist --dataset {mnist} --labels 1000 --steps 2 --out {out}", "training images, fewer than the 100 labelled ones asked for", "more labels than a class has" },
         { "train --dataset {mnist} --labels 100 --steps 2 --out {out}", "--labels sets the semi-supervised game's labelled images", "--labels without the semi-supervised game" },
         { "train --preset sgan-mnist --dataset {plain} --steps 2 --out {out}", "the semi-supervised-mlp model needs class labels", "the semi-supervised GAN on unlabelled images" },
-        { "eval classify --run {run}", "the run's discriminator does not classify", "classifier error of the paper's discriminator" },
+        { "train --preset sgan-mnist --dataset {mnist} --g-loss hinge --steps 2 --out {out}", "loss: the semi-supervised game has its own losses (D: a (K+1)-class cross-entropy; G: feature matching), so loss hinge would be ignored: leave it non-saturating", "a loss the semi-supervised game would ignore" },
+        { "eval classify --run {run}", "gan eval classify needs a discriminator that classifies; the algorithm1 game supplies samples from noise", "classifier error of the paper's discriminator" },
         { "train --dataset {mnist} --steps 2 --eval classes --eval-every 1 --out {out}", "eval: 'classes' measures a conditional generator's classes", "class fidelity while training an unconditional model" },
         { "train --dataset {mnist} --steps 2 --eval classify --eval-every 1 --out {out}", "eval: 'classify' measures a discriminator that classifies", "classifier error while training a plain discriminator" },
         { "train --preset cgan-mnist --dataset {plain} --steps 2 --out {out}", "the conditional-mlp model is conditional and needs class labels", "a conditional model on unlabelled images" },

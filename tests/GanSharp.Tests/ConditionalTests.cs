@@ -101,26 +101,26 @@ public class ConditionalTests
     public void ClassesComeFromTheTrainingLabels()
     {
         using var data = new ImageDataset("four", rand(5, 1, 2, 2), tensor(new long[] { 0, 2, 2, 1, 2 }));
-        var m = TrainingRun.WithClasses(new ConditionalMlpModelConfig(), data);
+        var m = RunConfiguration.WithClasses(new ConditionalMlpModelConfig(), data);
         Assert.Equal(3, m.Classes);
         Assert.Null(m.ClassNames);
         Assert.Equal([0.2, 0.2, 0.6], m.ClassFrequencies!, (a, b) => Math.Abs(a - b) < 1e-12);
         Assert.Empty(m.Problems());
 
         using var named = new ImageDataset("named", rand(2, 1, 2, 2), tensor(new long[] { 0, 0 })) { LabelNames = ["a", "b"] };
-        var n = TrainingRun.WithClasses(new ConditionalMlpModelConfig(), named);
+        var n = RunConfiguration.WithClasses(new ConditionalMlpModelConfig(), named);
         Assert.Equal(2, n.Classes);
         Assert.Equal(["a", "b"], n.ClassNames!);
         Assert.Equal([1.0, 0.0], n.ClassFrequencies!);
 
         using var unlabelled = new ImageDataset("bare", rand(2, 1, 2, 2));
         Assert.Contains("bare: the conditional-mlp model is conditional and needs class labels",
-                        Assert.Throws<InputException>(() => TrainingRun.WithClasses(new ConditionalMlpModelConfig(), unlabelled)).Message);
+                        Assert.Throws<InputException>(() => RunConfiguration.WithClasses(new ConditionalMlpModelConfig(), unlabelled)).Message);
         using var beyond = new ImageDataset("beyond", rand(2, 1, 2, 2), tensor(new long[] { 0, 2 })) { LabelNames = ["a", "b"] };
-        Assert.Contains("labels must lie in 0–1", Assert.Throws<InputException>(() => TrainingRun.WithClasses(new ConditionalMlpModelConfig(), beyond)).Message);
+        Assert.Contains("labels must lie in 0–1", Assert.Throws<InputException>(() => RunConfiguration.WithClasses(new ConditionalMlpModelConfig(), beyond)).Message);
         // An unconditional model is left alone, and refuses classes.
         var paperModel = Tiny().Model;
-        Assert.Same(paperModel, TrainingRun.WithClasses(paperModel, named));
+        Assert.Same(paperModel, RunConfiguration.WithClasses(paperModel, named));
         Assert.Contains("not conditional", Assert.Single(((PaperModelConfig)Tiny().Model with { Classes = 2 }).Problems()));
     }
 
@@ -217,7 +217,7 @@ public class ConditionalTests
         var points = labels.to_type(ScalarType.Float32).mul(0.6).add(0.2).view(-1, 1, 1, 1).expand(-1, 1, 1, 2)
                            .add(randn([400, 1, 1, 2], generator: rng).mul(0.03)).contiguous();             // [400, 1, 1, 2]
         using var data = new ImageDataset("corners", points, labels);
-        var model = TrainingRun.WithClasses(new ConditionalMlpModelConfig
+        var model = RunConfiguration.WithClasses(new ConditionalMlpModelConfig
         {
             NoiseDim = 4, Channels = 1, Height = 1, Width = 2,
             GeneratorNoiseUnits = 16, GeneratorLabelUnits = 16, GeneratorJointUnits = 32, GeneratorHiddenKeep = 1, GeneratorInitRange = 0.3,
@@ -550,12 +550,13 @@ public class SemiSupervisedTests
         using var d = new ByBrightness(new CustomModelConfig { Height = 2, Width = 2 });
         using var g = new ChunkedGenerator(Tiny().Model);
         using var evaluation = new PeriodicClassifierError(validation, test);
-        var values = evaluation.Evaluate(new EvaluationSubject(g, d));
+        var values = evaluation.Evaluate(new GameProduct("semi-supervised", g, d));
         Assert.Equal(Mistakes(validation) / 300.0, values["classify_error_valid"], 12);
         Assert.Equal(Mistakes(test) / 500.0, values["classify_error_test"], 12);
         Assert.Equal("classify_error_valid", evaluation.SelectBy);
         Assert.False(evaluation.HigherIsBetter);
-        Assert.Contains("this game has none", Assert.Throws<InputException>(() => evaluation.Evaluate(new EvaluationSubject(g))).Message);
+        Assert.Equal("eval: 'classify' needs a discriminator that classifies; the algorithm1 game supplies samples from noise",
+                     Assert.Throws<InputException>(() => evaluation.Evaluate(new GameProduct("algorithm1", g))).Message);
         Assert.Contains("eval: 'classify' measures a discriminator that classifies",
                         Assert.Single((Presets.DcganMnist with { Output = new OutputConfig { EvalEvery = 10, Eval = ["classify"] } }).Problems()));
         Assert.Empty(Presets.Get("sgan-mnist").Problems());                              // the preset evaluates it

@@ -10,7 +10,9 @@ public class PublicApiTests
     static string RepositoryRoot => TestSupport.RepositoryRoot;
 
     static string[] Exported() =>
-        typeof(Checkpoint).Assembly.GetExportedTypes().Select(t => t.FullName!.Replace('+', '.')).Order(StringComparer.Ordinal).ToArray();
+        typeof(Checkpoint).Assembly.GetExportedTypes().Select(t => t.FullName!.Replace('+', '.'))
+            .Where(n => !n.Contains('<'))   // the compiler's types behind C# 14 extension blocks (named by hashes)
+            .Order(StringComparer.Ordinal).ToArray();
 
     /// <remarks>GANSHARP_APPROVE_API=1 rewrites the list from the build (then review the diff).</remarks>
     [Fact]

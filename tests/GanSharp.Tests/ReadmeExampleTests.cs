@@ -50,7 +50,7 @@ public class ReadmeExampleTests
     public void The_sampling_example_draws_a_grid_from_a_trained_run()
     {
         var folder = TempFolder();
-        var run = Path.Combine(folder, "runs", "paper-mnist-50");
+        var run = Path.Combine(folder, "runs", "first");
         var r = GanProcess.Run("train", "--dataset", MnistFixture, "--steps", "4", "--batch", "50", "--threads", "1", "--out", run);
         Assert.True(r.Code == 0, r.Err);
 

@@ -96,7 +96,7 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         Assert.Equal(["run", "preset", "iterations", "training CPU min", "parzen_test", "parzen_sigma", "parzen_valid"], comparison.Header);
         // Each cell is the run's own last evaluation.
         for (int i = 0; i < 3; i++)
-            Assert.Equal(Html.Number(MetricsLog.Last(new RunDirectory(runs.Runs[i]).MetricsPath, "parzen_test")), comparison.Rows[i][4]);
+            Assert.Equal(Html.Number(MetricsFile.Read(new RunDirectory(runs.Runs[i]).MetricsPath).Last("parzen_test")), comparison.Rows[i][4]);
         var markdown = comparison.ToMarkdown().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(5, markdown.Length);                              // header, rule, three runs
         Assert.All(markdown, line => Assert.StartsWith("|", line));
@@ -166,7 +166,7 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         public int ReferenceCalls { get; private set; }
         public string SelectBy => "fid_valid";
         public bool HigherIsBetter => false;
-        public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject) => new Dictionary<string, double> { ["fid_valid"] = 40 };
+        public IReadOnlyDictionary<string, double> Evaluate(GameProduct product) => new Dictionary<string, double> { ["fid_valid"] = 40 };
         public IReadOnlyDictionary<string, double> References()
         {
             ReferenceCalls++;

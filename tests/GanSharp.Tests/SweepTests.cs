@@ -18,12 +18,12 @@ public class SweepTests
         public string SelectBy => "fid_valid";
         public bool HigherIsBetter => false;
 
-        public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject)
+        public IReadOnlyDictionary<string, double> Evaluate(GameProduct product)
         {
             Calls++;
             using var scope = NewDisposeScope();
             using var rng = new TorchSharp.torch.Generator(5);
-            var x = subject.Generator.Sample(16, rng);
+            var x = product.Samples("a test").Sample(16, rng);
             return new Dictionary<string, double>
             {
                 ["fid_valid"] = x.mean().item<float>() * 100, ["precision_valid"] = x.std().item<float>(),
@@ -180,10 +180,10 @@ public class SweepTests
             """{"step":100,"epoch":1,"parzen_test":100,"parzen_test_se":1.5,"eval_cpu_s":9,"cpu_s":75}""",
             """{"step":200,"epoch":2,"parzen_test":150,"eval_cpu_s":9,"cpu_s":144,"train_cpu_s":126}""",
         ]);
-        var cpu = MetricsLog.Series(path, "parzen_test", MetricAxis.CpuMinutes);
+        var cpu = MetricsFile.Read(path).Series("parzen_test", MetricAxis.CpuMinutes);
         Assert.Equal([(0.0, -50.0, (double?)2), (1.0, 100.0, 1.5), (2.1, 150.0, null)], cpu);  // (6 − 6)/60, (75 − 15)/60, 126/60
-        Assert.Equal([0.0, 100, 200], MetricsLog.Series(path, "parzen_test", MetricAxis.Step).Select(p => p.X));
-        Assert.Equal([1.3], MetricsLog.Series(path, "d_loss", MetricAxis.Epoch).Select(p => p.Y));
+        Assert.Equal([0.0, 100, 200], MetricsFile.Read(path).Series("parzen_test", MetricAxis.Step).Select(p => p.X));
+        Assert.Equal([1.3], MetricsFile.Read(path).Series("d_loss", MetricAxis.Epoch).Select(p => p.Y));
     }
 
     [Fact]

@@ -51,7 +51,7 @@ static class HypeCommand
             var real = data.Test ?? data.Validation;
             if (real.Count < count) throw new InputException($"{real.Name} has {real.Count:N0} images, fewer than --images {count}");
             realName = real.Name;
-            using var g = Sources.Load(source, p);
+            using var g = Sources.Sampler(source, p, "gan hype");
             using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
             using var chosen = TorchSharp.torch.randperm(real.Count, generator: rng).narrow(0, 0, count);   // which real images, by the seed
             using var realImages = real.Images.index_select(0, chosen);

@@ -16,6 +16,19 @@ public abstract record GameConfig
     /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
     public virtual IEnumerable<string> Problems() => [];
 
+    /// <summary>
+    /// What this game refuses in the rest of a run's configuration <paramref name="run"/>: the nets it cannot play, and
+    /// sections it would ignore (a section a game ignores must not be set, or config.json and the report would say what
+    /// did not happen). Default: nets that need another game (<see cref="ModelConfig.Conditioning"/>'s classifier kinds).
+    /// </summary>
+    public virtual IEnumerable<string> ProblemsWith(GanConfig run)
+    {
+        if (run.Model.Conditioning == Conditioning.Classifier)
+            yield return $"a classifying model (semi-supervised-mlp) is trained by the semi-supervised game, not {Kinds.NameOf<GameConfig>(this)}";
+        if (run.Model.Conditioning == Conditioning.AuxiliaryClassifier)
+            yield return $"a model with an auxiliary classifier is trained by the auxiliary-classifier game, not {Kinds.NameOf<GameConfig>(this)}";
+    }
+
     /// <summary>The game in a few words, for messages (its kind, and what sets it apart).</summary>
     public virtual string Summary => Kinds.NameOf<GameConfig>(this);
 }
@@ -55,7 +68,15 @@ public sealed record SimultaneousConfig : GameConfig;
 /// The auxiliary classifier GAN (Odena et al. 2017): one update of D on L_S + L_C, then one of G on L_C − L_S, with a
 /// conditional G and a D that also classifies (a model with an auxiliary classifier).
 /// </summary>
-public sealed record AuxiliaryClassifierConfig : GameConfig;
+public sealed record AuxiliaryClassifierConfig : GameConfig
+{
+    /// <inheritdoc/>
+    public override IEnumerable<string> ProblemsWith(GanConfig run)
+    {
+        if (run.Model.Conditioning != Conditioning.AuxiliaryClassifier)
+            yield return "game auxiliary-classifier needs a model with an auxiliary classifier (\"auxiliary-classifier\": true in a dcgan model)";
+    }
+}
 
 /// <summary>
 /// The semi-supervised GAN (Salimans et al. 2016, section 5): D a K-class classifier trained on <see cref="Labels"/>
@@ -89,4 +110,17 @@ public sealed record SemiSupervisedConfig : GameConfig
 
     /// <inheritdoc/>
     public override string Summary => $"semi-supervised ({Labels} labels, unlabelled weight {UnlabelledWeight:G4})";
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The game's losses are its own — D's (K+1)-class cross-entropy, whose unlabelled half is the non-saturating GAN
+    /// loss, and G's feature matching — so a loss section of another kind would be ignored: refused.
+    /// </remarks>
+    public override IEnumerable<string> ProblemsWith(GanConfig run)
+    {
+        if (run.Model.Conditioning != Conditioning.Classifier)
+            yield return "game semi-supervised needs a classifying model (\"kind\": \"semi-supervised-mlp\")";
+        if (run.Loss is not NonSaturatingLossConfig)
+            yield return $"loss: the semi-supervised game has its own losses (D: a (K+1)-class cross-entropy; G: feature matching), so loss {Kinds.NameOf<LossConfig>(run.Loss)} would be ignored: leave it non-saturating";
+    }
 }

@@ -27,6 +27,20 @@ public static class SampleFiles
         _ => SampleFormat.Idx,
     };
 
+    /// <summary>
+    /// The format a file to be written is named for: <c>.png</c>, <c>.npy</c>, or IDX (<c>.idx</c>, a name ending
+    /// <c>-ubyte</c> as MNIST's files do, or no extension). Any other extension is refused rather than silently written
+    /// as IDX under a name that says otherwise.
+    /// </summary>
+    /// <exception cref="InputException">An extension of another format (.jpeg, .txt, …).</exception>
+    public static SampleFormat FormatToWrite(string path)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".png" or ".npy" or ".idx" or "" || extension.EndsWith("-ubyte", StringComparison.Ordinal)) return FormatOf(path);
+        throw new InputException($"{Text.Short(path)}: images are written as .png (a grid), .npy or IDX (.idx, or no extension), not {Text.Short(extension)}; " +
+                                 "rename it, or say which with --format");
+    }
+
     /// <summary>Writes <paramref name="images"/> <c>[N, C, H, W]</c> in [0, 1] as IDX unsigned bytes, atomically.</summary>
     public static void WriteIdx(string path, Tensor images)
     {

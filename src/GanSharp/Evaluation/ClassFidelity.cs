@@ -90,9 +90,9 @@ public sealed class PeriodicClassFidelity(FeatureClassifier classifier, int perC
     public bool HigherIsBetter => true;
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject)
+    public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)
     {
-        var r = ClassFidelity.Measure(classifier, subject.Generator, perClass, seed);
+        var r = ClassFidelity.Measure(classifier, product.ClassSamples("eval: 'classes'"), perClass, seed);
         return new Dictionary<string, double> { ["class_accuracy"] = r.Accuracy, ["class_accuracy_worst"] = r.WorstAccuracy };
     }
 

@@ -47,7 +47,7 @@ public static class ClassifierError
 }
 
 /// <summary>
-/// The error of the game's classifying discriminator (<see cref="Training.EvaluationSubject.Classifier"/>: the
+/// The error of the game's classifying discriminator (<see cref="Games.GameProduct.Classifier"/>: the
 /// semi-supervised GAN's average of D's weights, or D; ACGAN's D) during training: <c>classify_error_valid</c> on the
 /// validation images, which ranks checkpoints, and <c>classify_error_test</c> on the test images (rates; ×10,000 for
 /// the errors of 10,000 Salimans et al. report).
@@ -61,9 +61,9 @@ public sealed class PeriodicClassifierError(ImageDataset validation, ImageDatase
 
     /// <inheritdoc/>
     /// <exception cref="InputException">A game whose discriminator does not classify.</exception>
-    public IReadOnlyDictionary<string, double> Evaluate(Training.EvaluationSubject subject)
+    public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)
     {
-        var d = subject.Classifier ?? throw new InputException("eval: 'classify' measures a discriminator that classifies, and this game has none");
+        var d = product.Classifying("eval: 'classify'");
         return new Dictionary<string, double>
         {
             ["classify_error_valid"] = ClassifierError.Of(d, validation).Rate,

@@ -96,11 +96,11 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     public bool HigherIsBetter => false;
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject)
+    public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)
     {
         using var scope = NewDisposeScope();
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
-        return Values(FeatureEvaluation.CompareWithFeatures(classifier, subject.Generator.Sample(samples, rng), validationFeatures, seed));
+        return Values(FeatureEvaluation.CompareWithFeatures(classifier, product.Samples("eval: 'features'").Sample(samples, rng), validationFeatures, seed));
     }
 
     /// <inheritdoc/>

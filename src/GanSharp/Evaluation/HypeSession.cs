@@ -166,11 +166,10 @@ public sealed record HypeRecord(
     /// </summary>
     public string Save(RunDirectory run)
     {
-        var stem = $"hype-{Mode.ToString().ToLowerInvariant()}-{Started.UtcDateTime:yyyyMMdd-HHmmss}";
         var json = JsonSerializer.Serialize(this, EvaluationFiles.Json) + "\n";
         for (int n = 1; ; n++)
         {
-            var path = run.EvalPath(n == 1 ? stem : $"{stem}-{n}", "json");
+            var path = run.HypeSessionPath(Mode.ToString().ToLowerInvariant(), Started, n);
             if (File.Exists(path)) continue;
             try
             {
@@ -185,9 +184,8 @@ public sealed record HypeRecord(
     /// <exception cref="InputException">A session file that is not one.</exception>
     public static IReadOnlyList<(string Path, HypeRecord Record)> InRun(RunDirectory run)
     {
-        if (!Directory.Exists(run.EvalFolder)) return [];
         var found = new List<(string, HypeRecord)>();
-        foreach (var path in Directory.EnumerateFiles(run.EvalFolder, "hype-*.json").Order(StringComparer.Ordinal))
+        foreach (var path in run.HypeSessionPaths())
         {
             HypeRecord? record;
             try { record = JsonSerializer.Deserialize<HypeRecord>(File.ReadAllText(path), EvaluationFiles.Json); }

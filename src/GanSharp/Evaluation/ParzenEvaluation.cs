@@ -34,11 +34,11 @@ public sealed class ParzenEvaluation : IPeriodicEvaluation
     public bool HigherIsBetter => true;
 
     /// <inheritdoc/>
-    public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject)
+    public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)
     {
         using var scope = NewDisposeScope();
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));  // the same noise at every evaluation
-        var samples = subject.Generator.Sample(protocol.Samples, rng);                     // [N, C, H, W]
+        var samples = product.Samples("eval: 'parzen'").Sample(protocol.Samples, rng);                     // [N, C, H, W]
         long v = Math.Min(protocol.ValidationImages, validation.shape[0] - 1);   // keep some validation images unseen by σ
         var result = ParzenWindow.Evaluate(samples, validation.narrow(0, 0, v), test, protocol with { ValidationImages = (int)v });
         var rest = validation.narrow(0, v, validation.shape[0] - v).flatten(1);

@@ -55,8 +55,8 @@ public static class PeriodicEvaluations
         public string SelectBy => parts[0].SelectBy;
         public bool HigherIsBetter => parts[0].HigherIsBetter;
 
-        public IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject) =>
-            parts.SelectMany(p => p.Evaluate(subject)).ToDictionary();
+        public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product) =>
+            parts.SelectMany(p => p.Evaluate(product)).ToDictionary();
 
         public IReadOnlyDictionary<string, double> References() => parts.SelectMany(p => p.References()).ToDictionary();
 

@@ -209,16 +209,12 @@ public sealed class SweepDirectory(string folder)
             var evaluations = new List<SweepPoint>();
             long lastStep = 0;
             double lastCpu = 0;
-            foreach (var line in File.ReadLines(metrics))
+            foreach (var r in MetricsFile.Read(metrics).Rows)
             {
-                using var row = JsonDocument.Parse(line);
-                var r = row.RootElement;
-                lastStep = r.GetProperty("step").GetInt64();
-                if (r.TryGetProperty("train_cpu_s", out var cpu)) lastCpu = cpu.GetDouble();
-                if (!r.TryGetProperty("eval_s", out _)) continue;
-                var values = r.EnumerateObject()
-                    .Where(p => p.Value.ValueKind == JsonValueKind.Number && SweepSummary.Metrics.Any(m => m.Key == p.Name))
-                    .ToDictionary(p => p.Name, p => p.Value.GetDouble());
+                lastStep = (long)r["step"];
+                if (r.TryGetValue("train_cpu_s", out var cpu)) lastCpu = cpu;
+                if (!MetricsFile.IsEvaluation(r)) continue;
+                var values = r.Where(p => SweepSummary.Metrics.Any(m => m.Key == p.Key)).ToDictionary(p => p.Key, p => p.Value);
                 evaluations.Add(new SweepPoint(lastStep, lastCpu / 60, values));
             }
             bool finished = evaluations.Count > 0 && evaluations[^1].Step == lastStep && Reached(plan, lastStep, lastCpu);

@@ -39,22 +39,40 @@ public abstract class Game : IDisposable
     private readonly List<Player> players = [];
     private readonly List<PlayerOptimizer> optimizers = [];
 
+    /// <summary>The checkpoint section of a moving average of <see cref="Generator"/>'s weights, in runs that keep one.</summary>
+    public const string GeneratorAverageName = "generator-ema";
+
     /// <summary>The nets, in checkpoint order.</summary>
     public IReadOnlyList<Player> Players => players;
     /// <summary>Their optimizers, in checkpoint order.</summary>
     public IReadOnlyList<PlayerOptimizer> Optimizers => optimizers;
 
     /// <summary>
-    /// The generator that samples, figures and evaluation use; its player is named <see cref="Checkpoint.GeneratorSection"/>,
-    /// the section <c>Generator.Load</c> reads.
+    /// The game's one generator of noise, where it has one (null, the default: none, or several): the player a moving
+    /// average of G follows (<c>ema</c>) and <see cref="Product"/>'s sampler.
     /// </summary>
-    public abstract Generator Generator { get; }
+    public virtual Generator? Generator => null;
 
     /// <summary>
     /// The discriminator that classifies in evaluation, in a game that trains one (null: none, the default): what the
     /// <c>classify</c> evaluation measures.
     /// </summary>
     public virtual Discriminator? Classifier => null;
+
+    /// <summary>
+    /// What can be drawn from the players as they are (<paramref name="kind"/>: the game's name in configurations), with
+    /// <paramref name="average"/> sampling in G's place where the run keeps a moving average of G. Default: samples
+    /// from <see cref="Generator"/> and the <see cref="Classifier"/>; games of other products override it.
+    /// </summary>
+    public virtual GameProduct Product(string kind, Generator? average = null) => new(kind, average ?? Generator, Classifier);
+
+    /// <summary>
+    /// The fixed inputs of the run's sample grids: about <paramref name="count"/> images, chosen from <paramref name="seed"/>.
+    /// Default: a grid of noise for <see cref="Generator"/> (<see cref="NoiseGrid"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A game without a generator of noise that does not say what its grids show.</exception>
+    public virtual IFixedGrid CreateGrid(int count, long seed) =>
+        Generator is { } g ? new NoiseGrid(g, count, seed) : throw new InvalidOperationException($"{GetType().Name}: say what the sample grids show (override CreateGrid)");
 
     /// <summary>Data minibatches one <see cref="Step"/> consumes (Algorithm 1: k); an epoch is counted in them.</summary>
     public abstract int BatchesPerStep { get; }

@@ -37,6 +37,24 @@ public static class GameFactory
         };
     }
 
+    /// <summary>
+    /// What the players saved by a run of <paramref name="saved"/>'s game can draw (<see cref="GameProduct"/>), loaded
+    /// as <paramref name="options"/> say. An unknown kind never falls back to another game's product.
+    /// </summary>
+    /// <exception cref="InputException">Nets GanSharp cannot rebuild, or saved weights that do not fit or are not finite.</exception>
+    public static LoadedProduct LoadProduct(ISavedPlayers saved, ProductOptions? options = null)
+    {
+        options ??= new ProductOptions();
+        var game = saved.Config.Game;
+        string kind = Kinds.NameOf<GameConfig>(game);
+        return game switch
+        {
+            Algorithm1Config or SimultaneousConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: false),
+            AuxiliaryClassifierConfig or SemiSupervisedConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: true),
+            _ => throw new InputException($"{saved.Where}: no product for game kind {game.GetType().Name}"),
+        };
+    }
+
     /// <summary>A generator and a discriminator for <paramref name="model"/>, placed, handed to <paramref name="play"/>.</summary>
     static Game Pair(ModelConfig model, torch.Generator rng, ImageDataset train, Device device, Func<Generator, Discriminator, Game> play)
     {

@@ -46,6 +46,9 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
     /// <summary>Its rate r.</summary>
     public double AverageRate { get; }
 
+    /// <summary>The checkpoint section of the running average of D's weights (the classifier evaluation uses).</summary>
+    public const string DiscriminatorAverageName = "discriminator-average";
+
     private readonly Tensor[] averaged = [];   // the average's parameters, in the order of D's (dParams)
     private readonly Tensor labelledImages, labelledLabels;  // [n·r, C, H, W], [n·r]: the subset, repeated r times to fill a minibatch
     private readonly MinibatchSampler labelled;
@@ -78,7 +81,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         AverageRate = config.DiscriminatorAverage;
         if (AverageRate > 0)
         {
-            AverageD = AddPlayer(Checkpoint.DiscriminatorAverageSection, createAverage());
+            AverageD = AddPlayer(DiscriminatorAverageName, createAverage());
             AverageD.to(dParams[0].device);
             using (no_grad())
             {

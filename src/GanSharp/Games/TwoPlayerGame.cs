@@ -35,17 +35,21 @@ public abstract class TwoPlayerGame : Game
     protected TwoPlayerGame(Generator g, Discriminator d, IAdversarialLoss loss, OptimizerConfig generatorOptimizer,
                             OptimizerConfig discriminatorOptimizer)
     {
-        G = AddPlayer(Checkpoint.GeneratorSection, g);
-        D = AddPlayer(Checkpoint.DiscriminatorSection, d);
+        G = AddPlayer(GeneratorName, g);
+        D = AddPlayer(DiscriminatorName, d);
         Loss = loss;
         gParams = G.parameters().ToArray();
         dParams = D.parameters().ToArray();
-        optG = AddOptimizer(Checkpoint.GeneratorOptimizerSection, gParams, generatorOptimizer);
-        optD = AddOptimizer(Checkpoint.DiscriminatorOptimizerSection, dParams, discriminatorOptimizer);
+        optG = AddOptimizer(GeneratorOptimizerName, gParams, generatorOptimizer);
+        optD = AddOptimizer(DiscriminatorOptimizerName, dParams, discriminatorOptimizer);
     }
 
     /// <inheritdoc/>
     public override Generator Generator => G;
+
+    /// <summary>The names of the two players' and their optimizers' checkpoint sections.</summary>
+    public const string GeneratorName = "generator", DiscriminatorName = "discriminator",
+                        GeneratorOptimizerName = "generator-optimizer", DiscriminatorOptimizerName = "discriminator-optimizer";
 
     /// <summary>m fresh draws of z ~ p_z, written over the game's noise buffer <c>[m, NoiseDim]</c>.</summary>
     protected Tensor Noise(StepContext context)

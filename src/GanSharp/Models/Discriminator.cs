@@ -59,28 +59,4 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
     /// implementation does.
     /// </summary>
     public virtual bool ImagesIndependent => false;
-
-    /// <summary>
-    /// The discriminator of a training checkpoint, rebuilt from its configuration, in evaluation mode on
-    /// <paramref name="device"/> (default: the CPU) — for a semi-supervised run, the classifier it trained: the running
-    /// average of D's weights when the run kept one (<see cref="Checkpoint.HasDiscriminatorAverage"/>) unless
-    /// <paramref name="trainedWeights"/>, else D's own weights.
-    /// </summary>
-    /// <exception cref="InputException">A caller's own nets (GanSharp cannot rebuild them), or weights that do not fit.</exception>
-    public static Discriminator FromCheckpoint(Checkpoint checkpoint, Device? device = null, bool trainedWeights = false)
-    {
-        var d = Nets.CreateDiscriminator(checkpoint.Config.Model);
-        try
-        {
-            checkpoint.LoadInto(checkpoint.HasDiscriminatorAverage && !trainedWeights ? Checkpoint.DiscriminatorAverageSection : Checkpoint.DiscriminatorSection, d);
-        }
-        catch
-        {
-            d.Dispose();
-            throw;
-        }
-        if (device is not null) d.to(device);
-        d.eval();
-        return d;
-    }
 }

@@ -8,7 +8,7 @@ namespace GanSharp.Models;
 /// <summary>
 /// A generator G(z; θ_g): maps noise z ~ p_z, <c>[B, NoiseDim]</c>, to images <c>[B, C, H, W]</c> with pixels in [0, 1];
 /// a conditional one G(z | y) also takes class labels y <c>[B]</c> (<see cref="Classes"/> &gt; 0; Mirza &amp; Osindero 2014).
-/// Load a trained one with <see cref="Load(string, Device?)"/> and draw images with
+/// Load a trained one with <c>Generator.Load(run)</c> (<c>GanSharp.Training.TrainedPlayers</c>) and draw images with
 /// <see cref="Sample(long, double?, TorchSharp.torch.Generator?)"/> (or <see cref="SampleClass"/>). Subclass it to bring
 /// your own architecture: build the layers, call <c>RegisterComponents()</c> and implement <c>forward(z, labels)</c>
 /// (an unconditional net is always given null labels).
@@ -211,48 +211,4 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
 
     /// <summary>The device holding the generator's parameters.</summary>
     public Device Device => parameters().First().device;
-
-    /// <summary>
-    /// Loads the generator of a training checkpoint (<c>checkpoints/last.ckpt</c> or any periodic one) onto
-    /// <paramref name="device"/> (default: the CPU), whatever device it was trained on — the moving average of its
-    /// weights when the run kept one (<see cref="Checkpoint.HasEma"/>), else the trained weights. The architecture is rebuilt from
-    /// the checkpoint's configuration; for nets of your own, use <see cref="Load(string, Func{ModelConfig, Generator}, Device?)"/>.
-    /// </summary>
-    /// <exception cref="InputException">The file is missing, corrupt or not a GanSharp checkpoint, or its generator's weights are not finite.</exception>
-    public static Generator Load(string checkpointPath, Device? device = null) => FromCheckpoint(Checkpoint.Read(checkpointPath), device);
-
-    /// <summary>
-    /// Loads the generator of a checkpoint into the net <paramref name="create"/> builds from the checkpoint's model
-    /// configuration: how a caller reloads an architecture of their own.
-    /// </summary>
-    public static Generator Load(string checkpointPath, Func<ModelConfig, Generator> create, Device? device = null) =>
-        FromCheckpoint(Checkpoint.Read(checkpointPath), create, device);
-
-    /// <summary>The generator of a checkpoint already read, on <paramref name="device"/> (default: the CPU).</summary>
-    public static Generator FromCheckpoint(Checkpoint checkpoint, Device? device = null) =>
-        FromCheckpoint(checkpoint, config => Nets.CreateGenerator(config), device);
-
-    /// <summary>The generator of a checkpoint already read, built by <paramref name="create"/>.</summary>
-    public static Generator FromCheckpoint(Checkpoint checkpoint, Func<ModelConfig, Generator> create, Device? device = null)
-    {
-        var g = create(checkpoint.Config.Model);
-        try
-        {
-            // A run that keeps an average of G's weights samples from the average (the reason to keep one).
-            checkpoint.LoadInto(checkpoint.HasEma ? Checkpoint.GeneratorEmaSection : Checkpoint.GeneratorSection, g);
-        }
-        catch
-        {
-            g.Dispose();
-            throw;
-        }
-        if (!Weights.AllFinite(g) || !g.ProducesFiniteSamples())
-        {
-            g.Dispose();
-            throw new InputException($"{checkpoint.Source ?? "checkpoint"}: the generator's weights or samples are not finite (NaN or infinity): the run diverged before this checkpoint");
-        }
-        if (device is not null) g.to(device);
-        g.eval();
-        return g;
-    }
 }

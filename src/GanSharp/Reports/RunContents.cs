@@ -11,9 +11,6 @@ namespace GanSharp.Reports;
 /// </summary>
 public sealed class RunContents
 {
-    /// <summary>Keys that place a row (when, where) rather than measure the game: not charted as scalars.</summary>
-    static readonly HashSet<string> Placing = ["step", "epoch", "wall_s", "cpu_s", "train_cpu_s", "eval_s", "eval_cpu_s"];
-
     /// <summary>The run's folder layout.</summary>
     public RunDirectory Run { get; }
     /// <summary>The run's resolved configuration.</summary>
@@ -34,7 +31,7 @@ public sealed class RunContents
     public IReadOnlyList<(string Path, HypeRecord Record)> HypeSessions { get; }
 
     RunContents(RunDirectory run, GanConfig config, string configText, List<IReadOnlyDictionary<string, double>> training,
-                List<IReadOnlyDictionary<string, double>> evaluation, List<(long, string)> grids, List<string> figures,
+                List<IReadOnlyDictionary<string, double>> evaluation, List<(long Step, string Path)> grids, List<string> figures,
                 IReadOnlyDictionary<string, double> references, IReadOnlyList<(string, HypeRecord)> hype)
     {
         (Run, Config, ConfigText, TrainingRows, EvaluationRows) = (run, config, configText, training, evaluation);
@@ -47,34 +44,11 @@ public sealed class RunContents
     {
         var run = new RunDirectory(folder);
         var config = run.ReadConfig();
-        var training = new List<IReadOnlyDictionary<string, double>>();
-        var evaluation = new List<IReadOnlyDictionary<string, double>>();
-        if (File.Exists(run.MetricsPath))
-        {
-            int line = 0;
-            foreach (var text in File.ReadLines(run.MetricsPath))
-            {
-                line++;
-                if (string.IsNullOrWhiteSpace(text)) continue;
-                var row = new Dictionary<string, double>();
-                try
-                {
-                    using var json = JsonDocument.Parse(text);
-                    foreach (var p in json.RootElement.EnumerateObject())
-                        if (p.Value.ValueKind == JsonValueKind.Number) row[p.Name] = p.Value.GetDouble();
-                }
-                catch (JsonException e) { throw new InputException($"{run.MetricsPath}:{line}: not a JSON row ({e.Message})"); }
-                if (!row.ContainsKey("step")) throw new InputException($"{run.MetricsPath}:{line}: a row without a step");
-                (row.ContainsKey("eval_s") ? evaluation : training).Add(row);
-            }
-        }
-        var grids = new List<(long, string)>();
-        if (Directory.Exists(run.SamplesFolder))
-            foreach (var path in Directory.EnumerateFiles(run.SamplesFolder, "step-*.png"))
-                if (long.TryParse(Path.GetFileNameWithoutExtension(path)["step-".Length..], out var step)) grids.Add((step, path));
-        grids.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        var figures = Directory.Exists(run.EvalFolder)
-            ? Directory.EnumerateFiles(run.EvalFolder, "*.png").Order(StringComparer.Ordinal).ToList() : [];
+        var metrics = MetricsFile.Read(run.MetricsPath);
+        var training = metrics.TrainingRows.ToList();
+        var evaluation = metrics.EvaluationRows.ToList();
+        var grids = run.SampleGrids().ToList();
+        var figures = run.Figures().ToList();
         IReadOnlyDictionary<string, double> references = new Dictionary<string, double>();
         if (File.Exists(run.ReferencesPath))
         {
@@ -89,7 +63,7 @@ public sealed class RunContents
 
     /// <summary>The numeric keys of <paramref name="rows"/> that measure something (not placing keys, not standard errors), in first-seen order.</summary>
     public static IReadOnlyList<string> MeasuredKeys(IEnumerable<IReadOnlyDictionary<string, double>> rows) =>
-        rows.SelectMany(r => r.Keys).Distinct().Where(k => !Placing.Contains(k) && !k.EndsWith("_se", StringComparison.Ordinal)).ToList();
+        rows.SelectMany(r => r.Keys).Distinct().Where(k => !MetricsFile.PlacingKeys.Contains(k) && !k.EndsWith("_se", StringComparison.Ordinal)).ToList();
 
     /// <summary>The last training row, or null before the first.</summary>
     public IReadOnlyDictionary<string, double>? LastTraining => TrainingRows.Count > 0 ? TrainingRows[^1] : null;

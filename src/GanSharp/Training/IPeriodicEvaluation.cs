@@ -1,13 +1,6 @@
-using GanSharp.Models;
+using GanSharp.Games;
 
 namespace GanSharp.Training;
-
-/// <summary>
-/// What a periodic evaluation measures: the generator that samples (the moving average of G when the run keeps one)
-/// and, in a game whose discriminator classifies, that classifier (the semi-supervised GAN's average of D's weights, or
-/// D; ACGAN's D); null where the game has none.
-/// </summary>
-public sealed record EvaluationSubject(Generator Generator, Discriminator? Classifier = null);
 
 /// <summary>
 /// A measurement of the generator taken while it trains (every <see cref="Configuration.OutputConfig.EvalEvery"/> iterations). Its
@@ -19,8 +12,12 @@ public interface IPeriodicEvaluation : IDisposable
     string SelectBy { get; }
     /// <summary>Whether a higher <see cref="SelectBy"/> is better.</summary>
     bool HigherIsBetter { get; }
-    /// <summary>Measures <paramref name="subject"/>; the result holds <see cref="SelectBy"/> among its named values.</summary>
-    IReadOnlyDictionary<string, double> Evaluate(EvaluationSubject subject);
+    /// <summary>
+    /// Measures what <paramref name="product"/> draws (the moving average of G where the run keeps one; the classifier of
+    /// a game that trains one), asking it for the kind it needs; the result holds <see cref="SelectBy"/> among its named values.
+    /// </summary>
+    /// <exception cref="InputException">The product does not supply what the measurement needs.</exception>
+    IReadOnlyDictionary<string, double> Evaluate(GameProduct product);
 
     /// <summary>
     /// What the same measurement gives real images in place of samples (held-out images against the same reference set),

@@ -56,6 +56,33 @@ public sealed class RunDirectory
     /// <summary>The run's self-contained HTML report.</summary>
     public string ReportPath => Path.Combine(Folder, "report.html");
 
+    /// <summary>The fixed-input sample grids written so far (<c>samples/step-N.png</c>), by step.</summary>
+    public IEnumerable<(long Step, string Path)> SampleGrids()
+    {
+        if (!Directory.Exists(SamplesFolder)) return [];
+        return Directory.EnumerateFiles(SamplesFolder, "step-*.png")
+            .Select(path => (Ok: long.TryParse(Path.GetFileNameWithoutExtension(path)["step-".Length..], out var step), step, path))
+            .Where(g => g.Ok).Select(g => (g.step, g.path)).OrderBy(g => g.step);
+    }
+
+    /// <summary>The PNG figures in <c>eval/</c> (paper figures, class rows, curves), by name.</summary>
+    public IEnumerable<string> Figures() =>
+        Directory.Exists(EvalFolder) ? Directory.EnumerateFiles(EvalFolder, "*.png").Order(StringComparer.Ordinal) : [];
+
+    /// <summary>
+    /// <c>eval/hype-MODE-YYYYMMDD-HHMMSS[-N].json</c>: the <paramref name="attempt"/>-th name for a HYPE session of
+    /// <paramref name="mode"/> started at <paramref name="started"/> (a second session in the same second takes the next).
+    /// </summary>
+    public string HypeSessionPath(string mode, DateTimeOffset started, int attempt)
+    {
+        var stem = $"hype-{mode}-{started.UtcDateTime:yyyyMMdd-HHmmss}";
+        return EvalPath(attempt == 1 ? stem : $"{stem}-{attempt}", "json");
+    }
+
+    /// <summary>The saved HYPE sessions' files, by name.</summary>
+    public IEnumerable<string> HypeSessionPaths() =>
+        Directory.Exists(EvalFolder) ? Directory.EnumerateFiles(EvalFolder, "hype-*.json").Order(StringComparer.Ordinal) : [];
+
     /// <summary>The lock file of the one process that may write the run.</summary>
     public string LockPath => Path.Combine(Folder, "run.lock");
 

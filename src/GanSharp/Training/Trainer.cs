@@ -25,12 +25,19 @@ public sealed class Trainer : IDisposable
 {
     /// <summary>The game being trained: its players, optimizers, losses and step.</summary>
     public Game Game { get; }
-    /// <summary>The generator the game trains.</summary>
-    public Generator G => Game.Generator;
+    /// <summary>The game's generator of noise.</summary>
+    /// <exception cref="InvalidOperationException">A game without one generator of noise.</exception>
+    public Generator G => Game.Generator ?? throw new InvalidOperationException($"the {GameKind} game has no single generator of noise");
     /// <summary>The moving average of G's weights, when the configuration asks for one (<see cref="GanConfig.Ema"/>).</summary>
     public ExponentialMovingAverage? Ema { get; }
     /// <summary>The generator that samples and evaluations draw from: the average of G where there is one, else G.</summary>
     public Generator SamplingGenerator => Ema?.Shadow ?? G;
+    /// <summary>What grids and evaluations draw from: the game's product, with the average of G in G's place where there is one.</summary>
+    public GameProduct Product => Game.Product(GameKind, Ema?.Shadow);
+    /// <summary>What the trained players themselves draw (no averages): what is checked before a checkpoint.</summary>
+    public GameProduct TrainedProduct => Game.Product(GameKind);
+    /// <summary>The game's kind, as the configuration names it.</summary>
+    public string GameKind => Kinds.NameOf<GameConfig>(Config.Game);
     /// <summary>The configuration being trained.</summary>
     public GanConfig Config { get; }
     /// <summary>Where the nets, the data and the noise live.</summary>
@@ -97,10 +104,11 @@ public sealed class Trainer : IDisposable
         }
         if (config.Ema is { } ema)
         {
+            var g = Game.Generator ?? throw new InputException($"ema: the {GameKind} game has no single generator of noise to average");
             var create = createGenerator ?? throw new InputException("ema: pass createGenerator to build the average's copy of your generator");
             var shadow = create(config.Model);
             shadow.to(Device);
-            Ema = new ExponentialMovingAverage(G, shadow, ema);
+            Ema = new ExponentialMovingAverage(g, shadow, ema);
         }
         // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
         images = train.Storage.to(Device);

@@ -7,7 +7,7 @@ using GanSharp.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GanSharp;
+namespace GanSharp.Training;
 
 /// <summary>
 /// A training checkpoint: named binary sections (a game's players and optimizers, the random number generator) and a JSON
@@ -21,8 +21,14 @@ namespace GanSharp;
 /// Format 1 (magic <c>GANSHARP-CKPT-1\n</c>, written before 2026-11-26) had no trailer and a checksum of the sections
 /// only, in the header; it is still read, and a run resumed from one writes format 2 from its next checkpoint on.
 /// A file of a newer format is refused with a message saying so.
+/// <para>
+/// Reading streams the file: its magic is checked before anything else is read (a device or a file of another kind is
+/// refused at once), the whole-file checksum is verified in one pass of bounded memory before the header is parsed,
+/// and then each section is read into its own buffer — so a checkpoint over 2 GB (nets of a few hundred million
+/// weights with Adam's moments) reads back; one section must stay under .NET's largest array (about 2 GB).
+/// </para>
 /// </remarks>
-public sealed class Checkpoint
+public sealed class Checkpoint : Games.ISavedPlayers
 {
     /// <summary>The format this release writes.</summary>
     public const int FormatVersion = 2;
@@ -30,20 +36,19 @@ public sealed class Checkpoint
     const int MagicLength = 16, ChecksumLength = 32;
 
     /// <summary>Section holding the generator's parameters (TorchSharp's module format).</summary>
-    public const string GeneratorSection = "generator";
+    public const string GeneratorSection = Games.TwoPlayerGame.GeneratorName;
     /// <summary>Section holding the discriminator's parameters.</summary>
-    public const string DiscriminatorSection = "discriminator";
+    public const string DiscriminatorSection = Games.TwoPlayerGame.DiscriminatorName;
     /// <summary>Section holding the generator optimizer's state (momentum buffers, Adam moments).</summary>
-    public const string GeneratorOptimizerSection = "generator-optimizer";
+    public const string GeneratorOptimizerSection = Games.TwoPlayerGame.GeneratorOptimizerName;
     /// <summary>Section holding the discriminator optimizer's state.</summary>
-    public const string DiscriminatorOptimizerSection = "discriminator-optimizer";
+    public const string DiscriminatorOptimizerSection = Games.TwoPlayerGame.DiscriminatorOptimizerName;
     /// <summary>Section holding the state of the run's random number generator (noise and dropout masks).</summary>
     public const string RngSection = "rng";
     /// <summary>Section holding the exponential moving average of the generator's weights, in runs that keep one.</summary>
-    public const string GeneratorEmaSection = "generator-ema";
-
+    public const string GeneratorEmaSection = Games.Game.GeneratorAverageName;
     /// <summary>Section holding the running average of the discriminator's weights (the semi-supervised game's classifier).</summary>
-    public const string DiscriminatorAverageSection = "discriminator-average";
+    public const string DiscriminatorAverageSection = Games.SemiSupervisedGan.DiscriminatorAverageName;
 
     /// <summary>Whether the checkpoint holds an average of G's weights (which sampling then uses).</summary>
     public bool HasEma => Sections.ContainsKey(GeneratorEmaSection);
@@ -95,6 +100,11 @@ public sealed class Checkpoint
         optimizer.load_state_dict(reader);
     }
 
+    /// <inheritdoc/>
+    public string Where => Source ?? "checkpoint";
+    /// <inheritdoc/>
+    public bool Has(string name) => Sections.ContainsKey(name);
+
     /// <summary>The bytes of section <paramref name="name"/>.</summary>
     public byte[] Section(string name) =>
         Sections.TryGetValue(name, out var bytes) ? bytes : throw new InputException($"checkpoint has no '{name}' section");
@@ -131,48 +141,64 @@ public sealed class Checkpoint
     public static Checkpoint Read(string path)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: checkpoint not found");
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            return Read(stream, path);
+        }
         catch (IOException e) { throw new InputException($"{path}: cannot read ({e.Message})", e); }
-        if (bytes.Length < MagicLength + 8 || !bytes.AsSpan(0, MagicStem.Length).SequenceEqual(MagicStem) || bytes[MagicLength - 1] != '\n'
-            || bytes[MagicStem.Length] is < (byte)'1' or > (byte)'9')
+        catch (UnauthorizedAccessException e) { throw new InputException($"{path}: cannot read ({e.Message})", e); }
+    }
+
+    static Checkpoint Read(FileStream stream, string path)
+    {
+        // The magic first, before the file's length is trusted or anything else is read.
+        var magic = new byte[MagicLength];
+        if (stream.ReadAtLeast(magic, MagicLength, throwOnEndOfStream: false) < MagicLength || !magic.AsSpan(0, MagicStem.Length).SequenceEqual(MagicStem)
+            || magic[MagicLength - 1] != '\n' || magic[MagicStem.Length] is < (byte)'1' or > (byte)'9')
             throw new InputException($"{path}: not a GanSharp checkpoint");
-        int version = bytes[MagicStem.Length] - '0';
+        int version = magic[MagicStem.Length] - '0';
         if (version > FormatVersion)
             throw new InputException($"{path}: checkpoint format {version} was written by a newer GanSharp; this release reads formats 1 to {FormatVersion}");
 
         // Format 2: the trailer checks every byte, header included, before anything is parsed.
-        int end = bytes.Length;
+        long end = stream.Length;
         if (version >= 2)
         {
             end -= ChecksumLength;
-            if (end < MagicLength + 8 || !SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end)))
+            if (end < MagicLength + 8 || !TrailerMatches(stream, end))
                 throw new InputException($"{path}: checkpoint checksum mismatch (the file is corrupt, truncated or was edited)");
+            stream.Position = MagicLength;
         }
-        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(MagicLength, 8));
+        var lengthBytes = new byte[8];
+        if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8) throw new InputException($"{path}: truncated checkpoint header");
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
         long offset = MagicLength + 8;
-        if (headerLength <= 0 || offset + headerLength > end)
+        if (headerLength <= 0 || offset + headerLength > end || headerLength > Array.MaxLength)
             throw new InputException($"{path}: truncated checkpoint header");
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
         Header header;
         try
         {
-            header = JsonSerializer.Deserialize<Header>(bytes.AsSpan((int)offset, (int)headerLength), GanConfig.Json)
-                     ?? throw new JsonException("empty header");
+            header = JsonSerializer.Deserialize<Header>(headerBytes, GanConfig.Json) ?? throw new JsonException("empty header");
         }
         catch (JsonException e) { throw new InputException($"{path}: corrupt checkpoint header ({e.Message})", e); }
         if (header.Version != version)
             throw new InputException($"{path}: corrupt checkpoint header (format {header.Version} in a format-{version} file)");
         offset += headerLength;
-        if (header.Sections.Any(s => s.Length < 0) || offset + header.Sections.Sum(s => s.Length) != end)
+        if (header.Sections.Any(s => s.Length < 0 || s.Length > end) || offset + header.Sections.Sum(s => s.Length) != end)
             throw new InputException($"{path}: checkpoint is truncated or has trailing bytes");
+        if (header.Sections.FirstOrDefault(s => s.Length > Array.MaxLength) is { } huge)
+            throw new InputException($"{path}: section '{huge.Name}' is {huge.Length / (double)(1L << 30):N1} GiB; this release reads sections of up to 2 GiB");
         var sections = new Dictionary<string, byte[]>();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var s in header.Sections)
         {
-            var section = bytes.AsSpan((int)offset, (int)s.Length).ToArray();
-            sha.AppendData(section);
+            var section = new byte[s.Length];
+            stream.ReadExactly(section);
+            if (version == 1) sha.AppendData(section);
             sections[s.Name] = section;
-            offset += s.Length;
         }
         if (version == 1 && Convert.ToHexStringLower(sha.GetHashAndReset()) != header.Sha256)
             throw new InputException($"{path}: checkpoint checksum mismatch (the file is corrupt)");
@@ -181,5 +207,23 @@ public sealed class Checkpoint
         // The configuration as written by any release (older ones are upgraded to today's shape).
         var config = GanConfig.FromNode(header.Config, $"{path}: configuration");
         return new Checkpoint { Config = config, Step = header.Step, DataBatches = header.DataBatches, Sections = sections, Source = path };
+    }
+
+    /// <summary>Whether the SHA-256 of the stream's first <paramref name="end"/> bytes is the 32 bytes after them (one pass, 1 MiB at a time).</summary>
+    static bool TrailerMatches(Stream stream, long end)
+    {
+        stream.Position = 0;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (long left = end; left > 0;)
+        {
+            int n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n == 0) return false;
+            sha.AppendData(buffer, 0, n);
+            left -= n;
+        }
+        var trailer = new byte[ChecksumLength];
+        return stream.ReadAtLeast(trailer, ChecksumLength, throwOnEndOfStream: false) == ChecksumLength
+               && sha.GetHashAndReset().AsSpan().SequenceEqual(trailer);
     }
 }

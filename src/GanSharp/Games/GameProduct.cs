@@ -1,0 +1,49 @@
+using GanSharp.Models;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Games;
+
+/// <summary>
+/// What can be drawn from a game's trained players, by kind: samples from noise (<see cref="Sampler"/>; for a class too
+/// where that generator is conditional), and a classifier where the game trains one. Sampling, figures, <c>gan sample</c>,
+/// evaluations (periodic ones and <c>gan eval</c>) and HYPE ask for the kind they need through
+/// <see cref="Samples"/>, <see cref="ClassSamples"/> or <see cref="Classifying"/>, and a run whose game does not supply
+/// it is refused in one line that says what the run does supply. Families that map images to images or text to images
+/// add their kinds here.
+/// </summary>
+/// <param name="Game">The game's kind, as configurations name it (for messages).</param>
+/// <param name="Sampler">The generator that draws samples from noise (the moving average of G where the run keeps one), or null.</param>
+/// <param name="Classifier">The discriminator that classifies, in a game that trains one (the semi-supervised GAN, ACGAN), or null.</param>
+public sealed record GameProduct(string Game, Generator? Sampler, Discriminator? Classifier = null)
+{
+    /// <summary>
+    /// What the game supplies, in words ("samples from noise, samples for a class") — also what was left unloaded (a loader
+    /// that skips a part says so here); by default what the product holds.
+    /// </summary>
+    public string Supplies { get; init; } = Describe(Sampler is not null, Sampler is { Classes: > 0 }, Classifier is not null);
+
+    /// <summary>The words of <see cref="Supplies"/> for a product of these kinds.</summary>
+    public static string Describe(bool samples, bool classSamples, bool classifier) =>
+        string.Join(", ", new[]
+        {
+            samples ? "samples from noise" : null, classSamples ? "samples for a class" : null, classifier ? "a classifier" : null,
+        }.Where(s => s is not null)) is { Length: > 0 } s ? s : "nothing to draw";
+
+    /// <summary>The generator that samples from noise, for <paramref name="asker"/>.</summary>
+    /// <exception cref="InputException">The game draws no samples from noise.</exception>
+    public Generator Samples(string asker) =>
+        Sampler ?? throw Refusal(asker, "samples from noise");
+
+    /// <summary>The conditional generator that samples for a class, for <paramref name="asker"/>.</summary>
+    /// <exception cref="InputException">The game's generator is not conditional (or there is none).</exception>
+    public Generator ClassSamples(string asker) =>
+        Sampler is { Classes: > 0 } g ? g : throw Refusal(asker, "samples for a class (a conditional generator)");
+
+    /// <summary>The classifying discriminator, for <paramref name="asker"/>.</summary>
+    /// <exception cref="InputException">The game trains no classifier.</exception>
+    public Discriminator Classifying(string asker) =>
+        Classifier ?? throw Refusal(asker, "a discriminator that classifies");
+
+    InputException Refusal(string asker, string what) => new($"{asker} needs {what}; the {Game} game supplies {Supplies}");
+}

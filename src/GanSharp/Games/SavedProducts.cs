@@ -1,0 +1,114 @@
+using GanSharp.Configuration;
+using GanSharp.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Games;
+
+/// <summary>A run's saved players, by checkpoint section: what a product is loaded from.</summary>
+public interface ISavedPlayers
+{
+    /// <summary>Where they were saved (a checkpoint's path), for messages.</summary>
+    string Where { get; }
+    /// <summary>The configuration of the run that trained them.</summary>
+    GanConfig Config { get; }
+    /// <summary>Whether a player (or average) of this name was saved.</summary>
+    bool Has(string name);
+    /// <summary>Loads the player saved as <paramref name="name"/> into a net of the same architecture.</summary>
+    void LoadInto(string name, nn.Module module);
+}
+
+/// <summary>How to load a product from saved players.</summary>
+/// <param name="Device">Where the nets go (null: the CPU), whatever device they trained on.</param>
+/// <param name="TrainedWeights">The players' own weights rather than the averages the run kept (of G; of the semi-supervised game's D).</param>
+/// <param name="CreateGenerator">Builds the generator from the run's model configuration (null: GanSharp's nets); how nets of your own reload.</param>
+/// <param name="Classifier">Load the classifying discriminator, where the game has one.</param>
+/// <param name="Sampler">Load the generator of noise, where the game has one (a classifier alone does not need it).</param>
+public sealed record ProductOptions(Device? Device = null, bool TrainedWeights = false, Func<ModelConfig, Generator>? CreateGenerator = null,
+                                    bool Classifier = true, bool Sampler = true);
+
+/// <summary>A product loaded from saved players: it owns their nets.</summary>
+public sealed class LoadedProduct(GameProduct product) : IDisposable
+{
+    /// <summary>What can be drawn from the loaded players.</summary>
+    public GameProduct Product { get; } = product;
+
+    /// <summary>Disposes the loaded nets.</summary>
+    public void Dispose()
+    {
+        Product.Sampler?.Dispose();
+        Product.Classifier?.Dispose();
+    }
+}
+
+/// <summary>How the games of one generator and one discriminator load their product from a checkpoint.</summary>
+public static class TwoPlayerProducts
+{
+    /// <summary>
+    /// The generator (the moving average of its weights where the run kept one, unless <see cref="ProductOptions.TrainedWeights"/>)
+    /// and, when <paramref name="classifies"/>, the classifying discriminator (the semi-supervised game's running average
+    /// of D where it kept one, else D), rebuilt from the run's configuration, in evaluation mode on the options' device.
+    /// </summary>
+    /// <exception cref="InputException">Nets GanSharp cannot rebuild, weights that do not fit, or a generator that draws non-finite images.</exception>
+    public static LoadedProduct Load(ISavedPlayers saved, ProductOptions options, string kind, bool classifies)
+    {
+        var g = options.Sampler ? LoadGenerator(saved, options) : null;
+        try
+        {
+            Discriminator? d = classifies && options.Classifier ? LoadClassifier(saved, options) : null;
+            return new LoadedProduct(new GameProduct(kind, g, d)
+            {
+                Supplies = GameProduct.Describe(true, saved.Config.Model.Conditional, classifies),
+            });
+        }
+        catch
+        {
+            g?.Dispose();
+            throw;
+        }
+    }
+
+    static Generator LoadGenerator(ISavedPlayers saved, ProductOptions options)
+    {
+        var model = saved.Config.Model;
+        var g = options.CreateGenerator?.Invoke(model) ?? Nets.CreateGenerator(model);
+        try
+        {
+            // A run that keeps an average of G's weights samples from the average (the reason to keep one).
+            bool average = saved.Has(Game.GeneratorAverageName) && !options.TrainedWeights;
+            saved.LoadInto(average ? Game.GeneratorAverageName : TwoPlayerGame.GeneratorName, g);
+            if (!Weights.AllFinite(g) || !g.ProducesFiniteSamples())
+                throw new InputException($"{saved.Where}: the generator's weights or samples are not finite (NaN or infinity): the run diverged before this checkpoint");
+            return Placed(g, options);
+        }
+        catch
+        {
+            g.Dispose();
+            throw;
+        }
+    }
+
+    static Discriminator LoadClassifier(ISavedPlayers saved, ProductOptions options)
+    {
+        var d = Nets.CreateDiscriminator(saved.Config.Model);
+        try
+        {
+            bool average = saved.Has(SemiSupervisedGan.DiscriminatorAverageName) && !options.TrainedWeights;
+            saved.LoadInto(average ? SemiSupervisedGan.DiscriminatorAverageName : TwoPlayerGame.DiscriminatorName, d);
+            return Placed(d, options);
+        }
+        catch
+        {
+            d.Dispose();
+            throw;
+        }
+    }
+
+    static T Placed<T>(T net, ProductOptions options) where T : nn.Module
+    {
+        if (options.Device is { } device) net.to(device);
+        net.eval();
+        return net;
+    }
+}
