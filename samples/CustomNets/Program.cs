@@ -12,17 +12,18 @@ using var data = DatasetLoader.Load("mnist");               // fetched and verif
 var config = new GanConfig
 {
     Model = new CustomModelConfig { Architecture = "linear", NoiseDim = 64, Height = 28, Width = 28 },
-    Train = new TrainConfig { Batch = 64, Seed = 1, Device = "cpu" },
+    Train = new TrainConfig { Batch = 64, Seed = 1, Device = "cpu", Steps = 300 },
     Optimizer = OptimizerConfig.DcganAdam,
+    Output = new OutputConfig { SampleEvery = 100, CheckpointEvery = 100 },
 };
-var game = new Algorithm1(new MyGenerator(config.Model), new MyCritic(config.Model), new Hinge(),
-                          new Algorithm1Config { K = 1 }, config.Optimizer, config.Optimizer);
-using var trainer = new Trainer(config, data.Train, game);
-for (int i = 0; i < 300; i++) trainer.TrainStep();           // named scalars: d_loss, g_loss, d_out_real, d_out_fake
-trainer.ToCheckpoint().Write("mine.ckpt");                   // a section per player and optimizer, checksummed
-using var g = Generator.Load("mine.ckpt", c => new MyGenerator(c));   // GanSharp cannot rebuild your net: say how
+var mine = new GameBuilder((c, rng, images, device) =>        // called at the start and on every resume
+    new Algorithm1(new MyGenerator(c.Model), new MyCritic(c.Model), new Hinge(), new Algorithm1Config { K = 1 }, c.Optimizer, c.Optimizer),
+    c => new MyGenerator(c));
+using (var run = TrainingRun.Start(config, "runs/mine", data.Train, mine))
+    run.Run();                                               // metrics.jsonl, samples/, checkpoints/, tb/: as gan train writes
+using var g = Generator.Load("runs/mine", c => new MyGenerator(c));  // GanSharp cannot rebuild your net: say how
 using var images = g.Sample(16);
-Console.WriteLine($"trained {trainer.Step} steps; samples {string.Join("×", images.shape)}");
+Console.WriteLine($"trained {Checkpoint.Read("runs/mine/checkpoints/last.ckpt").Step} steps; samples {string.Join("×", images.shape)}");
 
 /// <summary>G: one linear layer and a sigmoid, z → 28×28 pixels in [0, 1].</summary>
 sealed class MyGenerator : Generator

@@ -93,4 +93,39 @@ public class CustomNetsTests
         Assert.Equal("linear", Assert.IsType<CustomModelConfig>(Checkpoint.Read(path).Config.Model).Architecture);
         Assert.Contains("factory", Assert.Throws<InputException>(() => Generator.Load(path)).Message);
     }
+
+    /// <summary>The user's game as a run builds it: initialised from the run's generator, so that a seed repeats it.</summary>
+    static GameBuilder Builder => new((config, rng, _, device) =>
+    {
+        var g = new LinearGenerator(config.Model);
+        var d = new LinearCritic(config.Model);
+        using (no_grad())
+            foreach (var p in g.parameters().Concat(d.parameters())) p.uniform_(-0.3, 0.3, generator: rng);
+        return new Algorithm1(g, d, new Hinge(), new Algorithm1Config { K = 2 }, config.Optimizer, config.Optimizer);
+    }, model => new LinearGenerator(model));
+
+    [Fact]
+    public void A_game_of_ones_own_trains_through_a_run_folder_and_resumes_exactly()
+    {
+        using var data = new Images();
+        var config = Config with { Train = Config.Train with { Steps = 8 }, Output = new OutputConfig { LogEvery = 2, SampleEvery = 4, CheckpointEvery = 4 } };
+        var straight = Path.Combine(TempFolder(), "straight");
+        using (var run = TrainingRun.Start(config, straight, data.Set, Builder)) Assert.Equal(RunOutcome.Completed, run.Run());
+        var resumed = Path.Combine(TempFolder(), "resumed");
+        using (var run = TrainingRun.Start(config with { Train = config.Train with { Steps = 4 } }, resumed, data.Set, Builder)) run.Run();
+        using (var run = TrainingRun.Resume(resumed, data.Set, t => t with { Steps = 8 }, Builder)) run.Run();
+
+        var layout = new RunDirectory(straight);
+        Assert.Equal([0L, 4, 8], layout.SampleGrids().Select(g => g.Step));
+        string[] Rows(string folder) => MetricsFile.Read(new RunDirectory(folder).MetricsPath).Rows
+            .Select(r => $"{r["step"]} {r["d_loss"]} {r["g_loss"]} {r["d_out_real"]}").ToArray();
+        Assert.Equal(4, Rows(straight).Length);
+        Assert.Equal(Rows(straight), Rows(resumed));
+        Assert.Equal(Checkpoint.Read(layout.LastCheckpointPath).Section(Checkpoint.GeneratorSection),
+                     Checkpoint.Read(new RunDirectory(resumed).LastCheckpointPath).Section(Checkpoint.GeneratorSection));
+        using var g = Generator.Load(straight, model => new LinearGenerator(model));
+        Assert.Equal([2L, 1, 4, 4], g.Sample(2).shape);
+        Reports.RunReport.Write(straight);
+        Assert.Contains("d_out_real", File.ReadAllText(layout.ReportPath));
+    }
 }

@@ -70,6 +70,7 @@ public class ReadmeExampleTests
         var (code, output, err) = Run("CustomNets", folder);
         Assert.True(code == 0, err);
         Assert.Contains("trained 300 steps; samples 16×1×28×28", output);
-        Assert.Equal(300, Checkpoint.Read(Path.Combine(folder, "mine.ckpt")).Step);
+        Assert.Equal(300, Checkpoint.Read(Path.Combine(folder, "runs", "mine", "checkpoints", "last.ckpt")).Step);
+        Assert.True(File.Exists(Path.Combine(folder, "runs", "mine", "samples", "step-0000300.png")));
     }
 }

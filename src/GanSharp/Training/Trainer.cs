@@ -67,8 +67,7 @@ public sealed class Trainer : IDisposable
     /// Builds the game <paramref name="config"/> describes over <paramref name="train"/> (not owned), seeding every
     /// random number generator from the configuration's seed.
     /// </summary>
-    public Trainer(GanConfig config, ImageDataset train)
-        : this(config, train, (rng, device) => GameFactory.Create(config, rng, train, device), model => Nets.CreateGenerator(model)) { }
+    public Trainer(GanConfig config, ImageDataset train) : this(config, train, GameBuilder.BuiltIn) { }
 
     /// <summary>
     /// Trains a game built by the caller — players, losses and optimizers of their own — over <paramref name="train"/>
@@ -78,6 +77,13 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public Trainer(GanConfig config, ImageDataset train, Game game, Func<ModelConfig, Generator>? createGenerator = null)
         : this(config, train, (_, _) => game, createGenerator) { }
+
+    /// <summary>
+    /// Trains the game <paramref name="builder"/> builds for <paramref name="config"/> over <paramref name="train"/> (not
+    /// owned): GanSharp's own (<see cref="GameBuilder.BuiltIn"/>) or a caller's.
+    /// </summary>
+    public Trainer(GanConfig config, ImageDataset train, GameBuilder builder)
+        : this(config, train, (rng, device) => builder.Build(config, rng, train, device), builder.CreateGenerator) { }
 
     private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build, Func<ModelConfig, Generator>? createGenerator)
     {

@@ -59,14 +59,18 @@ public sealed class TrainingRun : IDisposable
     /// configuration is validated and the nets built before anything is written; the run's lock is held until
     /// <see cref="Dispose"/>.
     /// </summary>
+    /// <param name="config">The configuration (preset, file, flags); resolved here against the data.</param>
+    /// <param name="folder">The run folder to create.</param>
+    /// <param name="train">The training images.</param>
+    /// <param name="game">How the game is built (default: GanSharp's, from the configuration); pass your own nets or game here.</param>
     /// <exception cref="InputException">A bad configuration, a folder that is not new, or another process writing it.</exception>
-    public static TrainingRun Start(GanConfig config, string folder, ImageDataset train)
+    public static TrainingRun Start(GanConfig config, string folder, ImageDataset train, GameBuilder? game = null)
     {
         RunDirectory.EnsureNew(folder);
         config.Validate();                 // before anything acts on it (threads, device)
         config = RunConfiguration.Resolve(config, train);
         config.Validate();                 // with the data's image shape
-        var run = new TrainingRun(folder, new Trainer(config, train));
+        var run = new TrainingRun(folder, new Trainer(config, train, game ?? GameBuilder.BuiltIn));
         bool created = !System.IO.Directory.Exists(run.Folder);
         try
         {
@@ -92,13 +96,14 @@ public sealed class TrainingRun : IDisposable
     /// agree with the checkpoint (<see cref="RunDirectory.ResumeConfig"/>). <paramref name="extend"/> may change the
     /// run's length (epochs or steps), nothing else, and not below the iterations done. Takes the run's lock, removes
     /// temporary files a killed writer left, and drops the metrics rows logged after the checkpoint (all of them when
-    /// there is none: the run starts again from nothing), saying so in <see cref="Notices"/> when the last was torn.
+    /// there is none: the run starts again from nothing), saying so in <see cref="Notices"/> when the last was torn. A run
+    /// of a caller's own game resumes with the same <paramref name="game"/> it started with.
     /// </summary>
     /// <exception cref="InputException">
     /// Not a run, a bad checkpoint or config.json, data of another shape than the run's, a length shorter than what was
     /// done, or another process writing the run.
     /// </exception>
-    public static TrainingRun Resume(string folder, ImageDataset train, Func<TrainConfig, TrainConfig>? extend = null)
+    public static TrainingRun Resume(string folder, ImageDataset train, Func<TrainConfig, TrainConfig>? extend = null, GameBuilder? game = null)
     {
         var directory = new RunDirectory(folder);
         if (!System.IO.Directory.Exists(directory.Folder)) throw new InputException($"{folder}: no such run folder");
@@ -112,7 +117,7 @@ public sealed class TrainingRun : IDisposable
             config.Validate();
             RunConfiguration.CheckShape(config, train, folder);
             RunConfiguration.ApplyThreads(config.Train.Threads);
-            run = new TrainingRun(folder, new Trainer(config, train)) { runLock = runLock };
+            run = new TrainingRun(folder, new Trainer(config, train, game ?? GameBuilder.BuiltIn)) { runLock = runLock };
             if (run.TotalSteps < done)
                 throw new InputException($"the run has done {done:N0} iterations; a length of {run.TotalSteps:N0} would undo some (give more --steps or --epochs)");
             if (checkpoint is not null)
