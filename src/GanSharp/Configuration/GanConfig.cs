@@ -30,6 +30,8 @@ public sealed record GanConfig
     public OptimizerConfig? DiscriminatorOptimizer { get; init; }
     /// <summary>An exponential moving average of G's weights, which sampling and evaluation use; null: none.</summary>
     public EmaConfig? Ema { get; init; }
+    /// <summary>Players that start from another run's weights (and may stay frozen); null: every player from its initialisation.</summary>
+    public PlayerSource[]? PlayersFrom { get; init; }
     /// <summary>What the run writes, and how often.</summary>
     public OutputConfig Output { get; init; } = new();
 
@@ -65,6 +67,9 @@ public sealed record GanConfig
         foreach (var p in DiscriminatorOptimizer?.Problems("discriminator-optimizer") ?? []) yield return p;
         foreach (var p in Output.Problems()) yield return p;
         foreach (var p in Ema?.Problems() ?? []) yield return p;
+        foreach (var p in (PlayersFrom ?? []).SelectMany(s => s.Problems())) yield return p;
+        if (PlayersFrom?.GroupBy(s => s.Player).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            yield return $"players-from: player '{Text.Short(twice.Key)}' is loaded twice";
         foreach (var p in Game.ProblemsWith(this)) yield return p;
         if (Output.Evaluates && Output.Eval.Contains("classes") && !Model.Conditional)
             yield return "eval: 'classes' measures a conditional generator's classes, and this model is not conditional";

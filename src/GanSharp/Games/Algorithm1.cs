@@ -86,9 +86,7 @@ public sealed class Algorithm1 : TwoPlayerGame
         var (realOut, fakeOut) = DiscriminatorOutputs(x, fake, y);       // [m], [m]
         var l = Loss.Discriminator(realOut, fakeOut);                    // −V(D, G) on the minibatch, for the paper's losses
         var penalty = Penalty?.Term(D, x, fake, context.Rng, y);         // λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
-        ClearGradients(dParams);
-        (penalty is null ? l : l + penalty).backward();
-        optD.step();
+        Descend(penalty is null ? l : l + penalty, optD, dParams);
         return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut), penalty?.item<float>() ?? 0);
     }
 
@@ -119,9 +117,7 @@ public sealed class Algorithm1 : TwoPlayerGame
             var y = GeneratorLabels(context);                            // [m] classes drawn as in the data, or null
             var fakeOut = D.forward(G.forward(z, y), y);                 // [m]
             var l = Loss.Generator(fakeOut);
-            ClearGradients(gParams);
-            l.backward();
-            optG.step();
+            Descend(l, optG, gParams);
             return l.item<float>();
         });
     }

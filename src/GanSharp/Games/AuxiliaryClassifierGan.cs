@@ -73,9 +73,7 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
         var (sReal, kReal) = D.Classify(x);                                       // [m], [m, K]: separate passes (batch norm)
         var (sFake, kFake) = D.Classify(fake);
         var l = Objective.Discriminator(sReal, kReal, c, sFake, kFake, cFake);    // −(L_S + L_C)
-        ClearGradients(dParams);
-        l.Total.backward();
-        optD.step();
+        Descend(l.Total, optD, dParams);
         double accuracy = kReal.argmax(1).eq(c).to_type(ScalarType.Float64).mean().item<double>();
         return new DiscriminatorResult(l.Total.item<float>(), MeanD(sReal), MeanD(sFake), l.Class.item<float>(), accuracy);
     }
@@ -90,9 +88,7 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
             var cFake = GeneratorLabels(context)!;                                // [m]
             var (sFake, kFake) = D.Classify(G.forward(z, cFake));                 // [m], [m, K]
             var l = Objective.Generator(sFake, kFake, cFake);                     // the source term − L_C's fake half
-            ClearGradients(gParams);
-            l.Total.backward();
-            optG.step();
+            Descend(l.Total, optG, gParams);
             return ((double)l.Total.item<float>(), (double)l.Class.item<float>());
         });
     }

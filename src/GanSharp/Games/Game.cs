@@ -38,6 +38,8 @@ public abstract class Game : IDisposable
 {
     private readonly List<Player> players = [];
     private readonly List<PlayerOptimizer> optimizers = [];
+    private readonly List<(string Name, IGameState State)> states = [];
+    private readonly HashSet<Parameter> frozen = new(ReferenceEqualityComparer.Instance);   // a net's parameters() hands out the same objects
 
     /// <summary>The checkpoint section of a moving average of <see cref="Generator"/>'s weights, in runs that keep one.</summary>
     public const string GeneratorAverageName = "generator-ema";
@@ -46,6 +48,8 @@ public abstract class Game : IDisposable
     public IReadOnlyList<Player> Players => players;
     /// <summary>Their optimizers, in checkpoint order.</summary>
     public IReadOnlyList<PlayerOptimizer> Optimizers => optimizers;
+    /// <summary>The game's own state beyond players and optimizers (image pools), in checkpoint order.</summary>
+    public IReadOnlyList<(string Name, IGameState State)> States => states;
 
     /// <summary>
     /// The game's one generator of noise, where it has one (null, the default: none, or several): the player a moving
@@ -91,6 +95,33 @@ public abstract class Game : IDisposable
         return module;
     }
 
+    /// <summary>Registers a state of the game's own (an image pool), checkpointed under <paramref name="name"/>.</summary>
+    protected T AddState<T>(string name, T state) where T : IGameState
+    {
+        if (players.Any(p => p.Name == name) || states.Any(s => s.Name == name)) throw new ArgumentException($"two parts of the game named '{name}'");
+        states.Add((name, state));
+        return state;
+    }
+
+    /// <summary>
+    /// Freezes the player <paramref name="name"/> for the rest of the run: its parameters receive no gradients (so its
+    /// optimizer leaves them alone), and no game step unfreezes them — a player loaded from another run as it was
+    /// trained there (a first stage under a second).
+    /// </summary>
+    /// <exception cref="ArgumentException">No player of that name.</exception>
+    public void Freeze(string name)
+    {
+        var player = players.FirstOrDefault(p => p.Name == name) ?? throw new ArgumentException($"no player named '{name}'", nameof(name));
+        foreach (var p in player.Module.parameters())
+        {
+            p.requires_grad = false;
+            frozen.Add(p);
+        }
+    }
+
+    /// <summary>Whether the player <paramref name="name"/> is frozen (<see cref="Freeze"/>).</summary>
+    public bool IsFrozen(string name) => players.FirstOrDefault(p => p.Name == name) is { } player && player.Module.parameters().Any(frozen.Contains);
+
     /// <summary>Builds and registers the optimizer of <paramref name="parameters"/>, checkpointed under <paramref name="name"/>.</summary>
     protected OptimizerHelper AddOptimizer(string name, IEnumerable<Parameter> parameters, OptimizerConfig config)
     {
@@ -104,6 +135,21 @@ public abstract class Game : IDisposable
         return optimizer;
     }
 
+    /// <summary>
+    /// One update of a player: its gradients of <paramref name="loss"/> (dropped first, not zeroed: backward writes fresh
+    /// ones), then its optimizer's step — or nothing for a frozen player (<see cref="Freeze"/>), whose loss is still measured.
+    /// </summary>
+    protected void Descend(Tensor loss, OptimizerHelper optimizer, Parameter[] parameters)
+    {
+        if (IsFrozen(parameters)) return;
+        ClearGradients(parameters);
+        loss.backward();
+        optimizer.step();
+    }
+
+    /// <summary>Whether <paramref name="parameters"/> (a player's) are frozen.</summary>
+    protected bool IsFrozen(Parameter[] parameters) => parameters.Length > 0 && parameters.All(frozen.Contains);
+
     /// <summary>Drops the gradients instead of zeroing them: backward then writes fresh ones, saving a pass over every parameter.</summary>
     protected static void ClearGradients(Parameter[] parameters)
     {
@@ -111,15 +157,16 @@ public abstract class Game : IDisposable
     }
 
     /// <summary>Freezes or unfreezes parameters (a frozen player passes gradients through but receives none).</summary>
-    protected static void SetRequiresGrad(Parameter[] parameters, bool value)
+    protected void SetRequiresGrad(Parameter[] parameters, bool value)
     {
-        foreach (var p in parameters) p.requires_grad = value;
+        foreach (var p in parameters) p.requires_grad = value && !frozen.Contains(p);   // a frozen player stays frozen
     }
 
     /// <summary>Disposes the optimizers and the players.</summary>
     public void Dispose()
     {
         DisposeBuffers();
+        foreach (var (_, state) in states) (state as IDisposable)?.Dispose();
         foreach (var o in optimizers) o.Optimizer.Dispose();
         foreach (var p in players) p.Module.Dispose();
         GC.SuppressFinalize(this);

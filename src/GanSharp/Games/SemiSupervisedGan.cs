@@ -131,9 +131,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         var (sourceReal, unlabelledLogits) = D.Classify(xu);
         var (sourceFake, fakeLogits) = D.Classify(fake);
         var terms = SemiSupervisedLoss.Discriminator(labelledLogits, y, unlabelledLogits, fakeLogits, UnlabelledWeight);
-        ClearGradients(dParams);
-        terms.Total.backward();
-        optD.step();
+        Descend(terms.Total, optD, dParams);
         double accuracy = labelledLogits.argmax(1).eq(y).to_type(ScalarType.Float64).mean().item<double>();
         return (terms.Total.item<float>(), terms.Class.item<float>(), terms.Adversarial.item<float>(), MeanD(sourceReal), MeanD(sourceFake),
                 accuracy, xu.detach().MoveToOuterDisposeScope());
@@ -157,9 +155,7 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
             Tensor target;
             using (no_grad()) target = D.Features(real);                           // [m, F]: a fixed target
             var l = SemiSupervisedLoss.FeatureMatching(target, D.Features(G.forward(Noise(context))));
-            ClearGradients(gParams);
-            l.backward();
-            optG.step();
+            Descend(l, optG, gParams);
             return (double)l.item<float>();
         });
     }

@@ -39,12 +39,13 @@ public sealed class SimultaneousUpdates : TwoPlayerGame
         var fakeOut = D.forward(fake, y);                     // [m]
         var dl = Loss.Discriminator(realOut, fakeOut);
         var gl = Loss.Generator(fakeOut);
+        bool gFrozen = IsFrozen(gParams), dFrozen = IsFrozen(dParams);  // a frozen player is not updated
         ClearGradients(dParams);
         ClearGradients(gParams);
-        gl.backward(retain_graph: true, inputs: gParams);    // θ_g's gradient only
-        dl.backward(inputs: dParams);                         // θ_d's gradient only
-        optD.step();
-        optG.step();
+        if (!gFrozen) gl.backward(retain_graph: !dFrozen, inputs: gParams);   // θ_g's gradient only
+        if (!dFrozen) dl.backward(inputs: dParams);                            // θ_d's gradient only
+        if (!dFrozen) optD.step();
+        if (!gFrozen) optG.step();
         return Scalars(dl.item<float>(), gl.item<float>(), MeanD(realOut), MeanD(fakeOut));
     }
 }

@@ -86,6 +86,23 @@ public sealed class Checkpoint : Games.ISavedPlayers
         return memory.ToArray();
     }
 
+    /// <summary>Serialises a game's own state (an image pool) to a section.</summary>
+    public static byte[] Save(Games.IGameState state)
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, Encoding.UTF8, leaveOpen: true)) state.Save(writer);
+        return memory.ToArray();
+    }
+
+    /// <summary>Loads section <paramref name="name"/> into a game's own state.</summary>
+    /// <exception cref="InputException">No such section, or bytes that are not that state.</exception>
+    public void LoadInto(string name, Games.IGameState state)
+    {
+        using var reader = new BinaryReader(new MemoryStream(Section(name)));
+        try { state.Load(reader); }
+        catch (EndOfStreamException) { throw new InputException($"{Where}: section '{name}' is cut short"); }
+    }
+
     /// <summary>Loads section <paramref name="name"/> into a module of the same architecture.</summary>
     public void LoadInto(string name, nn.Module module)
     {
@@ -107,7 +124,7 @@ public sealed class Checkpoint : Games.ISavedPlayers
 
     /// <summary>The bytes of section <paramref name="name"/>.</summary>
     public byte[] Section(string name) =>
-        Sections.TryGetValue(name, out var bytes) ? bytes : throw new InputException($"checkpoint has no '{name}' section");
+        Sections.TryGetValue(name, out var bytes) ? bytes : throw new InputException($"{Where}: no section '{name}' (it has {string.Join(", ", Sections.Keys)})");
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically (temporary file, fsync, rename).</summary>
     public void Write(string path)

@@ -82,10 +82,18 @@ public sealed class Trainer : IDisposable
     /// Trains the game <paramref name="builder"/> builds for <paramref name="config"/> over <paramref name="train"/> (not
     /// owned): GanSharp's own (<see cref="GameBuilder.BuiltIn"/>) or a caller's.
     /// </summary>
-    public Trainer(GanConfig config, ImageDataset train, GameBuilder builder)
-        : this(config, train, (rng, device) => builder.Build(config, rng, train, device), builder.CreateGenerator) { }
+    public Trainer(GanConfig config, ImageDataset train, GameBuilder builder) : this(config, train, builder, loadPlayers: true) { }
 
-    private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build, Func<ModelConfig, Generator>? createGenerator)
+    /// <summary>
+    /// The game of <paramref name="builder"/>; its <see cref="GanConfig.PlayersFrom"/> loaded from their runs when
+    /// <paramref name="loadPlayers"/> (a run's start; a resume restores them from its own checkpoint), and frozen where
+    /// they say so either way.
+    /// </summary>
+    internal Trainer(GanConfig config, ImageDataset train, GameBuilder builder, bool loadPlayers)
+        : this(config, train, (rng, device) => builder.Build(config, rng, train, device), builder.CreateGenerator, loadPlayers) { }
+
+    private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build, Func<ModelConfig, Generator>? createGenerator,
+                    bool loadPlayers = true)
     {
         Config = config;
         var t = config.Train;
@@ -103,6 +111,13 @@ public sealed class Trainer : IDisposable
         }
         rng = Device.type == DeviceType.CPU ? initRng : new torch.Generator(unchecked((ulong)t.Seed), Device);
         if (rng != initRng) initRng.Dispose();
+        try { PlayerSources.Apply(Game, config.PlayersFrom ?? [], loadPlayers); }   // before the average copies G
+        catch
+        {
+            Game.Dispose();
+            rng.Dispose();
+            throw;
+        }
         foreach (var player in Game.Players)
         {
             if (player.Module is IRandomDraws net) net.Rng = rng;
@@ -178,6 +193,7 @@ public sealed class Trainer : IDisposable
         foreach (var o in Game.Optimizers) sections[o.Name] = Checkpoint.Save(o.Optimizer);
         sections[Checkpoint.RngSection] = rngState.data<byte>().ToArray();
         if (Ema is not null) sections[Checkpoint.GeneratorEmaSection] = Checkpoint.Save(Ema.Shadow);
+        foreach (var (name, state) in Game.States) sections[name] = Checkpoint.Save(state);
         return new Checkpoint { Config = Config, Step = Step, DataBatches = DataBatches, Sections = sections };
     }
 
@@ -187,6 +203,7 @@ public sealed class Trainer : IDisposable
         foreach (var p in Game.Players) checkpoint.LoadInto(p.Name, p.Module);
         foreach (var o in Game.Optimizers) checkpoint.LoadInto(o.Name, o.Optimizer);
         if (Ema is not null) checkpoint.LoadInto(Checkpoint.GeneratorEmaSection, Ema.Shadow);
+        foreach (var (name, gameState) in Game.States) checkpoint.LoadInto(name, gameState);
         using (var state = tensor(checkpoint.Section(Checkpoint.RngSection), dtype: ScalarType.Byte))
             rng.set_state(state);
         Step = checkpoint.Step;

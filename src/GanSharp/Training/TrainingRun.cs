@@ -117,7 +117,7 @@ public sealed class TrainingRun : IDisposable
             config.Validate();
             RunConfiguration.CheckShape(config, train, folder);
             RunConfiguration.ApplyThreads(config.Train.Threads);
-            run = new TrainingRun(folder, new Trainer(config, train, game ?? GameBuilder.BuiltIn)) { runLock = runLock };
+            run = new TrainingRun(folder, new Trainer(config, train, game ?? GameBuilder.BuiltIn, loadPlayers: checkpoint is null)) { runLock = runLock };
             if (run.TotalSteps < done)
                 throw new InputException($"the run has done {done:N0} iterations; a length of {run.TotalSteps:N0} would undo some (give more --steps or --epochs)");
             if (checkpoint is not null)
