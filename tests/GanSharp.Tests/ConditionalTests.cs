@@ -229,7 +229,7 @@ public class ConditionalTests
         {
             Model = model,
             Train = new TrainConfig { Batch = 40, Steps = 600, Seed = 4 },
-            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 2e-3, LearningRateDecay = 1 },
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 2e-3, Schedule = ExponentialDecay.Constant },
             Output = new OutputConfig { TensorBoard = false },
         };
         using var t = new Trainer(config, data);

@@ -68,7 +68,7 @@ public class GradientPenaltyTests
         {
             Loss = new WassersteinLossConfig(),
             Game = new Algorithm1Config { K = 2, GradientPenalty = 10 },
-            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-3, LearningRateDecay = 1, Beta1 = 0, Beta2 = 0.9 },
+            Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-3, Schedule = ExponentialDecay.Constant, Beta1 = 0, Beta2 = 0.9 },
         };
         using var images = TinySet();
         var (straight, second) = ResumeExactly(config, images, steps: 8, at: 3);

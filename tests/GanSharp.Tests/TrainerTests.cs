@@ -42,7 +42,7 @@ public class TrainerTests
     {
         using var images = TinySet();
         // A constant learning rate: TrainStep applies the schedule, the hand-made iterations below do not.
-        var config = Tiny(k) with { Optimizer = new OptimizerConfig { LearningRateDecay = 1 } };
+        var config = Tiny(k) with { Optimizer = new OptimizerConfig { Schedule = ExponentialDecay.Constant } };
         using var a = new Trainer(config, images);
         using var b = new Trainer(config, images);
         using var c = new Trainer(config, images);
@@ -88,7 +88,7 @@ public class TrainerTests
     public void The_schedules_reach_the_optimizer()
     {
         using var images = TinySet();
-        var config = Tiny() with { Optimizer = new OptimizerConfig { LearningRate = 0.1, LearningRateDecay = 2, MinLearningRate = 0.01 } };
+        var config = Tiny() with { Optimizer = new OptimizerConfig { LearningRate = 0.1, Schedule = new ExponentialDecay { Decay = 2, Min = 0.01 } } };
         using var t = new Trainer(config, images);
         Assert.Equal(0.1, t.LearningRate);
         t.TrainStep();
@@ -129,7 +129,33 @@ public class ScheduleTests
     [InlineData(100_000, 0.06703206)]     // 0.1 · e^(−100000 · ln 1.000004)
     [InlineData(5_000_000, 1e-6)]         // the floor
     public void Learning_rate_decays_by_1_000004_per_minibatch(long step, double expected) =>
-        Assert.Equal(expected, Schedules.LearningRate(Paper, step), 7);
+        Assert.Equal(expected, Schedules.LearningRate(Paper, step, totalSteps: 100), 7);   // the run's length does not enter
+
+    [Theory]
+    [InlineData(0, 2e-4)]
+    [InlineData(500, 2e-4)]                 // held for the first half
+    [InlineData(501, 2e-4 * (1 - 1.0 / 500))]
+    [InlineData(750, 1e-4)]                 // half way down
+    [InlineData(1000, 0)]                   // zero at the end
+    public void A_linear_decay_holds_the_rate_then_falls_to_zero_at_the_runs_end(long step, double expected)
+    {
+        var cycleGan = OptimizerConfig.DcganAdam with { Schedule = new LinearDecay { Start = 0.5 } };
+        Assert.Equal(expected, Schedules.LearningRate(cycleGan, step, totalSteps: 1000), 12);
+    }
+
+    [Fact]
+    public void Schedules_are_typed_records_and_the_old_keys_still_read()
+    {
+        var old = GanConfig.Overlay(Presets.PaperMnist, """{ "optimizer": { "learning-rate-decay": 1.5, "min-learning-rate": 0.02 } }""", "old.json");
+        Assert.Equal(new ExponentialDecay { Decay = 1.5, Min = 0.02 }, old.Optimizer.Schedule);
+        var linear = GanConfig.Overlay(Presets.DcganMnist, """{ "optimizer": { "schedule": { "kind": "linear-decay", "start": 0.25 } } }""", "new.json");
+        Assert.Equal(new LinearDecay { Start = 0.25 }, linear.Optimizer.Schedule);
+        Assert.Contains("\"kind\": \"linear-decay\"", linear.ToJson());
+        Assert.Contains("optimizer.schedule: unknown kind 'cosine' (known: exponential, linear-decay)",
+                        Assert.Throws<InputException>(() => GanConfig.Overlay(Presets.DcganMnist, """{ "optimizer": { "schedule": { "kind": "cosine" } } }""", "x.json")).Message);
+        var budget = linear with { Train = linear.Train with { CpuMinutes = 5, Steps = null } };
+        Assert.Contains("a linear-decay schedule needs the run's length in steps", Assert.Throws<InputException>(() => budget.Validate()).Message);
+    }
 
     [Theory]
     [InlineData(0, 0.5)]

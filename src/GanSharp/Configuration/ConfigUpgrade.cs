@@ -5,7 +5,8 @@ namespace GanSharp.Configuration;
 /// <summary>
 /// Reads configurations written before the game seam (GanSharp's first releases): the model was one flat record for
 /// every family (the toy nets' activation beside the paper's maxout settings), and Algorithm 1's k, the generator loss
-/// and the update order lived under <c>train</c>. Old run folders, checkpoints and config files are upgraded in place
+/// and the update order lived under <c>train</c>; before schedules were typed, an optimizer's exponential decay was its
+/// <c>learning-rate-decay</c> and <c>min-learning-rate</c>. Old run folders, checkpoints and config files are upgraded in place
 /// (in memory) to today's shape, so that they load, resume and evaluate unchanged.
 /// </summary>
 static class ConfigUpgrade
@@ -19,6 +20,17 @@ static class ConfigUpgrade
     /// <summary>Upgrades <paramref name="root"/> (a whole or partial configuration) in place; today's shape is left alone.</summary>
     public static void Apply(JsonObject root)
     {
+        // Before schedules were typed: an exponential decay's two keys on the optimizer itself.
+        foreach (var key in new[] { "optimizer", "discriminator-optimizer" })
+        {
+            if (root[key] is not JsonObject optimizer) continue;
+            bool decay = optimizer.Remove("learning-rate-decay", out var d), min = optimizer.Remove("min-learning-rate", out var m);
+            if (!decay && !min) continue;
+            var schedule = new JsonObject { ["kind"] = "exponential" };
+            if (decay) schedule["decay"] = d?.DeepClone();
+            if (min) schedule["min"] = m?.DeepClone();
+            optimizer["schedule"] = schedule;
+        }
         if (root["model"] is JsonObject model && model.ContainsKey("toy-generator-activation"))
         {
             var activation = model["toy-generator-activation"]?.DeepClone();

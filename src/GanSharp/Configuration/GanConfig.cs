@@ -65,6 +65,8 @@ public sealed record GanConfig
         foreach (var p in Game.Problems()) yield return p;
         foreach (var p in Optimizer.Problems("optimizer")) yield return p;
         foreach (var p in DiscriminatorOptimizer?.Problems("discriminator-optimizer") ?? []) yield return p;
+        if (Train.Steps is null && Train.CpuMinutes is not null && (Optimizer.Schedule.NeedsLength || DiscriminatorOptimizer?.Schedule.NeedsLength == true))
+            yield return "optimizer: a linear-decay schedule needs the run's length in steps (a CPU budget alone has none): add --steps";
         foreach (var p in Output.Problems()) yield return p;
         foreach (var p in Ema?.Problems() ?? []) yield return p;
         foreach (var p in (PlayersFrom ?? []).SelectMany(s => s.Problems())) yield return p;
@@ -147,6 +149,9 @@ public sealed record GanConfig
         ConfigUpgrade.Apply(node);
         foreach (var (key, type) in new[] { ("model", typeof(ModelConfig)), ("loss", typeof(LossConfig)), ("game", typeof(GameConfig)) })
             if (node[key] is JsonObject part) Kinds.Check(type, part, $"{where}: {key}");
+        foreach (var key in new[] { "optimizer", "discriminator-optimizer" })
+            if (node[key] is JsonObject { } optimizer && optimizer["schedule"] is JsonObject schedule)
+                Kinds.Check(typeof(LearningRateSchedule), schedule, $"{where}: {key}.schedule");
         try
         {
             return node.Deserialize<GanConfig>(Json) ?? throw new InputException($"{where}: empty configuration");

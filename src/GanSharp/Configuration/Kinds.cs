@@ -42,5 +42,5 @@ internal static class Kinds
     }
 
     static InputException Unknown(Type baseType, string name, string where) =>
-        new($"{where}: unknown kind '{name}' (known: {string.Join(", ", Of(baseType).Select(k => k.Name))})");
+        new($"{where}: unknown kind '{Text.Short(name)}' (known: {string.Join(", ", Of(baseType).Select(k => k.Name))})");
 }

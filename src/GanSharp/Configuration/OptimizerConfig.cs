@@ -7,10 +7,8 @@ public sealed record OptimizerConfig
     public OptimizerKind Kind { get; init; } = OptimizerKind.Sgd;
     /// <summary>Initial learning rate.</summary>
     public double LearningRate { get; init; } = 0.1;
-    /// <summary>The learning rate is divided by this after every iteration (pylearn2's ExponentialDecay); 1 = constant.</summary>
-    public double LearningRateDecay { get; init; } = 1.000004;
-    /// <summary>The learning rate never falls below this.</summary>
-    public double MinLearningRate { get; init; } = 1e-6;
+    /// <summary>How the learning rate moves over the run (default: the paper's exponential decay, 1.000004 per iteration, floor 10⁻⁶).</summary>
+    public LearningRateSchedule Schedule { get; init; } = new ExponentialDecay();
     /// <summary>SGD momentum before the ramp starts.</summary>
     public double MomentumStart { get; init; } = 0.5;
     /// <summary>SGD momentum after the ramp ends.</summary>
@@ -34,9 +32,7 @@ public sealed record OptimizerConfig
     {
         if (LearningRate is not (> 0 and <= float.MaxValue))
             yield return $"{name}: learning-rate must be a positive number within float32's range (got {LearningRate})";
-        if (!(LearningRateDecay >= 1)) yield return $"{name}: learning-rate-decay must be at least 1 (the rate is divided by it)";
-        if (!(LearningRateDecay <= float.MaxValue)) yield return $"{name}: learning-rate-decay must be finite (got {LearningRateDecay})";
-        if (MinLearningRate is not (>= 0 and <= float.MaxValue)) yield return $"{name}: min-learning-rate must be a non-negative number (got {MinLearningRate})";
+        foreach (var p in Schedule.Problems(name)) yield return p;
         if (MomentumStart is not (>= 0 and < 1) || MomentumEnd is not (>= 0 and < 1)) yield return $"{name}: momentum must lie in [0, 1)";
         if (MomentumRampStart < 0 || MomentumRampEnd < MomentumRampStart)
             yield return $"{name}: the momentum ramp must start at epoch 0 or later and end no earlier than it starts (got {MomentumRampStart}…{MomentumRampEnd})";
@@ -51,7 +47,7 @@ public sealed record OptimizerConfig
     /// DCGAN's Adam (Radford et al. 2015, section 4): lr 2e-4, β₁ 0.5 ("β₁ at the suggested value of 0.9 resulted in
     /// training oscillation and instability"), β₂ 0.999, a constant rate.
     /// </summary>
-    public static OptimizerConfig DcganAdam { get; } = new() { Kind = OptimizerKind.Adam, LearningRate = 2e-4, LearningRateDecay = 1, Beta1 = 0.5, Beta2 = 0.999 };
+    public static OptimizerConfig DcganAdam { get; } = new() { Kind = OptimizerKind.Adam, LearningRate = 2e-4, Schedule = ExponentialDecay.Constant, Beta1 = 0.5, Beta2 = 0.999 };
 
     /// <summary>
     /// This configuration switched to <paramref name="kind"/>: unchanged if it already is one, else that kind's recipe

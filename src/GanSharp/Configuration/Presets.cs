@@ -72,7 +72,7 @@ public static class Presets
         Model = ((DcganModelConfig)dcgan.Model) with { DiscriminatorNorm = Normalisation.Layer },
         Loss = new WassersteinLossConfig(),
         Game = new Algorithm1Config { K = 5, GradientPenalty = 10 },
-        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-4, LearningRateDecay = 1, Beta1 = 0, Beta2 = 0.9 },
+        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 1e-4, Schedule = ExponentialDecay.Constant, Beta1 = 0, Beta2 = 0.9 },
         Train = dcgan.Train with { Epochs = dcgan.Train.Epochs * 5 },
     };
 
@@ -104,7 +104,7 @@ public static class Presets
         Preset = "cgan-mnist",
         Model = new ConditionalMlpModelConfig(),
         Train = new TrainConfig { Batch = 100, Epochs = 100 },
-        Optimizer = new OptimizerConfig { LearningRateDecay = 1.00004 },
+        Optimizer = new OptimizerConfig { Schedule = new ExponentialDecay { Decay = 1.00004 } },
         Output = new OutputConfig { EvalEvery = 5000 },
     };
 
@@ -137,7 +137,7 @@ public static class Presets
         Model = new SemiSupervisedMlpModelConfig(),
         Game = new SemiSupervisedConfig(),
         Train = new TrainConfig { Batch = 100, Epochs = 300 },
-        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 0.003, LearningRateDecay = 1, Beta1 = 0.5, Beta2 = 0.999, Epsilon = 1e-4 },
+        Optimizer = new OptimizerConfig { Kind = OptimizerKind.Adam, LearningRate = 0.003, Schedule = ExponentialDecay.Constant, Beta1 = 0.5, Beta2 = 0.999, Epsilon = 1e-4 },
         Output = new OutputConfig { SampleEvery = 5000, CheckpointEvery = 10000, EvalEvery = 1000, Eval = ["classify"] },
     };
 

@@ -109,7 +109,7 @@ internal static class ToyExperiments
         // The rate falls tenfold over the run, so that the game's oscillations settle by the end.
         Optimizer = new OptimizerConfig
         {
-            Kind = OptimizerKind.Adam, LearningRate = o.LearningRate, LearningRateDecay = Math.Pow(10, 1.0 / o.Steps), Beta1 = 0.5,
+            Kind = OptimizerKind.Adam, LearningRate = o.LearningRate, Schedule = new ExponentialDecay { Decay = Math.Pow(10, 1.0 / o.Steps) }, Beta1 = 0.5,
         },
         Output = new OutputConfig { TensorBoard = false },
     };

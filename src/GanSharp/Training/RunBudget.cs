@@ -21,14 +21,10 @@ internal sealed class RunBudget
     private double evaluationCpu;        // CPU seconds the run's evaluations took, all processes (logged as eval_cpu_s)
     private TimeSpan cpuAtStart;         // this process's CPU time when the run started here
 
-    /// <summary>
-    /// The budget of a run of <paramref name="train"/> whose epochs are <paramref name="batchesPerEpoch"/> data minibatches,
-    /// <paramref name="batchesPerStep"/> of them an iteration.
-    /// </summary>
-    public RunBudget(TrainConfig train, long batchesPerEpoch, int batchesPerStep)
+    /// <summary>The budget of a run of <paramref name="train"/> that ends after <paramref name="totalSteps"/> iterations (<see cref="Trainer.TotalSteps"/>).</summary>
+    public RunBudget(TrainConfig train, long totalSteps)
     {
-        TotalSteps = train.Steps ?? (train.CpuMinutes is not null ? long.MaxValue  // a budget alone: the budget ends the run
-            : (long)Math.Ceiling((double)train.Epochs * batchesPerEpoch / batchesPerStep));
+        TotalSteps = totalSteps;
         CpuBudgetSeconds = train.CpuMinutes * 60;
         cpuAtStart = ProcessCpu();  // until StartProcess: what came before is not the run's
     }

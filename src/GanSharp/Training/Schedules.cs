@@ -8,11 +8,10 @@ namespace GanSharp.Training;
 internal static class Schedules
 {
     /// <summary>
-    /// Learning rate after <paramref name="step"/> iterations: initial / decay^step, never below the floor
-    /// (pylearn2's ExponentialDecay, applied once per minibatch).
+    /// Learning rate after <paramref name="step"/> iterations of a run of <paramref name="totalSteps"/>: the optimizer's
+    /// schedule from its initial rate (<see cref="LearningRateSchedule"/>).
     /// </summary>
-    public static double LearningRate(OptimizerConfig o, long step) =>
-        Math.Max(o.LearningRate / Math.Pow(o.LearningRateDecay, step), o.MinLearningRate);
+    public static double LearningRate(OptimizerConfig o, long step, long totalSteps) => o.Schedule.Rate(o.LearningRate, step, totalSteps);
 
     /// <summary>
     /// Momentum after <paramref name="epochs"/> completed epochs: the start value until the ramp's first epoch, then

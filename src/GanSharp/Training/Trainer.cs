@@ -52,8 +52,13 @@ public sealed class Trainer : IDisposable
     public long Epoch => DataBatches / data.BatchesPerEpoch;
     /// <summary>What a step of the game draws on: the data in the run's order and the run's random number generator.</summary>
     public StepContext Context { get; }
+    /// <summary>
+    /// Iterations at which the run ends: <see cref="TrainConfig.Steps"/>, else its epochs in iterations
+    /// (<see cref="long.MaxValue"/> for a CPU budget alone). What a schedule that needs the run's length scales to.
+    /// </summary>
+    public long TotalSteps { get; }
     /// <summary>The learning rate of the next update of the first optimizer (the generator's).</summary>
-    public double LearningRate => Schedules.LearningRate(Game.Optimizers[0].Config, Step);
+    public double LearningRate => Schedules.LearningRate(Game.Optimizers[0].Config, Step, TotalSteps);
     /// <summary>The SGD momentum of the next update of the first optimizer (Adam: β₁).</summary>
     public double Momentum => Schedules.MomentumOf(Game.Optimizers[0].Config, Epoch);
 
@@ -135,6 +140,8 @@ public sealed class Trainer : IDisposable
         images = train.Storage.to(Device);
         labels = train.Labels?.to(Device);
         data = new MinibatchSampler(images, labels, t.Batch, t.Seed);
+        TotalSteps = t.Steps ?? (t.CpuMinutes is not null ? long.MaxValue  // a budget alone: the budget ends the run
+            : (long)Math.Ceiling((double)t.Epochs * data.BatchesPerEpoch / Game.BatchesPerStep));
         batches = new BatchCursor(data);
         Context = new StepContext(batches, rng);
     }
@@ -172,7 +179,7 @@ public sealed class Trainer : IDisposable
     {
         foreach (var o in Game.Optimizers)
         {
-            double lr = Schedules.LearningRate(o.Config, Step), momentum = Schedules.MomentumOf(o.Config, Epoch);
+            double lr = Schedules.LearningRate(o.Config, Step, TotalSteps), momentum = Schedules.MomentumOf(o.Config, Epoch);
             foreach (var group in o.Optimizer.ParamGroups)
             {
                 group.LearningRate = lr;

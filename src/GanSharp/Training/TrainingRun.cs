@@ -49,7 +49,7 @@ public sealed class TrainingRun : IDisposable
     {
         Directory = new RunDirectory(folder);
         Trainer = trainer;
-        budget = new RunBudget(trainer.Config.Train, trainer.BatchesPerEpoch, trainer.Game.BatchesPerStep);
+        budget = new RunBudget(trainer.Config.Train, trainer.TotalSteps);
         grids = new SampleGrids(trainer, Directory);
     }
 
