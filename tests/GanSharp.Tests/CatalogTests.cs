@@ -103,4 +103,13 @@ public class CatalogTests
         using var counts = TorchSharp.torch.bincount(TorchSharp.torch.cat([splits.Train.Labels!, splits.Validation.Labels!, splits.Test.Labels!]));
         Assert.Equal(2_261, counts[1].item<long>());   // People & Body, with its skin-tone variants
     }
+
+    [Fact]
+    public void A_dataset_that_a_system_package_provides_says_the_one_command_that_installs_it()
+    {
+        var spec = new Data.DatasetSpec("fashion-mnist", "test", Data.DatasetCatalog.FashionMnist.Files,
+            [new Data.LocalFolder(Path.Combine(TempFolder(), "absent"), "the Debian package dataset-fashion-mnist", "sudo apt-get install dataset-fashion-mnist")]);
+        var e = Assert.Throws<GanSharpException>(() => Data.DatasetCatalog.Ensure(spec, TempFolder()));
+        Assert.StartsWith("fashion-mnist is not on this machine and could not be fetched: run 'sudo apt-get install dataset-fashion-mnist', then try again (tried: ", e.Message);
+    }
 }

@@ -14,7 +14,7 @@ public class ConfigurationTests
     [Theory]
     [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
-    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
     [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
     public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)

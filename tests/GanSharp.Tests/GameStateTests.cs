@@ -1,5 +1,4 @@
 using GanSharp.Configuration;
-using GanSharp.Losses;
 using GanSharp.Models;
 using static GanSharp.Tests.TestSupport;
 using static TorchSharp.torch;
@@ -87,61 +86,44 @@ public class GameStateTests
         Assert.Contains("does not fit this game's pool of 5", Assert.Throws<InputException>(() => other.Load(new BinaryReader(memory))).Message);
     }
 
-    /// <summary>A game whose D sees G's images through a pool: a state of its own in every checkpoint.</summary>
-    sealed class PooledGame : TwoPlayerGame
-    {
-        private readonly ImagePool pool;
-
-        public PooledGame(Generator g, Discriminator d, OptimizerConfig o) : base(g, d, new NonSaturating(), o, o) =>
-            pool = AddState("fake-pool", new ImagePool(7));
-
-        public override int BatchesPerStep => 1;
-
-        public override IReadOnlyDictionary<string, double> Step(StepContext context)
-        {
-            using var scope = NewDisposeScope();
-            var x = context.Data.Next().Images;
-            Tensor fake;
-            using (no_grad()) fake = G.forward(Noise(context), null);
-            var realOut = D.forward(x, null);
-            var fakeOut = D.forward(pool.Query(fake, context.Rng), null);
-            var dl = Loss.Discriminator(realOut, fakeOut);
-            ClearGradients(dParams);
-            dl.backward();
-            optD.step();
-            double gl = WithDiscriminatorFrozen(() =>
-            {
-                var l = Loss.Generator(D.forward(G.forward(Noise(context), null), null));
-                ClearGradients(gParams);
-                l.backward();
-                optG.step();
-                return (double)l.item<float>();
-            });
-            return Scalars(dl.item<float>(), gl, MeanD(realOut), MeanD(fakeOut));
-        }
-    }
-
-    static GameBuilder Pooled => new((config, rng, _, device) =>
-        new PooledGame(Nets.CreateGenerator(config.Model, rng), Nets.CreateDiscriminator(config.Model, rng), config.Optimizer));
-
     [Fact]
     public void A_games_own_state_is_checkpointed_and_a_resumed_run_continues_exactly()
     {
         using var images = TinySet();
-        var config = Tiny() with { Train = Tiny().Train with { Steps = 8 }, Output = Tiny().Output with { CheckpointEvery = 4 } };
+        var config = Tiny() with
+        {
+            Game = new ImageHistoryConfig { PoolSize = 7 },
+            Train = Tiny().Train with { Steps = 8 }, Output = Tiny().Output with { CheckpointEvery = 4 },
+        };
         var straight = Path.Combine(TempFolder(), "straight");
-        using (var run = TrainingRun.Start(config, straight, images, Pooled)) run.Run();
+        using (var run = TrainingRun.Start(config, straight, images)) run.Run();
         var resumed = Path.Combine(TempFolder(), "resumed");
-        using (var run = TrainingRun.Start(config with { Train = config.Train with { Steps = 4 } }, resumed, images, Pooled)) run.Run();
-        using (var run = TrainingRun.Resume(resumed, images, t => t with { Steps = 8 }, Pooled)) run.Run();
+        using (var run = TrainingRun.Start(config with { Train = config.Train with { Steps = 4 } }, resumed, images)) run.Run();
+        using (var run = TrainingRun.Resume(resumed, images, t => t with { Steps = 8 })) run.Run();
 
         var a = Checkpoint.Read(new RunDirectory(straight).LastCheckpointPath);
         var b = Checkpoint.Read(new RunDirectory(resumed).LastCheckpointPath);
-        Assert.True(a.Section("fake-pool").Length > 7 * 16 * sizeof(float));   // the full pool of seven 4×4 images
-        Assert.Equal(a.Section("fake-pool"), b.Section("fake-pool"));
+        Assert.True(a.Section("image-pool").Length > 7 * 16 * sizeof(float));   // the full pool of seven 4×4 images
+        Assert.Equal(a.Section("image-pool"), b.Section("image-pool"));
         Assert.Equal(a.Section(Checkpoint.DiscriminatorSection), b.Section(Checkpoint.DiscriminatorSection));
         string[] Rows(string f) => MetricsFile.Read(new RunDirectory(f).MetricsPath).Rows.Select(r => $"{r["step"]} {r["d_loss"]} {r["g_loss"]}").ToArray();
         Assert.Equal(Rows(straight), Rows(resumed));
+    }
+
+    [Fact]
+    public void The_history_game_with_an_empty_pool_is_algorithm_1_and_with_a_pool_shows_d_older_images()
+    {
+        using var images = TinySet();
+        string[] Lines(GanConfig config)
+        {
+            using var t = new Trainer(config, images);
+            return Enumerable.Range(0, 6).Select(_ => Line(t.TrainStep())).ToArray();
+        }
+        var plain = Lines(Tiny(k: 2));
+        Assert.Equal(plain, Lines(Tiny(k: 2) with { Game = new ImageHistoryConfig { K = 2, PoolSize = 0 } }));
+        Assert.NotEqual(plain, Lines(Tiny(k: 2) with { Game = new ImageHistoryConfig { K = 2, PoolSize = 3 } }));
+        Assert.Contains("game image-history keeps generated images without their classes",
+                        Assert.Single((Presets.CganMnist with { Game = new ImageHistoryConfig() }).Problems()));
     }
 
     [Fact]

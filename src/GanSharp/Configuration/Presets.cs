@@ -164,6 +164,8 @@ public static class Presets
         new("acgan-fashion-mnist", "Odena et al. 2017 (as acgan-mnist) on Fashion-MNIST's 10 classes", Acgan(DcganFashionMnist, "acgan-fashion-mnist")),
         new("acgan-emoji", "Odena et al. 2017 (as acgan-mnist, 32×32 nets) on Twemoji's 10 categories", Acgan(DcganEmoji, "acgan-emoji")),
         new("sgan-mnist", "Salimans et al. 2016, Improved Techniques for Training GANs, section 5: semi-supervised MNIST with 100 labels (--labels N), feature matching", SganMnist),
+        new("dcgan-history-mnist", "Shrivastava et al. 2017, section 2.3: D shown a history of G's images (CycleGAN's pool of 50, Zhu et al. 2017), on DCGAN's nets and recipe",
+            DcganMnist with { Preset = "dcgan-history-mnist", Game = new ImageHistoryConfig() }),
         new("cgan-mnist", "Mirza & Osindero 2014, Conditional Generative Adversarial Nets, section 4.1: MLP nets given one-hot labels, SGD", CganMnist),
     ];
 

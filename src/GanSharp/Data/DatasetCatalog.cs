@@ -86,7 +86,7 @@ internal static class DatasetCatalog
         ],
         [
             new WebMirror("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"),
-            new LocalFolder("/usr/share/datasets/fashion-mnist", "the Debian package dataset-fashion-mnist"),
+            new LocalFolder("/usr/share/datasets/fashion-mnist", "the Debian package dataset-fashion-mnist", "sudo apt-get install dataset-fashion-mnist"),
         ],
         // The labels' names, as the dataset's README lists them.
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]);
@@ -150,6 +150,8 @@ internal static class DatasetCatalog
             }
         }
         if (IsCached(spec, dataDir)) return folder;
+        if (spec.Sources.Select(s => s.Remedy).FirstOrDefault(r => r is not null) is { } remedy)
+            throw new GanSharpException($"{spec.Name} is not on this machine and could not be fetched: run '{remedy}', then try again (tried: {string.Join("; ", failures)})");
         throw new GanSharpException(
             $"could not fetch {spec.Name} ({string.Join("; ", failures)}). Provide the files yourself: put " +
             $"{string.Join(", ", spec.Files.Select(f => f.FileName))} (raw or .gz) in {folder}, or pass --dataset DIR " +

@@ -15,6 +15,9 @@ internal interface IDatasetSource
 
     /// <summary>Fetches <paramref name="files"/> and passes each one's uncompressed content to <paramref name="store"/>.</summary>
     void Fetch(DatasetFile[] files, Action<DatasetFile, byte[]> store, IProgress<FetchProgress>? progress, CancellationToken cancel);
+
+    /// <summary>The one command that makes this source work when it did not (null: none to give).</summary>
+    string? Remedy => null;
 }
 
 /// <summary>A web mirror serving <c>NAME.gz</c> files, e.g. the canonical MNIST and Fashion-MNIST addresses.</summary>
@@ -126,10 +129,13 @@ internal sealed class NpmPackage(string name, string version, string folderInPac
 }
 
 /// <summary>A local folder holding the files raw or as <c>.gz</c> (Fashion-MNIST: Debian's dataset-fashion-mnist).</summary>
-internal sealed class LocalFolder(string folder, string? what = null) : IDatasetSource
+internal sealed class LocalFolder(string folder, string? what = null, string? remedy = null) : IDatasetSource
 {
     /// <inheritdoc/>
     public string Description => what is null ? folder : $"{folder} ({what})";
+
+    /// <inheritdoc/>
+    public string? Remedy => remedy;
 
     /// <inheritdoc/>
     public void Fetch(DatasetFile[] files, Action<DatasetFile, byte[]> store, IProgress<FetchProgress>? progress, CancellationToken cancel)

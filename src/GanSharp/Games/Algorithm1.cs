@@ -21,11 +21,11 @@ namespace GanSharp.Games;
 /// With conditional nets (Mirza &amp; Osindero 2014) the same box is played on x | y: D judges each real image with its
 /// label and each generated one with the label G drew it for — in D's update the real minibatch's labels, so both halves
 /// have the same classes; in G's update m labels drawn as in the data.
-/// With a gradient penalty (<see cref="GradientPenalty"/>, WGAN-GP) each discriminator update also descends
-/// λ E[(‖∇x̂ D(x̂)‖₂ − 1)²], a term of D's loss like any other.
+/// Regularisers of D (<see cref="IDiscriminatorRegulariser"/>: WGAN-GP's gradient penalty λ E[(‖∇x̂ D(x̂)‖₂ − 1)²]) are
+/// terms of D's loss like any other: each discriminator update descends their sum with it, and logs each by its name.
 /// Players: <c>generator</c> and <c>discriminator</c>, each with its own optimizer.
 /// Scalars: <c>d_loss</c> (the discriminator's adversarial loss on its last minibatch; −V(D, G) under the paper's losses),
-/// <c>gp</c> (the penalty term, when there is one),
+/// then each regulariser's term by its name (<c>gp</c>),
 /// <c>g_loss</c>, and the mean of D over the last real and generated minibatches — <c>d_real</c>, <c>d_fake</c> as
 /// probabilities where D's outputs are logits, else <c>d_out_real</c>, <c>d_out_fake</c> as raw scores.
 /// </summary>
@@ -34,21 +34,37 @@ public sealed class Algorithm1 : TwoPlayerGame
     /// <summary>Discriminator updates per generator update.</summary>
     public int K { get; }
 
-    /// <summary>The gradient penalty on D's loss, or null.</summary>
-    public GradientPenalty? Penalty { get; }
+    /// <summary>The terms added to D's loss in each of its updates (none: the paper's box).</summary>
+    public IReadOnlyList<IDiscriminatorRegulariser> Regularisers { get; }
 
     /// <summary>
     /// The game between <paramref name="g"/> and <paramref name="d"/> (built and placed on their device by the caller;
-    /// the game owns them from here) under <paramref name="loss"/>, each net with an optimizer of its own.
+    /// the game owns them from here) under <paramref name="loss"/>, each net with an optimizer of its own, with
+    /// <paramref name="config"/>'s k and its regularisers (<see cref="RegularisersOf"/>).
     /// </summary>
     public Algorithm1(Generator g, Discriminator d, IAdversarialLoss loss, Algorithm1Config config,
                       OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer)
+        : this(g, d, loss, Checked(config).K, generatorOptimizer, discriminatorOptimizer, RegularisersOf(config)) { }
+
+    /// <summary>The game with <paramref name="k"/> discriminator updates per generator update and the given regularisers of D.</summary>
+    public Algorithm1(Generator g, Discriminator d, IAdversarialLoss loss, int k, OptimizerConfig generatorOptimizer,
+                      OptimizerConfig discriminatorOptimizer, IEnumerable<IDiscriminatorRegulariser>? regularisers = null)
         : base(g, d, loss, generatorOptimizer, discriminatorOptimizer)
     {
-        foreach (var problem in config.Problems()) throw new InputException(problem);
-        K = config.K;
-        Penalty = config.GradientPenalty > 0 ? new GradientPenalty(config.GradientPenalty) : null;
+        if (k < 1) throw new InputException($"k must be at least 1 (got {k})");
+        K = k;
+        Regularisers = regularisers?.ToArray() ?? [];
     }
+
+    static Algorithm1Config Checked(Algorithm1Config config)
+    {
+        foreach (var problem in config.Problems()) throw new InputException(problem);
+        return config;
+    }
+
+    /// <summary>The regularisers of D a configuration asks for: the gradient penalty when its weight is positive.</summary>
+    public static IReadOnlyList<IDiscriminatorRegulariser> RegularisersOf(Algorithm1Config config) =>
+        config.GradientPenalty > 0 ? [new GradientPenalty(config.GradientPenalty)] : [];
 
     /// <inheritdoc/>
     public override int BatchesPerStep => K;
@@ -60,16 +76,17 @@ public sealed class Algorithm1 : TwoPlayerGame
         for (int i = 0; i < K; i++) d = DiscriminatorStep(context);
         double gLoss = GeneratorStep(context);
         var scalars = Scalars(d.Loss, gLoss, d.Real, d.Fake);
-        if (Penalty is null) return scalars;
-        var withPenalty = new OrderedDictionary<string, double>(scalars) { ["gp"] = d.Penalty };
-        return withPenalty;
+        if (Regularisers.Count == 0) return scalars;
+        var withTerms = new OrderedDictionary<string, double>(scalars);
+        for (int i = 0; i < Regularisers.Count; i++) withTerms[Regularisers[i].Name] = d.Terms[i];
+        return withTerms;
     }
 
     /// <summary>
-    /// What a discriminator update measured: its adversarial loss, mean D on the real and generated minibatch, and the
-    /// gradient penalty term (0 without one).
+    /// What a discriminator update measured: its adversarial loss, mean D on the real and generated minibatch, and each
+    /// regulariser's term, in <see cref="Regularisers"/>' order.
     /// </summary>
-    public readonly record struct DiscriminatorResult(double Loss, double Real, double Fake, double Penalty = 0);
+    public readonly record struct DiscriminatorResult(double Loss, double Real, double Fake, double[] Terms);
 
     /// <summary>
     /// One discriminator update: the next m examples and m fresh noise samples; ascend log D(x) + log(1 − D(G(z)))
@@ -85,23 +102,11 @@ public sealed class Algorithm1 : TwoPlayerGame
         using (no_grad()) fake = G.forward(Noise(context), y);          // [m, C, H, W]; G is fixed here: no graph
         var (realOut, fakeOut) = DiscriminatorOutputs(x, fake, y);       // [m], [m]
         var l = Loss.Discriminator(realOut, fakeOut);                    // −V(D, G) on the minibatch, for the paper's losses
-        var penalty = Penalty?.Term(D, x, fake, context.Rng, y);         // λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
-        Descend(penalty is null ? l : l + penalty, optD, dParams);
-        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut), penalty?.item<float>() ?? 0);
-    }
-
-    /// <summary>
-    /// D on a real and a generated minibatch. Where D treats each image on its own, one pass over both (the same
-    /// function — dropout masks are drawn per element either way — but one matrix product of 2m rows instead of two of
-    /// m, which the CPU does faster); with batch norm, two passes, so that each minibatch is normalised by its own
-    /// statistics as in DCGAN's reference.
-    /// </summary>
-    (Tensor Real, Tensor Fake) DiscriminatorOutputs(Tensor x, Tensor fake, Tensor? y)
-    {
-        if (!D.ImagesIndependent) return (D.forward(x, y), D.forward(fake, y));
-        var outputs = D.forward(cat([x, fake]), y is null ? null : cat([y, y]));  // [2m]
-        long m = x.shape[0];
-        return (outputs.narrow(0, 0, m), outputs.narrow(0, m, m));      // [m], [m]
+        var terms = new Tensor[Regularisers.Count];                      // e.g. λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
+        var total = l;
+        for (int i = 0; i < terms.Length; i++) total = total + (terms[i] = Regularisers[i].Term(D, x, fake, context.Rng, y));
+        Descend(total, optD, dParams);
+        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut), Array.ConvertAll(terms, t => (double)t.item<float>()));
     }
 
     /// <summary>

@@ -31,6 +31,8 @@ public static class GameFactory
             SemiSupervisedConfig s => Pair(config.Model, rng, train, device,
                                        (g, d) => new SemiSupervisedGan(g, d, s, train, config.Train.Batch, config.Train.Seed, config.Optimizer, dOptimizer,
                                                                        () => Nets.CreateDiscriminator(config.Model))),
+            ImageHistoryConfig h => Pair(config.Model, rng, train, device,
+                                       (g, d) => new ImageHistoryGan(g, d, LossFactory.Create(config.Loss), h, config.Optimizer, dOptimizer)),
             AuxiliaryClassifierConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new AuxiliaryClassifierGan(g, d, new AuxiliaryClassifierLoss(LossFactory.Create(config.Loss)), config.Optimizer, dOptimizer)),
             _ => throw new InputException($"no game for kind {config.Game.GetType().Name}"),
@@ -49,7 +51,7 @@ public static class GameFactory
         string kind = Kinds.NameOf<GameConfig>(game);
         return game switch
         {
-            Algorithm1Config or SimultaneousConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: false),
+            Algorithm1Config or SimultaneousConfig or ImageHistoryConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: false),
             AuxiliaryClassifierConfig or SemiSupervisedConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: true),
             _ => throw new InputException($"{saved.Where}: no product for game kind {game.GetType().Name}"),
         };

@@ -5,6 +5,23 @@ using static TorchSharp.torch;
 namespace GanSharp.Games;
 
 /// <summary>
+/// A term added to the discriminator's loss in each of its updates — a regulariser such as WGAN-GP's gradient penalty —
+/// and logged under <see cref="Name"/>. A game adds the terms it is given; it knows none of them by name.
+/// </summary>
+public interface IDiscriminatorRegulariser
+{
+    /// <summary>The term's scalar in metrics and TensorBoard (<c>gp</c>).</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// The term on a real and a generated minibatch (both <c>[m, C, H, W]</c>; <paramref name="fake"/> without a graph to
+    /// G; for a conditional D, both of the classes <paramref name="labels"/>), drawing any randomness from
+    /// <paramref name="rng"/>: a scalar whose graph reaches D's parameters.
+    /// </summary>
+    Tensor Term(Discriminator d, Tensor real, Tensor fake, torch.Generator rng, Tensor? labels = null);
+}
+
+/// <summary>
 /// The gradient penalty of WGAN-GP (Gulrajani et al., 2017, Algorithm 1, lines 6–7): a regulariser term of the
 /// discriminator's loss that keeps the critic close to 1-Lipschitz along the lines between real and generated images:
 /// <code>
@@ -14,10 +31,13 @@ namespace GanSharp.Games;
 /// The input gradient is taken with <c>create_graph</c>, so that D's update descends the penalty through it (a
 /// second-order derivative). ε is drawn from the run's random number generator, so a resumed run draws the same ones.
 /// </summary>
-public sealed class GradientPenalty
+public sealed class GradientPenalty : IDiscriminatorRegulariser
 {
     /// <summary>λ (their paper: 10).</summary>
     public double Weight { get; }
+
+    /// <inheritdoc/>
+    public string Name => "gp";
 
     /// <summary>A penalty of weight <paramref name="weight"/> (λ &gt; 0).</summary>
     public GradientPenalty(double weight)

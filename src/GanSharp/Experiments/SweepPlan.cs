@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GanSharp.Configuration;
+using GanSharp.Data;
+using GanSharp.Evaluation;
+using GanSharp.Training;
+
+namespace GanSharp.Experiments;
+
+/// <summary>
+/// The plan of a sweep: every preset trained with every seed at one budget — CPU minutes (fair between nets of
+/// different cost, as Lucic et al. 2018 compare) or iterations (exact and repeatable) — and evaluated along the way.
+/// Saved as <c>sweep.json</c> in the sweep's folder; a resumed sweep follows it.
+/// </summary>
+public sealed record SweepPlan
+{
+    /// <summary>The presets to compare (<see cref="Configuration.Presets.Names"/>).</summary>
+    public string[] Presets { get; init; } = [];
+    /// <summary>The seeds each preset trains with.</summary>
+    public long[] Seeds { get; init; } = [1, 2, 3];
+    /// <summary>Budget per run in training CPU minutes (see <see cref="TrainConfig.CpuMinutes"/>); or null with <see cref="Steps"/>.</summary>
+    public double? CpuMinutes { get; init; }
+    /// <summary>Budget per run in iterations; or null with <see cref="CpuMinutes"/>.</summary>
+    public long? Steps { get; init; }
+    /// <summary>What each evaluation measures (<see cref="PeriodicEvaluations.Known"/>).</summary>
+    public string[] Eval { get; init; } = ["features"];
+    /// <summary>Evaluations along each run, evenly spaced over its budget (the last at its end), besides one at the start.</summary>
+    public int Evaluations { get; init; } = 4;
+    /// <summary>CPU threads per run (runs go one after another).</summary>
+    public int Threads { get; init; } = 1;
+    /// <summary>Sample and evaluate a moving average of G (β 0.999) in every run.</summary>
+    public bool Ema { get; init; }
+
+    /// <summary>Where preset names are looked up (null: <see cref="Configuration.Presets.Get"/>); tests sweep tiny nets.</summary>
+    [JsonIgnore] internal Func<string, GanConfig>? PresetLookup { get; init; }
+
+    /// <summary>The plan's problems, each a line a user can act on (none: it can run).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Presets.Length == 0) yield return "name at least one preset";
+        foreach (var name in Presets.Where(n => PresetLookup is null && !Configuration.Presets.Names.Contains(n)))
+            yield return $"unknown preset '{name}' (known: {string.Join(", ", Configuration.Presets.Names)})";
+        if (Presets.Distinct().Count() != Presets.Length) yield return "a preset is named twice";
+        if (Seeds.Length == 0) yield return "name at least one seed";
+        if (Seeds.Distinct().Count() != Seeds.Length) yield return "a seed is named twice";
+        if ((CpuMinutes is null) == (Steps is null)) yield return "give the budget once: CPU minutes or iterations";
+        if (CpuMinutes is { } m && !(m > 0 && m <= 1e9)) yield return $"the CPU budget must be a positive number of minutes (got {m})";
+        if (Steps is <= 0) yield return $"the iteration budget must be positive (got {Steps})";
+        if (Eval.Length == 0) yield return $"name at least one evaluation (known: {string.Join(", ", PeriodicEvaluations.Known)})";
+        foreach (var name in Eval.Where(n => !PeriodicEvaluations.Known.Contains(n)))
+            yield return $"unknown evaluation '{name}' (known: {string.Join(", ", PeriodicEvaluations.Known)})";
+        if (Evaluations < 1) yield return $"evaluations must be at least 1 (got {Evaluations})";
+        if (Threads < 0) yield return $"threads must be positive, or 0 for one per core (got {Threads})";
+    }
+
+    /// <summary>Refuses a plan with a problem, naming the first.</summary>
+    /// <exception cref="InputException">The first of <see cref="Problems"/>.</exception>
+    public void Validate()
+    {
+        if (Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
+    }
+
+    /// <summary>The folder name of the run of <paramref name="preset"/> with <paramref name="seed"/> inside the sweep's folder.</summary>
+    public static string RunName(string preset, long seed) => $"{preset}-seed{seed}";
+
+    /// <summary>The runs of the plan, preset by preset, with the configuration each trains.</summary>
+    public IEnumerable<(string Name, string Preset, long Seed, GanConfig Config)> Runs()
+    {
+        foreach (var preset in Presets)
+            foreach (var seed in Seeds)
+            {
+                var c = (PresetLookup ?? Configuration.Presets.Get)(preset);
+                c = c with
+                {
+                    Train = c.Train with { Seed = seed, Threads = Threads, Steps = Steps, CpuMinutes = CpuMinutes },
+                    Output = c.Output with
+                    {
+                        Eval = Eval,
+                        EvalEvery = Steps is { } s ? (int)Math.Max(1, s / Evaluations) : 0,
+                        EvalEveryCpuMinutes = CpuMinutes / Evaluations,
+                        TensorBoard = false,  // the sweep's table and plot are its summary
+                        SkipStartEvaluation = true,  // runs are compared along and at the end of their budgets
+                    },
+                    Ema = Ema ? c.Ema ?? new EmaConfig() : c.Ema,
+                };
+                yield return (RunName(preset, seed), preset, seed, c);
+            }
+    }
+
+    /// <summary>The plan as indented JSON (the keys of <see cref="GanConfig.Json"/>'s style).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, GanConfig.Json);
+
+    /// <summary>Reads a plan written by <see cref="ToJson"/>; <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="InputException">Not a plan, or a plan with a problem.</exception>
+    public static SweepPlan FromJson(string json, string source) => FromJson(json, source, null);
+
+    internal static SweepPlan FromJson(string json, string source, Func<string, GanConfig>? presetLookup)
+    {
+        SweepPlan? plan;
+        try { plan = JsonSerializer.Deserialize<SweepPlan>(json, GanConfig.Json); }
+        catch (JsonException e) { throw new InputException($"{source}: not a sweep plan ({e.Message.Split(" Path:")[0]})"); }
+        if (plan is null) throw new InputException($"{source}: not a sweep plan");
+        plan = plan with { PresetLookup = presetLookup };
+        if (plan.Problems().FirstOrDefault() is { } problem) throw new InputException($"{source}: {problem}");
+        return plan;
+    }
+}
