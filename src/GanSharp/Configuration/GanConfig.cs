@@ -73,10 +73,7 @@ public sealed record GanConfig
         if (PlayersFrom?.GroupBy(s => s.Player).FirstOrDefault(g => g.Count() > 1) is { } twice)
             yield return $"players-from: player '{Text.Short(twice.Key)}' is loaded twice";
         foreach (var p in Game.ProblemsWith(this)) yield return p;
-        if (Output.Evaluates && Output.Eval.Contains("classes") && !Model.Conditional)
-            yield return "eval: 'classes' measures a conditional generator's classes, and this model is not conditional";
-        if (Output.Evaluates && Output.Eval.Contains("classify") && Model.Conditioning is not (Conditioning.Classifier or Conditioning.AuxiliaryClassifier))
-            yield return "eval: 'classify' measures a discriminator that classifies (a semi-supervised or ACGAN model's), and this model's does not";
+        foreach (var p in Evaluation.MetricRegistry.Problems(this)) yield return p;
     }
 
     /// <summary>Refuses a configuration with a problem, naming the first.</summary>

@@ -85,9 +85,9 @@ public static class ClassFidelity
 public sealed class PeriodicClassFidelity(FeatureClassifier classifier, int perClass = 1_000, long seed = 1) : IPeriodicEvaluation
 {
     /// <inheritdoc/>
-    public string SelectBy => "class_accuracy";
+    public string SelectBy => MetricRegistry.Classes.SelectBy;
     /// <inheritdoc/>
-    public bool HigherIsBetter => true;
+    public bool HigherIsBetter => MetricRegistry.Classes.HigherIsBetter;
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)

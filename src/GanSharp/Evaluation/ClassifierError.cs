@@ -55,9 +55,9 @@ public static class ClassifierError
 public sealed class PeriodicClassifierError(ImageDataset validation, ImageDataset test) : Training.IPeriodicEvaluation
 {
     /// <inheritdoc/>
-    public string SelectBy => "classify_error_valid";
+    public string SelectBy => MetricRegistry.Classify.SelectBy;
     /// <inheritdoc/>
-    public bool HigherIsBetter => false;
+    public bool HigherIsBetter => MetricRegistry.Classify.HigherIsBetter;
 
     /// <inheritdoc/>
     /// <exception cref="InputException">A game whose discriminator does not classify.</exception>

@@ -91,9 +91,9 @@ public sealed class PeriodicFeatureEvaluation : IPeriodicEvaluation
     }
 
     /// <inheritdoc/>
-    public string SelectBy => "fid_valid";
+    public string SelectBy => MetricRegistry.Features.SelectBy;
     /// <inheritdoc/>
-    public bool HigherIsBetter => false;
+    public bool HigherIsBetter => MetricRegistry.Features.HigherIsBetter;
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)

@@ -29,9 +29,9 @@ public sealed class ParzenEvaluation : IPeriodicEvaluation
     }
 
     /// <inheritdoc/>
-    public string SelectBy => "parzen_valid";
+    public string SelectBy => MetricRegistry.Parzen.SelectBy;
     /// <inheritdoc/>
-    public bool HigherIsBetter => true;
+    public bool HigherIsBetter => MetricRegistry.Parzen.HigherIsBetter;
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(Games.GameProduct product)

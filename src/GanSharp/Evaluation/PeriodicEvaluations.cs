@@ -8,8 +8,8 @@ namespace GanSharp.Evaluation;
 /// <summary>Builds the measurements a run's configuration names (<see cref="OutputConfig.Eval"/>).</summary>
 public static class PeriodicEvaluations
 {
-    /// <summary>Metric names <see cref="Create(string, GanSharp.Data.DatasetSplits, string?, System.IProgress{string}?)"/> knows.</summary>
-    public static readonly string[] Known = ["parzen", "features", "classes", "classify"];
+    /// <summary>The evaluations' names (<see cref="MetricRegistry.Names"/>).</summary>
+    public static IReadOnlyList<string> Known => MetricRegistry.Names;
 
     /// <summary>
     /// The measurements named in <paramref name="names"/>, over <paramref name="data"/>'s held-out images, as one
@@ -24,8 +24,7 @@ public static class PeriodicEvaluations
                                              IProgress<string>? progress = null)
     {
         if (names.Count == 0) throw new InputException($"name at least one evaluation (known: {string.Join(", ", Known)})");
-        var unknown = names.FirstOrDefault(n => !Known.Contains(n));
-        if (unknown is not null) throw new InputException($"unknown evaluation '{unknown}' (known: {string.Join(", ", Known)})");
+        foreach (var name in names) MetricRegistry.Evaluation(name);   // an unknown name, before any classifier is trained
         var parts = new List<IPeriodicEvaluation>();
         try
         {
@@ -47,7 +46,7 @@ public static class PeriodicEvaluations
             data.Test ?? throw new InputException($"the classify evaluation needs test images, and {data.Train.Name} has none")),
         "parzen" => new ParzenEvaluation(data.Validation.Images,
             (data.Test ?? throw new InputException($"the parzen evaluation needs test images, and {data.Train.Name} has none")).Images),
-        _ => throw new InputException($"unknown evaluation '{name}' (known: {string.Join(", ", Known)})"),
+        _ => throw new InputException(MetricRegistry.Unknown(name)),
     };
 
     sealed class Together(IPeriodicEvaluation[] parts) : IPeriodicEvaluation

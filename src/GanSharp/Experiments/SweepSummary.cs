@@ -26,16 +26,18 @@ public sealed record SweepRow(string Preset, int Runs, double Steps, double CpuM
 /// </summary>
 public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<SweepRunResult> Runs)
 {
-    /// <summary>The metrics a sweep tabulates, in table order, with their labels (↑/↓: which way is better).</summary>
+    /// <summary>
+    /// The metrics a sweep tabulates, in table order, with their labels (↑/↓: which way is better): every tabulated
+    /// metric of the registry (<see cref="MetricRegistry"/>), feature metrics first; a table shows those its runs measured.
+    /// </summary>
     public static readonly IReadOnlyList<KeyValuePair<string, string>> Metrics =
     [
-        new("fid_valid", "Fréchet ↓"), new("kid_valid", "kernel distance ↓"), new("precision_valid", "precision ↑"),
-        new("recall_valid", "recall ↑"), new("density_valid", "density"), new("coverage_valid", "coverage ↑"),
-        new("classifier_score", "classifier score ↑"), new("parzen_test", "Parzen ↑"),
+        .. MetricRegistry.Features.Metrics.Concat(MetricRegistry.Metrics.Except(MetricRegistry.Features.Metrics))
+            .Where(m => m.Tabulated).Select(m => KeyValuePair.Create(m.Name, m.Label)),
     ];
 
     /// <summary>The label of <paramref name="metric"/> in tables and plots.</summary>
-    public static string Label(string metric) => Metrics.FirstOrDefault(m => m.Key == metric).Value ?? metric;
+    public static string Label(string metric) => MetricRegistry.Label(metric);
 
     /// <summary>The metric plotted when none is named: Parzen if measured, else the Fréchet distance.</summary>
     [JsonIgnore]

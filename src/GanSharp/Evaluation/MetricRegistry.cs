@@ -1,0 +1,108 @@
+using GanSharp.Configuration;
+
+namespace GanSharp.Evaluation;
+
+/// <summary>Which way a metric is better.</summary>
+public enum Better
+{
+    /// <summary>Higher values are better (a log-likelihood, a precision).</summary>
+    Higher,
+    /// <summary>Lower values are better (a distance, an error rate).</summary>
+    Lower,
+    /// <summary>Neither: a diagnostic (a kernel width, a density whose ideal is 1, a standard error).</summary>
+    Neither,
+}
+
+/// <summary>A value an evaluation measures, as metrics.jsonl, TensorBoard, tables and plots name it.</summary>
+/// <param name="Name">Its key (<c>fid_valid</c>).</param>
+/// <param name="Label">Its name for people, with ↑ or ↓ where one way is better (<c>Fréchet ↓</c>).</param>
+/// <param name="Better">Which way is better.</param>
+/// <param name="Tabulated">Whether summary tables show it (a standard error goes beside its value, not in a column).</param>
+public sealed record Metric(string Name, string Label, Better Better, bool Tabulated = true);
+
+/// <summary>
+/// An evaluation as <c>--eval NAME</c> and <c>gan eval NAME</c> name it: what it needs a run's game to supply, the
+/// metrics it writes, and the one that ranks checkpoints (never measured on test images).
+/// </summary>
+/// <param name="Name">Its name (<c>features</c>).</param>
+/// <param name="Needs">What it draws from a run (for messages): samples from noise, samples for a class, a classifier.</param>
+/// <param name="Metrics">What it writes, in order.</param>
+/// <param name="SelectBy">The metric that picks checkpoints/best.ckpt.</param>
+/// <param name="Refuses">The line that refuses a run's configuration this evaluation cannot measure, or null when it can.</param>
+public sealed record EvaluationKind(string Name, string Needs, IReadOnlyList<Metric> Metrics, string SelectBy, Func<GanConfig, string?> Refuses)
+{
+    /// <summary>Whether a higher <see cref="SelectBy"/> is better.</summary>
+    public bool HigherIsBetter => Metrics.Single(m => m.Name == SelectBy).Better == Better.Higher;
+}
+
+/// <summary>
+/// The one list of evaluations and their metrics: <c>gan eval</c>, the periodic evaluations (their best-checkpoint rule),
+/// the sweep's tables and plots, <c>gan compare</c> and configuration checks all read it, so a new metric is named once.
+/// </summary>
+public static class MetricRegistry
+{
+    /// <summary>The paper's Parzen-window log-likelihood (Table 1's protocol).</summary>
+    public static readonly EvaluationKind Parzen = new("parzen", "samples from noise",
+    [
+        new("parzen_test", "Parzen ↑", Better.Higher), new("parzen_test_se", "Parzen standard error", Better.Neither, Tabulated: false),
+        new("parzen_sigma", "Parzen σ", Better.Neither, Tabulated: false), new("parzen_valid", "Parzen (validation) ↑", Better.Higher, Tabulated: false),
+    ], "parzen_valid", _ => null);
+
+    /// <summary>Feature-space metrics in the dataset's classifier's features, against validation images.</summary>
+    public static readonly EvaluationKind Features = new("features", "samples from noise",
+    [
+        new("fid_valid", "Fréchet ↓", Better.Lower), new("kid_valid", "kernel distance ↓", Better.Lower),
+        new("precision_valid", "precision ↑", Better.Higher), new("recall_valid", "recall ↑", Better.Higher),
+        new("density_valid", "density", Better.Neither), new("coverage_valid", "coverage ↑", Better.Higher),
+        new("classifier_score", "classifier score ↑", Better.Higher),
+    ], "fid_valid", _ => null);
+
+    /// <summary>A conditional generator's class fidelity: how many samples of each class the feature classifier assigns to it.</summary>
+    public static readonly EvaluationKind Classes = new("classes", "samples for a class (a conditional generator)",
+    [
+        new("class_accuracy", "class fidelity ↑", Better.Higher), new("class_accuracy_worst", "worst class ↑", Better.Higher),
+    ], "class_accuracy",
+        run => run.Model.Conditional ? null : "eval: 'classes' measures a conditional generator's classes, and this model is not conditional");
+
+    /// <summary>The error of a classifying discriminator (the semi-supervised GAN's, ACGAN's).</summary>
+    public static readonly EvaluationKind Classify = new("classify", "a discriminator that classifies",
+    [
+        new("classify_error_valid", "classifier error (validation) ↓", Better.Lower), new("classify_error_test", "classifier error ↓", Better.Lower),
+    ], "classify_error_valid",
+        run => run.Model.Conditioning is Conditioning.Classifier or Conditioning.AuxiliaryClassifier ? null
+            : "eval: 'classify' measures a discriminator that classifies (a semi-supervised or ACGAN model's), and this model's does not");
+
+    /// <summary>Every evaluation, in the order help texts list them.</summary>
+    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, Classes, Classify];
+
+    /// <summary>Every metric, evaluation by evaluation.</summary>
+    public static IReadOnlyList<Metric> Metrics { get; } = [.. Evaluations.SelectMany(e => e.Metrics)];
+
+    /// <summary>The evaluations' names.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Evaluations.Select(e => e.Name)];
+
+    /// <summary>The evaluation called <paramref name="name"/>.</summary>
+    /// <exception cref="InputException">No such evaluation.</exception>
+    public static EvaluationKind Evaluation(string name) =>
+        Evaluations.FirstOrDefault(e => e.Name == name) ?? throw new InputException(Unknown(name));
+
+    /// <summary>The line that refuses an evaluation name nobody knows.</summary>
+    public static string Unknown(string name) => $"unknown evaluation '{Text.Short(name)}' (known: {string.Join(", ", Names)})";
+
+    /// <summary>The metric called <paramref name="name"/>, or null.</summary>
+    public static Metric? Find(string name) => Metrics.FirstOrDefault(m => m.Name == name);
+
+    /// <summary>The label of <paramref name="name"/> in tables and plots (its name where it is not registered).</summary>
+    public static string Label(string name) => Find(name)?.Label ?? name;
+
+    /// <summary>The problems of a run's evaluations: names nobody knows, and evaluations its model cannot give.</summary>
+    public static IEnumerable<string> Problems(GanConfig run)
+    {
+        if (!run.Output.Evaluates) yield break;
+        foreach (var name in run.Output.Eval)
+        {
+            if (Evaluations.FirstOrDefault(e => e.Name == name) is not { } kind) yield return $"eval: {Unknown(name)}";
+            else if (kind.Refuses(run) is { } refusal) yield return refusal;
+        }
+    }
+}
