@@ -73,7 +73,7 @@ public sealed record GanConfig
         if (PlayersFrom?.GroupBy(s => s.Player).FirstOrDefault(g => g.Count() > 1) is { } twice)
             yield return $"players-from: player '{Text.Short(twice.Key)}' is loaded twice";
         foreach (var p in Game.ProblemsWith(this)) yield return p;
-        foreach (var p in Evaluation.MetricRegistry.Problems(this)) yield return p;
+        foreach (var p in MetricRegistry.Problems(this)) yield return p;
     }
 
     /// <summary>Refuses a configuration with a problem, naming the first.</summary>

@@ -1,3 +1,4 @@
+using GanSharp.Configuration;
 using GanSharp.Data;
 using static TorchSharp.torch;
 using Discriminator = GanSharp.Models.Discriminator;

@@ -1,3 +1,4 @@
+using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Training;
 using static TorchSharp.torch;

@@ -28,6 +28,7 @@ public static class TrainedPlayers
                     : $"{runOrCheckpoint}: not a run folder (no config.json) and not a checkpoint file");
             return Checkpoint.Read(run.LastCheckpointPath);
         }
+        if (!File.Exists(runOrCheckpoint)) throw new InputException($"{runOrCheckpoint}: no such run folder or checkpoint file");
         return Checkpoint.Read(runOrCheckpoint);
     }
 

@@ -1,6 +1,4 @@
-using GanSharp.Configuration;
-
-namespace GanSharp.Evaluation;
+namespace GanSharp.Configuration;
 
 /// <summary>Which way a metric is better.</summary>
 public enum Better
