@@ -59,7 +59,7 @@ static class BenchCommand
         var device = CommonOptions.ResolveDevice(p);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
         var preset = Presets.Get(p.GetValue(Preset)!);
-        var (c, h, w) = ImageShape(preset);
+        var (c, h, w) = DatasetLoader.ImageShape(preset.Data);   // the data loader's rule, without the data
         var config = preset with
         {
             Model = preset.Model with { Channels = c, Height = h, Width = w },
@@ -200,18 +200,6 @@ static class BenchCommand
 
     /// <summary>Random images of the configuration's shape, as the PyTorch peers train on.</summary>
     static ImageDataset RandomImages(GanConfig config) => new("random", rand(3000, config.Model.Channels, config.Model.Height, config.Model.Width));
-
-    /// <summary>
-    /// The shape of a preset's images: its image files' size and colours, or MNIST's 1×28×28 for the catalogued IDX
-    /// sets (without loading them).
-    /// </summary>
-    static (int C, int H, int W) ImageShape(GanConfig preset)
-    {
-        var d = preset.Data;
-        bool files = d.ImageSize is not null || d.Color is not null || DatasetCatalog.Find(d.Dataset) is EmojiDataset;
-        int size = d.ImageSize ?? (files ? ImageFolder.DefaultSize : 28);
-        return (files && d.Color != ColorMode.Grey ? 3 : 1, size, size);
-    }
 
     /// <summary>FLOPs per image of one iteration, counted from the layers of the nets the configuration builds (NaN: not counted).</summary>
     static double FlopsPerImage(GanConfig config)

@@ -214,4 +214,23 @@ public class ImageFolderTests
         Assert.Equal("GRINNING FACE (1F3FB)", names[1]);
         Assert.False(EmojiDataset.Twitter.IsCached(Path.Combine(folder, "no-cache")));
     }
+
+    [Fact]
+    public void The_image_shape_rule_without_the_data_is_the_shape_loading_gives()
+    {
+        var folder = TempFolder();
+        for (int i = 0; i < 12; i++) Write(Path.Combine(folder, $"img-{i:D2}.png"), 20, 16, (x, y) => new SKColor((byte)(10 * x), (byte)(10 * y), (byte)i));
+        foreach (var config in new[]
+                 {
+                     new DataConfig { Dataset = folder }, new DataConfig { Dataset = folder, ImageSize = 8, Color = ColorMode.Grey },
+                     new DataConfig { Dataset = MnistFixture },
+                 })
+        {
+            using var loaded = DatasetLoader.Load(config);
+            Assert.Equal(loaded.Train.ImageShape, DatasetLoader.ImageShape(config));
+        }
+        // Catalogue entries, without fetching anything: what their loads give (the emoji's as image files).
+        Assert.Equal((1, 28, 28), DatasetLoader.ImageShape(new DataConfig { Dataset = "fashion-mnist" }));
+        Assert.Equal((3, 32, 32), DatasetLoader.ImageShape(Presets.DcganEmoji.Data));
+    }
 }

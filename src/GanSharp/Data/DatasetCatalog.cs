@@ -25,6 +25,8 @@ internal interface ICatalogEntry
     string Ensure(string? dataDir = null, IProgress<FetchProgress>? progress = null, CancellationToken cancel = default);
     /// <summary>Loads it from <paramref name="folder"/> (what <see cref="Ensure"/> returned), prepared as <paramref name="config"/> says.</summary>
     DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null);
+    /// <summary>The shape of the images <see cref="Load"/> gives for <paramref name="config"/>, without fetching or loading them.</summary>
+    (int C, int H, int W) ImageShape(DataConfig config);
 }
 
 /// <summary>
@@ -34,6 +36,10 @@ internal interface ICatalogEntry
 internal sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources,
                                    string[]? LabelNames = null) : ICatalogEntry
 {
+    /// <inheritdoc/>
+    /// <remarks>The catalogued IDX sets (MNIST, Fashion-MNIST) are 28×28 grey, and IDX images are never resized.</remarks>
+    public (int C, int H, int W) ImageShape(DataConfig config) => (1, 28, 28);
+
     /// <summary>The file with the given role.</summary>
     public DatasetFile File(string role) => Files.Single(f => f.Role == role);
 

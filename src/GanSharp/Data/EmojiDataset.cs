@@ -131,6 +131,9 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
     }
 
     /// <inheritdoc/>
+    public (int C, int H, int W) ImageShape(DataConfig config) => ImageFolder.ShapeFor(config);
+
+    /// <inheritdoc/>
     public DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null)
     {
         var (files, categories, _) = Catalogue(folder);

@@ -174,6 +174,20 @@ public static class DatasetLoader
             : ImageFolder.Load(name, config, progress, cancel);
     }
 
+    /// <summary>
+    /// The shape of the images <see cref="Load(DataConfig, string?, IProgress{FetchProgress}?, CancellationToken)"/> gives
+    /// for <paramref name="config"/> — the one rule, for whoever needs it before the data (a benchmark of random images):
+    /// a catalogue entry's and an image folder's without loading anything; an IDX folder's from its files.
+    /// </summary>
+    /// <exception cref="InputException">What <c>Load</c> would refuse, for an IDX folder.</exception>
+    public static (int C, int H, int W) ImageShape(DataConfig config, string? dataDir = null)
+    {
+        if (DatasetCatalog.Find(config.Dataset) is { } entry) return entry.ImageShape(config);
+        if (Directory.Exists(config.Dataset) && !IsIdxFolder(config.Dataset)) return ImageFolder.ShapeFor(config);
+        using var data = Load(config, dataDir);
+        return data.Train.ImageShape;
+    }
+
     /// <summary>Whether <paramref name="folder"/> holds IDX training images (a file named *train-images*).</summary>
     public static bool IsIdxFolder(string folder) => Directory.EnumerateFiles(folder, "*train-images*").Any();
 

@@ -44,6 +44,13 @@ internal static class ImageFolder
         return (files, names);
     }
 
+    /// <summary>The shape image files are prepared to: <see cref="DataConfig.ImageSize"/> (default 64) square, grey or colour (default).</summary>
+    public static (int C, int H, int W) ShapeFor(DataConfig config)
+    {
+        int size = config.ImageSize ?? DefaultSize;
+        return (config.Color == ColorMode.Grey ? 1 : 3, size, size);
+    }
+
     /// <summary>The images of a user's folder (<see cref="Scan"/>), split in tenths (<see cref="DatasetSplits.Tenths"/>).</summary>
     public static DatasetSplits Load(string folder, DataConfig config, IProgress<FetchProgress>? progress = null, CancellationToken cancel = default)
     {
@@ -61,7 +68,7 @@ internal static class ImageFolder
                                        IProgress<FetchProgress>? progress = null, CancellationToken cancel = default)
     {
         if (config.Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
-        int size = config.ImageSize ?? DefaultSize, channels = config.Color == ColorMode.Grey ? 1 : 3;
+        var (channels, size, _) = ShapeFor(config);
         var background = SKColor.Parse(config.Background);
         var order = DatasetSplits.FixedOrder(files.Count);
         var ordered = order.Select(i => files[i]).ToArray();
