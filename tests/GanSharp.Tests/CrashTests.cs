@@ -22,10 +22,11 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
 
     const int SIGKILL = 9, SIGTERM = 15;
 
-    static string[] Train(string outDir, long steps, int checkpointEvery = 5) =>
+    static string[] Train(string outDir, long steps, int checkpointEvery = 5, int evalEvery = 0) =>
     [
         "train", "--dataset", MnistFixture, "--steps", steps.ToString(), "--batch", "50", "--threads", "1",
         "--log-every", "5", "--sample-every", "1000000", "--checkpoint-every", checkpointEvery.ToString(), "--out", outDir,
+        .. evalEvery > 0 ? new[] { "--eval-every", evalEvery.ToString(), "--eval", "parzen" } : [],
     ];
 
     /// <summary>Starts gan and waits until it prints its run line (the run folder and lock are in place, training begins).</summary>
@@ -87,8 +88,9 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
 
     /// <summary>
     /// The kill-and-resume harness: SIGKILL at random moments (during start-up, training, checkpoint writes), resume each
-    /// time, and the run must end byte-identical to an uninterrupted one: metrics rows, every checkpoint section, the last
-    /// sample grid — and no temporary file left behind. The suite kills 5 times; <c>GANSHARP_KILLS=N</c> kills N times
+    /// time, and the run must end byte-identical to an uninterrupted one: metrics rows (evaluation rows too: the runs
+    /// evaluate at the start, every 60 iterations and at the end), every checkpoint section, best.ckpt, the last sample
+    /// grid — and no temporary file left behind. The suite kills 5 times; <c>GANSHARP_KILLS=N</c> kills N times
     /// (docs/reliability.md).
     /// </summary>
     [Fact]
@@ -98,7 +100,7 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("GANSHARP_KILL_SEED"), out var s) ? s : 20261126;
         long steps = 60 + 12L * kills;
         var straight = Path.Combine(TempFolder(), "straight");
-        var reference = GanProcess.Run(Train(straight, steps));
+        var reference = GanProcess.Run(Train(straight, steps, evalEvery: 60));
         Assert.True(reference.Code == 0, reference.Err);
 
         var killed = Path.Combine(TempFolder(), "killed");
@@ -107,7 +109,7 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         while (done < kills)
         {
             bool started = File.Exists(Path.Combine(killed, "config.json"));
-            var (p, _) = StartTraining(started ? ["train", "--resume", killed] : Train(killed, steps));
+            var (p, _) = StartTraining(started ? ["train", "--resume", killed] : Train(killed, steps, evalEvery: 60));
             using (p)
             {
                 Thread.Sleep(random.Next(0, 1200));
@@ -126,16 +128,19 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(a.Sections.Keys, b.Sections.Keys);
         foreach (var name in a.Sections.Keys) Assert.True(a.Section(name).AsSpan().SequenceEqual(b.Section(name)), name);
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "samples", "last.png")), File.ReadAllBytes(Path.Combine(killed, "samples", "last.png")));
+        Assert.Equal(Checkpoint.Read(Path.Combine(straight, "checkpoints", "best.ckpt")).Step, Checkpoint.Read(Path.Combine(killed, "checkpoints", "best.ckpt")).Step);
+        // Evaluations at the start, every 60 iterations and at the end: none logged twice across the kills.
+        Assert.Equal(1 + steps / 60 + (steps % 60 == 0 ? 0 : 1), Rows(killed).Count(r => r.Contains("parzen_test")));
         Assert.Empty(Directory.EnumerateFiles(killed, "*.tmp", SearchOption.AllDirectories));
         Assert.True(done >= Math.Min(kills, 3), $"only {done} kills landed before the run finished");
         output.WriteLine($"{done} SIGKILLs (seed {seed}), {steps} iterations: byte-identical to the uninterrupted run");
     }
 
-    /// <summary>The measured columns of a run's metrics (not its timings), one line per row.</summary>
+    /// <summary>The measured columns of a run's metrics (not its timings), one line per row, training and evaluation rows alike.</summary>
     static string[] Rows(string run) =>
-        File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
-            .Select(r => string.Join(",", new[] { "step", "epoch", "d_loss", "g_loss", "d_real", "d_fake", "lr", "momentum" }
-                .Select(key => r.GetProperty(key).GetRawText())))
+        MetricsFile.Read(Path.Combine(run, "metrics.jsonl")).Rows
+            .Select(r => string.Join(",", r.Where(p => p.Key is "step" or "epoch" || !(MetricsFile.PlacingKeys.Contains(p.Key) || p.Key == "images_per_s"))
+                                           .Select(p => $"{p.Key}={p.Value:R}")))
             .ToArray();
 
     [TmpfsFact]
