@@ -120,7 +120,8 @@ static class EvalCommand
         var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
         using var _ = net;
         var sweep = TruncationSweep.Run(g, net, test.Images, values, p.GetValue(Count), p.GetValue(Seed));
-        using var real = data.Validation.Images.narrow(0, 0, Math.Min(p.GetValue(Count), data.Validation.Count));
+        var beside = RealReference.Beside(data, test)!;   // the validation images
+        using var real = beside.Images.narrow(0, 0, Math.Min(p.GetValue(Count), beside.Count));
         var reference = FeatureEvaluation.Compare(net, real, test.Images, p.GetValue(Seed));
 
         var table = new Table().AddColumns("truncation", "precision ↑", "recall ↑", "classifier score ↑", "Fréchet ↓", "coverage ↑");
@@ -137,12 +138,11 @@ static class EvalCommand
         var png = Path.ChangeExtension(json, ".png");
         Imaging.Plots.Curve(png, sweep.Select(s => new Imaging.Plots.LabelledPoint(s.Report.Recall, s.Report.Precision, $"{s.Truncation:G3}")).ToList(),
                             $"Truncation of z: step {generator.Checkpoint.Step:N0}, {test.Name}", "recall (diversity)", "precision (fidelity)",
-                            new Imaging.Plots.LabelledPoint(reference.Recall, reference.Precision, $"real: {real.shape[0]:N0} of {data.Validation.Name}"),
+                            new Imaging.Plots.LabelledPoint(reference.Recall, reference.Precision, $"real: {real.shape[0]:N0} of {beside.Name}"),
                             (0, 1.02), (0, 1.02));
-        EvaluationFiles.Write(json, new
+        EvaluationFiles.Write(json, new TruncationResultFile(datasetName, test.Name, info, p.GetValue(Count), sweep, reference)
         {
-            metric = "truncation", dataset = datasetName, reference_set = test.Name, classifier = info, checkpoint = generator.Path, generator_weights = generator.Weights,
-            step = generator.Checkpoint.Step, seed = p.GetValue(Seed), samples = p.GetValue(Count), points = sweep, real_reference = reference,
+            Checkpoint = generator.Path, GeneratorWeights = generator.Weights, Step = generator.Checkpoint.Step, Seed = p.GetValue(Seed),
         });
         Console.WriteLine($"  → {json}, {png}");
         return Cli.Success;
@@ -162,11 +162,10 @@ static class EvalCommand
         Console.WriteLine($"{generator.Path} (step {generator.Checkpoint.Step:N0}): the discriminator ({weights}) misclassifies {result.Errors:N0} of " +
                           $"{result.Images:N0} images of {test.Name} ({result.Rate:P2} test error)");
         var json = generator.OutputPath(p.GetValue(ClassifyJson), trained && generator.Checkpoint.HasDiscriminatorAverage ? "classify-trained" : "classify", "json", "--json");
-        EvaluationFiles.Write(json, new
+        EvaluationFiles.Write(json, new ClassifyResultFile(datasetName, test.Name, result.Errors, result.Images, result.Rate, average ? "average" : "trained",
+                                                           (generator.Checkpoint.Config.Game as Configuration.SemiSupervisedConfig)?.Labels)
         {
-            metric = "classify", dataset = datasetName, test_set = test.Name, errors = result.Errors, images = result.Images, error_rate = result.Rate,
-            checkpoint = generator.Path, step = generator.Checkpoint.Step, weights = average ? "average" : "trained",
-            labels = (generator.Checkpoint.Config.Game as Configuration.SemiSupervisedConfig)?.Labels,
+            Checkpoint = generator.Path, Step = generator.Checkpoint.Step,
         });
         Console.WriteLine($"  → {json}");
         return Cli.Success;
@@ -198,10 +197,9 @@ static class EvalCommand
         AnsiConsole.Write(table);
         Console.WriteLine($"worst class {report.WorstAccuracy:P2}");
         var json = generator.OutputPath(p.GetValue(ClassesJson), "classes", "json", "--json");
-        EvaluationFiles.Write(json, new
+        EvaluationFiles.Write(json, new ClassesResultFile(datasetName, test.Name, info, report)
         {
-            metric = "classes", dataset = datasetName, reference_set = test.Name, classifier = info, checkpoint = generator.Path,
-            generator_weights = generator.Weights, step = generator.Checkpoint.Step, seed = p.GetValue(Seed), report,
+            Checkpoint = generator.Path, GeneratorWeights = generator.Weights, Step = generator.Checkpoint.Step, Seed = p.GetValue(Seed),
         });
         Console.WriteLine($"  → {json}");
         return Cli.Success;
@@ -222,13 +220,14 @@ static class EvalCommand
         using var ___ = testFeatures;
         testProbabilities.Dispose();
         var model = FeatureEvaluation.CompareWithFeatures(net, images, testFeatures, seed);
-        // The reference a reader needs: as many real images the classifier never saw (validation), measured the same way.
-        using var real = data.Validation.Images.narrow(0, 0, Math.Min(images.shape[0], data.Validation.Count));
+        // The reference a reader needs: as many real images of the other held-out split, measured the same way.
+        var beside = RealReference.Beside(data, test)!;
+        using var real = beside.Images.narrow(0, 0, Math.Min(images.shape[0], beside.Count));
         var reference = FeatureEvaluation.CompareWithFeatures(net, real, testFeatures, seed);
 
         Console.WriteLine($"{source} against {test.Name}, in the features of GanSharp's {info.Dataset} classifier " +
                           $"(test accuracy {info.TestAccuracy:P2}; not comparable with Inception-based numbers)");
-        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", Markup.Escape($"real: {real.shape[0]:N0} of {data.Validation.Name}"));
+        var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", Markup.Escape($"real: {real.shape[0]:N0} of {beside.Name}"));
         table.AddRow("Fréchet distance (FID formula) ↓", $"{model.Frechet:F3}", $"{reference.Frechet:F3}");
         table.AddRow("kernel distance (KID) ↓", $"{model.Kernel}", $"{reference.Kernel}");
         table.AddRow("classifier score (IS formula) ↑", $"{model.ClassifierScore}", $"{reference.ClassifierScore}");
@@ -241,11 +240,10 @@ static class EvalCommand
         var json = p.GetValue(FeaturesJson) ?? (generator?.Run?.EvalPath("features", generator.Checkpoint.Step));
         if (json is not null)
         {
-            EvaluationFiles.Write(json, new
+            EvaluationFiles.Write(json, new FeaturesResultFile(datasetName, test.Name, info, model, reference, real.shape[0])
             {
-                metric = "features", dataset = datasetName, reference_set = test.Name, classifier = info, model, real_reference = reference,
-                real_reference_images = real.shape[0], checkpoint = generator?.Path, generator_weights = generator?.Weights, step = generator?.Checkpoint.Step,
-                samples_file = fromFile ? source : null, seed,
+                Checkpoint = generator?.Path, GeneratorWeights = generator?.Weights, Step = generator?.Checkpoint.Step,
+                SamplesFile = fromFile ? source : null, Seed = seed,
             });
             Console.WriteLine($"  → {json}");
         }
@@ -271,12 +269,11 @@ static class EvalCommand
         var json = p.GetValue(ParzenJson) ?? (generator?.Run?.EvalPath("parzen", generator.Checkpoint.Step));
         if (json is not null)
         {
-            EvaluationFiles.Write(json, new
+            EvaluationFiles.Write(json, new ParzenResultFile(datasetName, test.Name, result.LogLikelihood, result.StandardError, result.Sigma,
+                                                             result.SigmaSearch, result.Samples, result.ValidationImages, result.TestImages, result.Seconds)
             {
-                metric = "parzen", dataset = datasetName, test_set = test.Name, result.LogLikelihood, result.StandardError, result.Sigma,
-                result.SigmaSearch, result.Samples, result.ValidationImages, result.TestImages, result.Seconds,
-                checkpoint = generator?.Path, generator_weights = generator?.Weights, step = generator?.Checkpoint.Step, samples_file = fromFile ? source : null,
-                seed = generator is null ? (long?)null : p.GetValue(Seed),
+                Checkpoint = generator?.Path, GeneratorWeights = generator?.Weights, Step = generator?.Checkpoint.Step,
+                SamplesFile = fromFile ? source : null, Seed = generator is null ? null : p.GetValue(Seed),
             });
             Console.WriteLine($"  → {json}");
         }

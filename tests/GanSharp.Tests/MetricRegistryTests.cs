@@ -46,4 +46,26 @@ public class MetricRegistryTests
         Assert.Contains("not conditional", Assert.Single(classes.Problems()));
         Assert.Empty((Presets.CganMnist with { Output = Presets.CganMnist.Output with { Eval = ["parzen", "classes"] } }).Problems());
     }
+
+    [Fact]
+    public void Result_files_are_typed_records_with_the_keys_gan_eval_has_always_written()
+    {
+        var parzen = new ParzenResultFile("mnist", "mnist/test", 225.1, 2.0, 0.17, [], 10_000, 1_000, 10_000, 3.5)
+        {
+            Checkpoint = "run/checkpoints/last.ckpt", GeneratorWeights = "trained", Step = 5, Seed = 1,
+        };
+        using var json = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize<object>(parzen, EvaluationFiles.Json));
+        Assert.Equal(["checkpoint", "dataset", "generator_weights", "log_likelihood", "metric", "samples", "samples_file", "seconds", "seed",
+                      "sigma", "sigma_search", "standard_error", "step", "test_images", "test_set", "validation_images"],
+                     json.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("parzen", json.RootElement.GetProperty("metric").GetString());
+    }
+
+    [Fact]
+    public void Beside_a_measurement_stands_the_other_held_out_split()
+    {
+        using var data = Data.DatasetLoader.Load(MnistFixture);
+        Assert.Same(data.Validation, RealReference.Beside(data, data.Test!));   // gan eval: against test, validation beside
+        Assert.Same(data.Test, RealReference.Beside(data, data.Validation));    // during training: against validation, test beside
+    }
 }

@@ -40,7 +40,8 @@ public static class PeriodicEvaluations
 
     static IPeriodicEvaluation Create(string name, DatasetSplits data, string? dataDir, IProgress<string>? progress) => name switch
     {
-        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation, realImages: data.Test),
+        "features" => new PeriodicFeatureEvaluation(FeatureClassifier.ForDataset(data, dataDir, progress).Net, data.Validation,
+                                                    realImages: RealReference.Beside(data, data.Validation)),
         "classes" => new PeriodicClassFidelity(FeatureClassifier.ForDataset(data, dataDir, progress).Net),
         "classify" => new PeriodicClassifierError(data.Validation,
             data.Test ?? throw new InputException($"the classify evaluation needs test images, and {data.Train.Name} has none")),

@@ -1,0 +1,56 @@
+namespace GanSharp.Evaluation;
+
+/// <summary>
+/// What every result file of <c>gan eval</c> records beside its measurement (snake_case keys, written by
+/// <see cref="EvaluationFiles"/>): the metric, the dataset measured against, and where the measured images came from —
+/// a checkpoint (its step, and whether sampling used the run's moving average of G) or a samples file.
+/// </summary>
+public abstract record EvaluationResult(string Metric, string Dataset)
+{
+    /// <summary>The checkpoint whose players were measured, or null for a samples file.</summary>
+    public string? Checkpoint { get; init; }
+    /// <summary>Which weights sampled: <c>moving-average</c> (the run kept one) or <c>trained</c>; null for a samples file.</summary>
+    public string? GeneratorWeights { get; init; }
+    /// <summary>The checkpoint's step, or null.</summary>
+    public long? Step { get; init; }
+    /// <summary>The seed of the samples drawn, or null where none were drawn.</summary>
+    public long? Seed { get; init; }
+    /// <summary>The samples file measured, or null.</summary>
+    public string? SamplesFile { get; init; }
+}
+
+/// <summary>The Parzen-window log-likelihood of a test set (Table 1's protocol), as <c>gan eval parzen</c> writes it.</summary>
+public sealed record ParzenResultFile(string Dataset, string TestSet, double LogLikelihood, double StandardError, double Sigma,
+                                      IReadOnlyList<SigmaTrial> SigmaSearch, long Samples, long ValidationImages, long TestImages,
+                                      double Seconds) : EvaluationResult("parzen", Dataset);
+
+/// <summary>The feature metrics of samples and of real images (the reference) against a test set, as <c>gan eval features</c> writes them.</summary>
+public sealed record FeaturesResultFile(string Dataset, string ReferenceSet, ClassifierInfo Classifier, FeatureReport Model,
+                                        FeatureReport RealReference, long RealReferenceImages) : EvaluationResult("features", Dataset);
+
+/// <summary>Precision against recall for each truncation of z, and real images' point, as <c>gan eval truncation</c> writes them.</summary>
+public sealed record TruncationResultFile(string Dataset, string ReferenceSet, ClassifierInfo Classifier, int Samples,
+                                          IReadOnlyList<TruncationPoint> Points, FeatureReport RealReference) : EvaluationResult("truncation", Dataset);
+
+/// <summary>A conditional generator's class fidelity, as <c>gan eval classes</c> writes it.</summary>
+public sealed record ClassesResultFile(string Dataset, string ReferenceSet, ClassifierInfo Classifier, ClassFidelityReport Report)
+    : EvaluationResult("classes", Dataset);
+
+/// <summary>A classifying discriminator's test error, as <c>gan eval classify</c> writes it.</summary>
+/// <param name="Weights"><c>average</c> (the semi-supervised game's running average of D) or <c>trained</c>.</param>
+/// <param name="Labels">The labelled images of a semi-supervised run, or null.</param>
+public sealed record ClassifyResultFile(string Dataset, string TestSet, long Errors, long Images, double ErrorRate, string Weights, int? Labels)
+    : EvaluationResult("classify", Dataset);
+
+/// <summary>
+/// Which real images stand beside a measurement as its reference — the policy of <c>gan eval</c> and of the periodic
+/// evaluations alike: real images of the held-out split the measurement is <em>not</em> against (measured against the
+/// test split, the validation images; against the validation split, the test images), never the classifier's own
+/// training images (its features of them are distributed otherwise), as many as the samples.
+/// </summary>
+public static class RealReference
+{
+    /// <summary>The held-out split beside <paramref name="measuredAgainst"/>, or null when the data has no other.</summary>
+    public static Data.ImageDataset? Beside(Data.DatasetSplits data, Data.ImageDataset measuredAgainst) =>
+        ReferenceEquals(measuredAgainst, data.Test) ? data.Validation : data.Test;
+}
