@@ -1,9 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using GanSharp.Configuration;
-using GanSharp.Data;
-using GanSharp.Evaluation;
-using GanSharp.Training;
 
 namespace GanSharp.Experiments;
 
