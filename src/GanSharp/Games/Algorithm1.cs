@@ -102,11 +102,11 @@ public sealed class Algorithm1 : TwoPlayerGame
         using (no_grad()) fake = G.forward(Noise(context), y);          // [m, C, H, W]; G is fixed here: no graph
         var (realOut, fakeOut) = DiscriminatorOutputs(x, fake, y);       // [m], [m]
         var l = Loss.Discriminator(realOut, fakeOut);                    // −V(D, G) on the minibatch, for the paper's losses
-        var terms = new Tensor[Regularisers.Count];                      // e.g. λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
+        Tensor[] terms = Regularisers.Count == 0 ? [] : new Tensor[Regularisers.Count];   // e.g. λ E[(‖∇D(x̂)‖ − 1)²], through D's input gradient
         var total = l;
         for (int i = 0; i < terms.Length; i++) total = total + (terms[i] = Regularisers[i].Term(D, x, fake, context.Rng, y));
         Descend(total, optD, dParams);
-        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut), Array.ConvertAll(terms, t => (double)t.item<float>()));
+        return new DiscriminatorResult(l.item<float>(), MeanD(realOut), MeanD(fakeOut), terms.Length == 0 ? [] : Array.ConvertAll(terms, t => (double)t.item<float>()));
     }
 
     /// <summary>
