@@ -59,7 +59,7 @@ static class BenchCommand
         var device = CommonOptions.ResolveDevice(p);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
         var preset = Presets.Get(p.GetValue(Preset)!);
-        var (c, h, w) = DatasetLoader.ImageShape(preset.Data);   // the data loader's rule, without the data
+        var (c, h, w) = DatasetLoader.ImageShape(preset.Images);   // the data loader's rule, without the data
         var config = preset with
         {
             Model = preset.Model with { Channels = c, Height = h, Width = w },

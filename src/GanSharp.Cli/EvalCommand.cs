@@ -83,7 +83,7 @@ static class EvalCommand
     static (Sources.TrainedGenerator? Generator, string DatasetName, DatasetSplits Data, ImageDataset Test) Prepare(ParseResult p)
     {
         var generator = Sources.UsesSamplesFile(p) ? null : Sources.Generator(p);
-        var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Data.Dataset
+        var datasetName = p.GetValue(Dataset) ?? generator?.Checkpoint.Config.Images.Dataset
                           ?? throw new InputException("--samples needs --dataset: the images to compare the samples with");
         Cli.LoadTorch();
         var data = Sources.Dataset(Sources.DataOf(generator, p.GetValue(Dataset)), p);
@@ -111,7 +111,7 @@ static class EvalCommand
         catch (FormatException) { throw new InputException($"--values takes comma-separated numbers, not '{p.GetValue(valuesOption)}'"); }
         if (p.GetValue(Count) < 2) throw new InputException($"--count must be at least 2 (got {p.GetValue(Count)})");
         var generator = Sources.Generator(p);
-        var datasetName = p.GetValue(Dataset) ?? generator.Checkpoint.Config.Data.Dataset;
+        var datasetName = p.GetValue(Dataset) ?? generator.Checkpoint.Config.Images.Dataset;
         Cli.LoadTorch();
         using var data = Sources.Dataset(Sources.DataOf(generator, p.GetValue(Dataset)), p);
         var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");

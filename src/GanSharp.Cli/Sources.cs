@@ -107,5 +107,5 @@ static class Sources
     /// <summary>The run's data, or <paramref name="other"/> prepared like it (same image size and colours).</summary>
     public static DataConfig DataOf(TrainedGenerator? source, string? other) =>
         source is null ? new DataConfig { Dataset = other! }
-        : other is null ? source.Checkpoint.Config.Data : source.Checkpoint.Config.Data with { Dataset = other };
+        : other is null ? source.Checkpoint.Config.Images : source.Checkpoint.Config.Images with { Dataset = other };
 }

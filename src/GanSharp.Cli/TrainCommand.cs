@@ -13,6 +13,8 @@ static class TrainCommand
     static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.Names)})");
     static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON file whose keys override the preset (same shape as a run's config.json)");
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "A catalogued dataset (gan data list), or a folder of IDX files or of PNG/JPEG images (subfolders: classes)");
+    static readonly Option<string?> DatasetX = Cli.Option<string?>("--dataset-x", "Two unpaired domains: domain X's dataset (with --dataset-y), for a game that translates between them");
+    static readonly Option<string?> DatasetY = Cli.Option<string?>("--dataset-y", "Two unpaired domains: domain Y's dataset (with --dataset-x)");
     static readonly Option<int?> ImageSize = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N (default 64)").Within(4, 1024);
     static readonly Option<ColorMode?> Color = CommonOptions.Enum<ColorMode>("--color", "Image files: grey or rgb (default rgb)");
     static readonly Option<int?> Epochs = Cli.Option<int?>("--epochs", "Train for N epochs (passes of D over the training images)").Positive();
@@ -47,7 +49,7 @@ static class TrainCommand
         {
             Options =
             {
-                Preset, ConfigFile, Dataset, ImageSize, Color, Epochs, Steps, CpuMinutes, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
+                Preset, ConfigFile, Dataset, DatasetX, DatasetY, ImageSize, Color, Epochs, Steps, CpuMinutes, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads,
                 Device, Out, Resume, LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, Labels, NoTensorBoard, CommonOptions.DataDir,
             },
         };
@@ -58,7 +60,7 @@ static class TrainCommand
     static int Run(ParseResult p)
     {
         var resume = p.GetValue(Resume);
-        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, ImageSize, Color, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
+        Option[] fixedOnResume = [Preset, ConfigFile, Dataset, DatasetX, DatasetY, ImageSize, Color, Batch, K, GLoss, Update, Optimizer, LearningRate, Seed, Threads, Device, Out,
                                   LogEvery, SampleEvery, CheckpointEvery, EvalEvery, Eval, Ema, Labels];
         if (resume is not null && fixedOnResume.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a resumed run keeps its configuration (only --epochs, --steps or --cpu-minutes may change)");
@@ -72,7 +74,7 @@ static class TrainCommand
         }
         Cli.LoadTorch();
         using var data = DataCommand.WithFetchProgress(progress =>
-            DatasetLoader.Load(config.Data, p.GetValue(CommonOptions.DataDir), progress));
+            DatasetLoader.Load(config.Images, p.GetValue(CommonOptions.DataDir), progress));
         if (data.Skipped.Count > 0) Console.Error.WriteLine($"gan: warning: {data.Train.Name}: {GanSharp.Data.ImageFolder.Describe(data.Skipped)}");
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
@@ -157,16 +159,39 @@ static class TrainCommand
             Eval = p.GetValue(Eval) is { } names ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : config.Output.Eval,
             TensorBoard = config.Output.TensorBoard && !p.GetValue(NoTensorBoard),
         };
-        var dataConfig = config.Data with
-        {
-            Dataset = p.GetValue(Dataset) ?? config.Data.Dataset,
-            ImageSize = p.GetValue(ImageSize) ?? config.Data.ImageSize,
-            Color = p.GetValue(Color) ?? config.Data.Color,
-        };
+        var dataConfig = Data(p, config.Data);
         return config with
         {
             Train = t, Game = game, Loss = p.GetValue(GLoss) ?? config.Loss, Optimizer = o, DiscriminatorOptimizer = dOptimizer,
             Output = output, Data = dataConfig, Ema = p.GetValue(Ema) ? config.Ema ?? new EmaConfig() : config.Ema,
+        };
+    }
+
+    /// <summary>
+    /// The data from --dataset (one dataset) or --dataset-x and --dataset-y (two unpaired domains, which replace one
+    /// dataset), and --image-size and --color, which prepare every dataset of the run alike.
+    /// </summary>
+    static StreamConfig Data(ParseResult p, StreamConfig data)
+    {
+        string? x = p.GetValue(DatasetX), y = p.GetValue(DatasetY), one = p.GetValue(Dataset);
+        DataConfig Prepared(DataConfig d, string? dataset) => d with
+        {
+            Dataset = dataset ?? d.Dataset, ImageSize = p.GetValue(ImageSize) ?? d.ImageSize, Color = p.GetValue(Color) ?? d.Color,
+        };
+        if (x is null && y is null)
+            return data switch
+            {
+                DataConfig d => Prepared(d, one),
+                TwoDomainsConfig two when one is null => two with { X = Prepared(two.X, null), Y = Prepared(two.Y, null) },
+                TwoDomainsConfig => throw new InputException("--dataset names one dataset, and this run's data is two domains: give --dataset-x and --dataset-y"),
+                _ => throw new InputException($"data of kind {data.GetType().Name} takes no data flags"),
+            };
+        if (one is not null) throw new InputException("--dataset cannot be combined with --dataset-x or --dataset-y: one dataset, or two domains");
+        return data switch
+        {
+            TwoDomainsConfig two => two with { X = Prepared(two.X, x), Y = Prepared(two.Y, y) },
+            DataConfig d when x is not null && y is not null => new TwoDomainsConfig { X = Prepared(d, x), Y = Prepared(d, y) },
+            _ => throw new InputException("--dataset-x and --dataset-y go together: two domains need both"),
         };
     }
 

@@ -412,7 +412,7 @@ public class CliTests
         Assert.Contains("1 skipped: readme.txt (not an image)", r.Err);
         var config = new RunDirectory(run).ReadConfig();
         Assert.Equal((3, 32, 32), (config.Model.Channels, config.Model.Height, config.Model.Width));
-        Assert.Equal(32, config.Data.ImageSize);
+        Assert.Equal(32, config.Images.ImageSize);
 
         var png2 = Path.Combine(TempFolder(), "colour.png");
         Assert.Equal(0, Gan("sample", "--run", run, "--count", "4", "--out", png2).Code);

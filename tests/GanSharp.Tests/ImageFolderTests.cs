@@ -231,6 +231,6 @@ public class ImageFolderTests
         }
         // Catalogue entries, without fetching anything: what their loads give (the emoji's as image files).
         Assert.Equal((1, 28, 28), DatasetLoader.ImageShape(new DataConfig { Dataset = "fashion-mnist" }));
-        Assert.Equal((3, 32, 32), DatasetLoader.ImageShape(Presets.DcganEmoji.Data));
+        Assert.Equal((3, 32, 32), DatasetLoader.ImageShape(Presets.DcganEmoji.Images));
     }
 }

@@ -59,8 +59,8 @@ public abstract class PresetCommands(ColourImagesFixture colour)
     /// name (the MNIST and Fashion-MNIST twins) train on the same fixture in this test, so one of them stands for both.
     /// </summary>
     protected static IEnumerable<string> Distinct(bool rgb) => Presets.All
-        .Where(p => (p.Config.Data.Color == ColorMode.Rgb) == rgb)
-        .GroupBy(p => (p.Config with { Preset = "", Data = p.Config.Data with { Dataset = "" } }).ToJson())
+        .Where(p => (p.Config.Images.Color == ColorMode.Rgb) == rgb)
+        .GroupBy(p => (p.Config with { Preset = "", Data = p.Config.Images with { Dataset = "" } }).ToJson())
         .Select(g => g.First().Name);
 
     static IEnumerable<string> Rows(string run) => File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(line =>
@@ -72,7 +72,7 @@ public abstract class PresetCommands(ColourImagesFixture colour)
     {
         var root = TempFolder();
         string a = Path.Combine(root, "a"), b = Path.Combine(root, "b");
-        var data = Presets.Get(preset).Data.Color == ColorMode.Rgb ? colour.Folder : MnistFixture;
+        var data = Presets.Get(preset).Images.Color == ColorMode.Rgb ? colour.Folder : MnistFixture;
         var small = Path.Combine(root, "small.json");
         File.WriteAllText(small, """{ "output": { "sample-count": 16 } }""");
         string[] common = ["--preset", preset, "--config", small, "--dataset", data, "--batch", "8", "--threads", "1", "--log-every", "1", "--no-tensorboard"];
@@ -93,7 +93,7 @@ public abstract class PresetCommands(ColourImagesFixture colour)
         if (Presets.Get(preset).Model.Conditional)
         {
             // A class by name (the fixture's: digits 0–9, or the colour folder's two subfolders), and the class rows.
-            var name = Presets.Get(preset).Data.Color == ColorMode.Rgb ? "Stars" : "7";
+            var name = Presets.Get(preset).Images.Color == ColorMode.Rgb ? "Stars" : "7";
             var byClass = GanProcess.Run("sample", "--run", a, "--count", "3", "--class", name, "--out", Path.Combine(root, "c.png"));
             Assert.True(byClass.Code == 0, byClass.Err);
             Assert.Contains("of class", byClass.Out);

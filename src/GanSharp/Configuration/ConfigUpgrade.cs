@@ -20,6 +20,8 @@ static class ConfigUpgrade
     /// <summary>Upgrades <paramref name="root"/> (a whole or partial configuration) in place; today's shape is left alone.</summary>
     public static void Apply(JsonObject root)
     {
+        // Before data was typed by kind: one dataset's settings, without a kind.
+        if (root["data"] is JsonObject data && !data.ContainsKey("kind")) data.Insert(0, "kind", "images");
         // Before schedules were typed: an exponential decay's two keys on the optimizer itself.
         foreach (var key in new[] { "optimizer", "discriminator-optimizer" })
         {

@@ -1,7 +1,52 @@
+using System.Text.Json.Serialization;
+
 namespace GanSharp.Configuration;
 
-/// <summary>Which data, and how images are prepared for the nets.</summary>
-public sealed record DataConfig
+/// <summary>
+/// What a run trains on, told apart in JSON by <c>"kind"</c>: one dataset (<see cref="DataConfig"/>, <c>"images"</c>:
+/// its labels come along where it has them), or two unpaired domains (<see cref="TwoDomainsConfig"/>). Each kind says
+/// how its minibatches are drawn and what an epoch is; a game refuses a kind it does not play
+/// (<see cref="GameConfig.ProblemsWith"/>).
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
+[JsonDerivedType(typeof(DataConfig), "images")]
+[JsonDerivedType(typeof(TwoDomainsConfig), "two-domains")]
+public abstract record StreamConfig
+{
+    /// <summary>The problems of these settings (none: valid).</summary>
+    public abstract IEnumerable<string> Problems();
+
+    /// <summary>The data in a few words, for messages and reports.</summary>
+    [JsonIgnore] public abstract string Summary { get; }
+}
+
+/// <summary>
+/// Two unpaired image domains X and Y — what a translation between them trains on (CycleGAN): each domain a dataset of
+/// its own, prepared the same way, with its own splits; an image of X has no partner in Y. An epoch is as many
+/// minibatches as the larger domain fills; the smaller is reused within it (<c>Data.UnpairedSampler</c>).
+/// </summary>
+public sealed record TwoDomainsConfig : StreamConfig
+{
+    /// <summary>Domain X.</summary>
+    public DataConfig X { get; init; } = new();
+    /// <summary>Domain Y.</summary>
+    public DataConfig Y { get; init; } = new();
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems()
+    {
+        foreach (var p in X.Problems()) yield return $"data.x: {p}";
+        foreach (var p in Y.Problems()) yield return $"data.y: {p}";
+        if (X.ImageSize != Y.ImageSize || X.Color != Y.Color)
+            yield return "data: domains x and y must be prepared alike (the same image-size and color): a translation maps images of one shape";
+    }
+
+    /// <inheritdoc/>
+    public override string Summary => $"two domains, x: {X.Dataset} and y: {Y.Dataset}";
+}
+
+/// <summary>One dataset, and how its images are prepared for the nets (<c>"kind": "images"</c>).</summary>
+public sealed record DataConfig : StreamConfig
 {
     /// <summary>A catalogue name (mnist, fashion-mnist, emoji-twitter, emoji-google), or a folder of IDX or PNG/JPEG files.</summary>
     public string Dataset { get; init; } = "mnist";
@@ -15,8 +60,11 @@ public sealed record DataConfig
     /// <summary>The colour transparent pixels are composited onto, as #RRGGBB (default white, as emoji are drawn on a page).</summary>
     public string Background { get; init; } = "#FFFFFF";
 
+    /// <inheritdoc/>
+    public override string Summary => Dataset;
+
     /// <summary>The problems of these settings (none: valid).</summary>
-    public IEnumerable<string> Problems()
+    public override IEnumerable<string> Problems()
     {
         if (ImageSize is < 4 or > 1024) yield return $"image-size must lie in 4…1024 (got {ImageSize})";
         if (!System.Text.RegularExpressions.Regex.IsMatch(Background, "^#[0-9A-Fa-f]{6}$"))

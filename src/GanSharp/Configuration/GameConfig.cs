@@ -18,11 +18,21 @@ public abstract record GameConfig
     public virtual IEnumerable<string> Problems() => [];
 
     /// <summary>
-    /// What this game refuses in the rest of a run's configuration <paramref name="run"/>: the nets it cannot play, and
-    /// sections it would ignore (a section a game ignores must not be set, or config.json and the report would say what
-    /// did not happen). Default: nets that need another game (<see cref="ModelConfig.Conditioning"/>'s classifier kinds).
+    /// What this game refuses in the rest of a run's configuration <paramref name="run"/>: data of a kind it does not
+    /// play (<see cref="DataProblems"/>), then the nets it cannot play and sections it would ignore (<see cref="Rules"/>;
+    /// a section a game ignores must not be set, or config.json and the report would say what did not happen).
     /// </summary>
-    public virtual IEnumerable<string> ProblemsWith(GanConfig run)
+    public IEnumerable<string> ProblemsWith(GanConfig run) => DataProblems(run).Concat(Rules(run));
+
+    /// <summary>The data kinds this game refuses. Default: anything but one dataset (<see cref="DataConfig"/>).</summary>
+    protected virtual IEnumerable<string> DataProblems(GanConfig run)
+    {
+        if (run.Data is not DataConfig)
+            yield return $"data: the {Kinds.NameOf<GameConfig>(this)} game trains on one dataset, not {run.Data.Summary} (two domains are for a game that translates between them)";
+    }
+
+    /// <summary>The game's rules for the rest of the configuration. Default: nets that need another game (the classifier kinds of <see cref="ModelConfig.Conditioning"/>).</summary>
+    protected virtual IEnumerable<string> Rules(GanConfig run)
     {
         if (run.Model.Conditioning == Conditioning.Classifier)
             yield return $"a classifying model (semi-supervised-mlp) is trained by the semi-supervised game, not {Kinds.NameOf<GameConfig>(this)}";
@@ -72,7 +82,7 @@ public sealed record SimultaneousConfig : GameConfig;
 public sealed record AuxiliaryClassifierConfig : GameConfig
 {
     /// <inheritdoc/>
-    public override IEnumerable<string> ProblemsWith(GanConfig run)
+    protected override IEnumerable<string> Rules(GanConfig run)
     {
         if (run.Model.Conditioning != Conditioning.AuxiliaryClassifier)
             yield return "game auxiliary-classifier needs a model with an auxiliary classifier (\"auxiliary-classifier\": true in a dcgan model)";
@@ -117,7 +127,7 @@ public sealed record SemiSupervisedConfig : GameConfig
     /// The game's losses are its own — D's (K+1)-class cross-entropy, whose unlabelled half is the non-saturating GAN
     /// loss, and G's feature matching — so a loss section of another kind would be ignored: refused.
     /// </remarks>
-    public override IEnumerable<string> ProblemsWith(GanConfig run)
+    protected override IEnumerable<string> Rules(GanConfig run)
     {
         if (run.Model.Conditioning != Conditioning.Classifier)
             yield return "game semi-supervised needs a classifying model (\"kind\": \"semi-supervised-mlp\")";

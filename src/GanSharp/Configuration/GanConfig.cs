@@ -15,7 +15,16 @@ public sealed record GanConfig
     /// <summary>The preset this configuration started from.</summary>
     public string Preset { get; init; } = Presets.Default;
     /// <summary>Dataset name or folder and the split.</summary>
-    public DataConfig Data { get; init; } = new();
+    public StreamConfig Data { get; init; } = new DataConfig();
+
+    /// <summary>
+    /// The run's one dataset (<see cref="Data"/> of kind <c>images</c>): what every game of this release trains on, and
+    /// what commands that sample, evaluate or show a run's data read.
+    /// </summary>
+    /// <exception cref="InputException">Data of another kind (two domains).</exception>
+    [JsonIgnore]
+    public DataConfig Images => Data as DataConfig
+        ?? throw new InputException($"this run trains on {Data.Summary}, not one dataset");
     /// <summary>The nets (which family, and its sizes).</summary>
     public ModelConfig Model { get; init; } = new PaperModelConfig();
     /// <summary>The adversarial objective the players descend.</summary>
@@ -144,7 +153,7 @@ public sealed record GanConfig
     public static GanConfig FromNode(JsonObject node, string where)
     {
         ConfigUpgrade.Apply(node);
-        foreach (var (key, type) in new[] { ("model", typeof(ModelConfig)), ("loss", typeof(LossConfig)), ("game", typeof(GameConfig)) })
+        foreach (var (key, type) in new[] { ("data", typeof(StreamConfig)), ("model", typeof(ModelConfig)), ("loss", typeof(LossConfig)), ("game", typeof(GameConfig)) })
             if (node[key] is JsonObject part) Kinds.Check(type, part, $"{where}: {key}");
         foreach (var key in new[] { "optimizer", "discriminator-optimizer" })
             if (node[key] is JsonObject { } optimizer && optimizer["schedule"] is JsonObject schedule)

@@ -20,9 +20,9 @@ public sealed record ImageHistoryConfig : GameConfig
     }
 
     /// <inheritdoc/>
-    public override IEnumerable<string> ProblemsWith(GanConfig run)
+    protected override IEnumerable<string> Rules(GanConfig run)
     {
-        foreach (var p in base.ProblemsWith(run)) yield return p;
+        foreach (var p in base.Rules(run)) yield return p;
         if (run.Model.Conditional)
             yield return "game image-history keeps generated images without their classes: a conditional model needs another game (algorithm1)";
     }

@@ -36,9 +36,11 @@ public sealed record TruncationResultFile(string Dataset, string ReferenceSet, C
 public sealed record ClassesResultFile(string Dataset, string ReferenceSet, ClassifierInfo Classifier, ClassFidelityReport Report)
     : EvaluationResult("classes", Dataset);
 
-/// <summary>A classifying discriminator's test error, as <c>gan eval classify</c> writes it.</summary>
-/// <param name="Weights"><c>average</c> (the semi-supervised game's running average of D) or <c>trained</c>.</param>
-/// <param name="Labels">The labelled images of a semi-supervised run, or null.</param>
+/// <summary>
+/// A classifying discriminator's test error, as <c>gan eval classify</c> writes it: its errors of the images, the
+/// weights that classified (<c>average</c>, the semi-supervised game's running average of D, or <c>trained</c>), and
+/// the labelled images of a semi-supervised run (null for another).
+/// </summary>
 public sealed record ClassifyResultFile(string Dataset, string TestSet, long Errors, long Images, double ErrorRate, string Weights, int? Labels)
     : EvaluationResult("classify", Dataset);
 

@@ -42,7 +42,7 @@ public static class RunReport
     /// <summary>One line about the run's nets, game, loss, data and seed.</summary>
     public static string Describe(GanConfig c) =>
         $"{Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, {c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer, " +
-        $"{c.Data.Dataset}, batch {c.Train.Batch}, seed {c.Train.Seed}";
+        $"{c.Data.Summary}, batch {c.Train.Batch}, seed {c.Train.Seed}";
 
     /// <summary>The report's sections that have something to show: id, title, HTML.</summary>
     static IEnumerable<(string Id, string Title, string Html)> Sections(RunContents run)

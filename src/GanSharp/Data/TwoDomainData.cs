@@ -1,0 +1,92 @@
+using GanSharp.Configuration;
+using static TorchSharp.torch;
+
+namespace GanSharp.Data;
+
+/// <summary>
+/// Two unpaired image domains, each loaded as its own dataset with its own splits (<see cref="TwoDomainsConfig"/>):
+/// what a translation between them trains on and is judged on. Both must have images of one shape.
+/// </summary>
+public sealed class TwoDomainData : IDisposable
+{
+    /// <summary>Domain X's splits.</summary>
+    public DatasetSplits X { get; }
+    /// <summary>Domain Y's splits.</summary>
+    public DatasetSplits Y { get; }
+    /// <summary>The images' shape, the same in both domains.</summary>
+    public (int C, int H, int W) ImageShape => X.Train.ImageShape;
+
+    TwoDomainData(DatasetSplits x, DatasetSplits y) => (X, Y) = (x, y);
+
+    /// <summary>Loads both domains (fetched into the cache on first use, as one dataset is).</summary>
+    /// <exception cref="InputException">A domain that cannot be loaded, or domains whose images differ in shape.</exception>
+    public static TwoDomainData Load(TwoDomainsConfig config, string? dataDir = null, IProgress<FetchProgress>? progress = null)
+    {
+        if (config.Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
+        var x = Domain(config.X, "x", dataDir, progress);
+        DatasetSplits y;
+        try { y = Domain(config.Y, "y", dataDir, progress); }
+        catch
+        {
+            x.Dispose();
+            throw;
+        }
+        if (x.Train.ImageShape != y.Train.ImageShape)
+        {
+            var (a, b) = (x.Train.ImageShape, y.Train.ImageShape);
+            x.Dispose();
+            y.Dispose();
+            throw new InputException($"data: domain x ({config.X.Dataset}) has {a.C}×{a.H}×{a.W} images and domain y ({config.Y.Dataset}) " +
+                                     $"{b.C}×{b.H}×{b.W}: a translation maps images of one shape (say --image-size and --color)");
+        }
+        return new TwoDomainData(x, y);
+    }
+
+    static DatasetSplits Domain(DataConfig config, string name, string? dataDir, IProgress<FetchProgress>? progress)
+    {
+        try { return DatasetLoader.Load(config, dataDir, progress); }
+        catch (InputException e) { throw new InputException($"data.{name}: {e.Message}", e); }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        X.Dispose();
+        Y.Dispose();
+    }
+}
+
+/// <summary>
+/// Minibatches of two unpaired domains, as a pure function of (seed, index) like <see cref="MinibatchSampler"/>: an
+/// epoch is as many minibatches as the larger domain fills (CycleGAN's reference: the length of the larger set); each
+/// domain runs through its own order of that length (the smaller one's images ⌊L/N⌋ or ⌈L/N⌉ times), from seeds of its
+/// own, so the n-th minibatch pairs images that have nothing to do with each other — and is the same after a resume.
+/// </summary>
+public sealed class UnpairedSampler : IDisposable
+{
+    private readonly MinibatchSampler x, y;
+
+    /// <summary>A sampler over the training images of <paramref name="xImages"/> and <paramref name="yImages"/> (not owned).</summary>
+    public UnpairedSampler(Tensor xImages, Tensor yImages, int batch, long seed)
+    {
+        long length = Math.Max(xImages.shape[0], yImages.shape[0]);
+        x = new MinibatchSampler(xImages, null, batch, seed, length, stream: 1);
+        y = new MinibatchSampler(yImages, null, batch, seed, length, stream: 2);
+    }
+
+    /// <summary>Minibatch size m.</summary>
+    public int BatchSize => x.BatchSize;
+
+    /// <summary>Minibatches per epoch: the larger domain's images over m.</summary>
+    public long BatchesPerEpoch => x.BatchesPerEpoch;
+
+    /// <summary>The <paramref name="index"/>-th minibatch of each domain (0-based, counting across epochs).</summary>
+    public (Batch X, Batch Y) Batch(long index) => (x.Batch(index), y.Batch(index));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        x.Dispose();
+        y.Dispose();
+    }
+}
