@@ -63,15 +63,106 @@ public class DataStreamTests
         using var y = arange(4).to_type(ScalarType.Float32).view(4, 1, 1, 1).div(255);
         using var sampler = new UnpairedSampler(x, y, batch: 2, seed: 7);
         Assert.Equal(5, sampler.BatchesPerEpoch);                                          // the larger domain: 10 / 2
-        long[] Ids(Batch b) => b.Images.flatten().mul(255).round().to_type(ScalarType.Int64).data<long>().ToArray();
+        long[] Ids(Tensor t) => t.flatten().mul(255).round().to_type(ScalarType.Int64).data<long>().ToArray();
         var epoch = Enumerable.Range(0, 5).Select(i => sampler.Batch(i)).ToList();
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), epoch.SelectMany(b => Ids(b.X)).Order());   // X: each image once
-        var counts = epoch.SelectMany(b => Ids(b.Y)).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), epoch.SelectMany(b => Ids(b.Images)).Order());   // X: each image once
+        var counts = epoch.SelectMany(b => Ids(b.Other!)).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(4, counts.Count);
         Assert.All(counts.Values, c => Assert.InRange(c, 2, 3));                          // Y: ⌊10/4⌋ or ⌈10/4⌉ times
         using var again = new UnpairedSampler(x, y, batch: 2, seed: 7);
-        Assert.Equal(Ids(sampler.Batch(7).Y), Ids(again.Batch(7).Y));                      // a resume draws the same
+        Assert.Equal(Ids(sampler.Batch(7).Other!), Ids(again.Batch(7).Other!));                      // a resume draws the same
         using var other = new UnpairedSampler(x, y, batch: 2, seed: 8);
-        Assert.NotEqual(Enumerable.Range(0, 5).SelectMany(i => Ids(sampler.Batch(i).X)), Enumerable.Range(0, 5).SelectMany(i => Ids(other.Batch(i).X)));
+        Assert.NotEqual(Enumerable.Range(0, 5).SelectMany(i => Ids(sampler.Batch(i).Images)), Enumerable.Range(0, 5).SelectMany(i => Ids(other.Batch(i).Images)));
+    }
+
+    /// <summary>
+    /// A one-way translation between two domains, a caller's own game: T maps X's 4×4 images towards Y's look, a critic
+    /// tells T(x) from y. Its grid shows fixed images of X over their translations.
+    /// </summary>
+    sealed class OneWayTranslation : Game
+    {
+        private readonly TorchSharp.Modules.Linear t, critic;
+        private readonly TorchSharp.Modules.Parameter[] tParams, cParams;
+        private readonly TorchSharp.Modules.OptimizerHelper tOptimizer, cOptimizer;
+        private readonly Tensor fixedX;   // [4, 1, 4, 4]
+
+        public OneWayTranslation(GanConfig config, TorchSharp.torch.Generator rng, Tensor fixedX)
+        {
+            t = AddPlayer("translator", nn.Linear(16, 16));
+            critic = AddPlayer("critic", nn.Linear(16, 1));
+            using (no_grad())
+                foreach (var p in t.parameters().Concat(critic.parameters())) p.uniform_(-0.3, 0.3, generator: rng);
+            (tParams, cParams) = (t.parameters().ToArray(), critic.parameters().ToArray());
+            tOptimizer = AddOptimizer("translator-optimizer", tParams, config.Optimizer);
+            cOptimizer = AddOptimizer("critic-optimizer", cParams, config.Optimizer);
+            this.fixedX = fixedX;
+        }
+
+        public override int BatchesPerStep => 1;
+
+        Tensor Translate(Tensor x) => t.forward(x.flatten(1)).sigmoid().view(-1, 1, 4, 4);
+
+        public override IReadOnlyDictionary<string, double> Step(StepContext context)
+        {
+            using var scope = NewDisposeScope();
+            var batch = context.Data.Next();
+            var (x, y) = (batch.Images, batch.Other!);                               // unpaired: [m, 1, 4, 4] each
+            var fake = Translate(x);
+            var dLoss = nn.functional.softplus(-critic.forward(y.flatten(1))).mean() + nn.functional.softplus(critic.forward(fake.detach().flatten(1))).mean();
+            Descend(dLoss, cOptimizer, cParams);
+            var gLoss = nn.functional.softplus(-critic.forward(fake.flatten(1))).mean();
+            Descend(gLoss, tOptimizer, tParams);
+            return new Dictionary<string, double> { ["d_loss"] = dLoss.item<float>(), ["g_loss"] = gLoss.item<float>() };
+        }
+
+        public override IFixedGrid CreateGrid(int count, long seed) => new Grid(this);
+
+        sealed class Grid(OneWayTranslation game) : IFixedGrid
+        {
+            public (Tensor Images, int? Columns) Draw(GameProduct product)
+            {
+                using var _ = no_grad();
+                return (cat([game.fixedX, game.Translate(game.fixedX)]), 4);             // inputs over their translations
+            }
+
+            public void Dispose() { }
+        }
+    }
+
+    [Fact]
+    public void A_game_of_two_domains_trains_through_a_run_and_resumes_exactly()
+    {
+        using var rng = new TorchSharp.torch.Generator(3);
+        using var xSet = new ImageDataset("x", rand([10, 1, 4, 4], generator: rng));
+        using var ySet = new ImageDataset("y", rand([6, 1, 4, 4], generator: rng).pow(3));
+        using var fixedX = xSet.Images.narrow(0, 0, 4).clone();
+        var builder = new GameBuilder((config, r, _, _) => new OneWayTranslation(config, r, fixedX));
+        var config = Tiny() with
+        {
+            Model = new CustomModelConfig { Architecture = "linear", NoiseDim = 1, Height = 4, Width = 4 },
+            Game = new CustomGameConfig { Name = "one-way" },
+            Data = new TwoDomainsConfig { X = new DataConfig { Dataset = "x" }, Y = new DataConfig { Dataset = "y" } },
+            Train = Tiny().Train with { Batch = 2, Steps = 8 },
+            Output = Tiny().Output with { CheckpointEvery = 4, SampleEvery = 4 },
+        };
+        var straight = Path.Combine(TempFolder(), "straight");
+        using (var run = TrainingRun.Start(config, straight, new TwoDomains(xSet, ySet), builder))
+        {
+            Assert.Equal(5, run.Trainer.BatchesPerEpoch);                                   // the larger domain: 10 images / 2
+            run.Run();
+        }
+        var resumed = Path.Combine(TempFolder(), "resumed");
+        using (var run = TrainingRun.Start(config with { Train = config.Train with { Steps = 4 } }, resumed, new TwoDomains(xSet, ySet), builder)) run.Run();
+        using (var run = TrainingRun.Resume(resumed, new TwoDomains(xSet, ySet), t => t with { Steps = 8 }, builder)) run.Run();
+
+        var a = Checkpoint.Read(new RunDirectory(straight).LastCheckpointPath);
+        var b = Checkpoint.Read(new RunDirectory(resumed).LastCheckpointPath);
+        Assert.Equal(["translator", "critic", "translator-optimizer", "critic-optimizer", "rng"], a.Sections.Keys);
+        foreach (var name in a.Sections.Keys) Assert.True(a.Section(name).AsSpan().SequenceEqual(b.Section(name)), name);
+        Assert.Equal(1.6, MetricsFile.Read(new RunDirectory(straight).MetricsPath).Last("epoch"));
+        Assert.Equal([0L, 4, 8], new RunDirectory(straight).SampleGrids().Select(g => g.Step));
+        Assert.Contains("game custom ('one-way') is a caller's own", Assert.Throws<InputException>(() => GameFactory.LoadProduct(a)).Message);
+        Assert.Contains("two domains have none",
+                        Assert.Throws<InputException>(() => TrainingRun.Start(config with { Model = new ConditionalMlpModelConfig() }, Path.Combine(TempFolder(), "c"), new TwoDomains(xSet, ySet), builder)).Message);
     }
 }

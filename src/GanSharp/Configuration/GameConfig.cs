@@ -12,6 +12,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(AuxiliaryClassifierConfig), "auxiliary-classifier")]
 [JsonDerivedType(typeof(SemiSupervisedConfig), "semi-supervised")]
 [JsonDerivedType(typeof(ImageHistoryConfig), "image-history")]
+[JsonDerivedType(typeof(CustomGameConfig), "custom")]
 public abstract record GameConfig
 {
     /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>

@@ -3,10 +3,12 @@ using static TorchSharp.torch;
 namespace GanSharp.Data;
 
 /// <summary>
-/// One minibatch of training data: images <c>[m, C, H, W]</c> in [0, 1], their class labels <c>[m]</c> (int64) when
-/// the dataset has them, and room for a condition (text, another image) that later games feed to their players.
+/// One minibatch of training data, as its data kind fills it: images <c>[m, C, H, W]</c> in [0, 1]; their class labels
+/// <c>[m]</c> (int64) when the dataset has them; a condition the players are given (a caption's embedding: a later data
+/// kind); and, for two unpaired domains, <see cref="Other"/>: m images of the second domain, unpaired with
+/// <see cref="Images"/> (the first's).
 /// </summary>
-public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Condition = null)
+public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Condition = null, Tensor? Other = null)
 {
     /// <summary>Number of examples, m.</summary>
     public long Count => Images.shape[0];
@@ -22,7 +24,7 @@ public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Conditi
 /// 0 draws its orders from other seeds, so two samplers of one run (two domains) are independent.
 /// </para>
 /// </summary>
-internal sealed class MinibatchSampler : IDisposable
+internal sealed class MinibatchSampler : IMinibatches
 {
     private readonly Tensor images;   // [N, C, H, W], uint8 or float32
     private readonly Tensor? labels;  // [N]
@@ -31,13 +33,15 @@ internal sealed class MinibatchSampler : IDisposable
     private const long StreamStride = unchecked((long)0x9E3779B97F4A7C15UL);   // the golden ratio's bits: streams far apart
     private long permutationEpoch = -1;
     private Tensor? permutation;      // [N] int64, the current epoch's order
+    private readonly Tensor?[] owned; // what Dispose frees (the caller's device copies)
 
     /// <summary>
     /// A sampler over <paramref name="images"/> and their <paramref name="labels"/> (neither owned) with minibatches
     /// of <paramref name="batch"/>.
     /// </summary>
-    public MinibatchSampler(Tensor images, Tensor? labels, int batch, long seed, long? rowsPerEpoch = null, long stream = 0)
+    public MinibatchSampler(Tensor images, Tensor? labels, int batch, long seed, long? rowsPerEpoch = null, long stream = 0, Tensor?[]? owned = null)
     {
+        this.owned = owned ?? [];
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch));
         this.rowsPerEpoch = rowsPerEpoch ?? images.shape[0];
         if (this.rowsPerEpoch < images.shape[0]) throw new ArgumentOutOfRangeException(nameof(rowsPerEpoch), rowsPerEpoch, "an epoch covers every image");
@@ -76,5 +80,9 @@ internal sealed class MinibatchSampler : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => permutation?.Dispose();
+    public void Dispose()
+    {
+        permutation?.Dispose();
+        foreach (var t in owned) t?.Dispose();
+    }
 }

@@ -62,16 +62,19 @@ public sealed class TwoDomainData : IDisposable
 /// domain runs through its own order of that length (the smaller one's images ⌊L/N⌋ or ⌈L/N⌉ times), from seeds of its
 /// own, so the n-th minibatch pairs images that have nothing to do with each other — and is the same after a resume.
 /// </summary>
-public sealed class UnpairedSampler : IDisposable
+public sealed class UnpairedSampler : IMinibatches
 {
     private readonly MinibatchSampler x, y;
 
-    /// <summary>A sampler over the training images of <paramref name="xImages"/> and <paramref name="yImages"/> (not owned).</summary>
-    public UnpairedSampler(Tensor xImages, Tensor yImages, int batch, long seed)
+    /// <summary>
+    /// A sampler over the training images of <paramref name="xImages"/> and <paramref name="yImages"/> (owned when
+    /// <paramref name="ownsImages"/>: a run's device copies).
+    /// </summary>
+    public UnpairedSampler(Tensor xImages, Tensor yImages, int batch, long seed, bool ownsImages = false)
     {
         long length = Math.Max(xImages.shape[0], yImages.shape[0]);
-        x = new MinibatchSampler(xImages, null, batch, seed, length, stream: 1);
-        y = new MinibatchSampler(yImages, null, batch, seed, length, stream: 2);
+        x = new MinibatchSampler(xImages, null, batch, seed, length, stream: 1, owned: ownsImages ? [xImages] : null);
+        y = new MinibatchSampler(yImages, null, batch, seed, length, stream: 2, owned: ownsImages ? [yImages] : null);
     }
 
     /// <summary>Minibatch size m.</summary>
@@ -80,8 +83,8 @@ public sealed class UnpairedSampler : IDisposable
     /// <summary>Minibatches per epoch: the larger domain's images over m.</summary>
     public long BatchesPerEpoch => x.BatchesPerEpoch;
 
-    /// <summary>The <paramref name="index"/>-th minibatch of each domain (0-based, counting across epochs).</summary>
-    public (Batch X, Batch Y) Batch(long index) => (x.Batch(index), y.Batch(index));
+    /// <summary>The <paramref name="index"/>-th minibatch (0-based, counting across epochs): X's images, and Y's as <see cref="Data.Batch.Other"/>.</summary>
+    public Batch Batch(long index) => new(x.Batch(index).Images, Other: y.Batch(index).Images);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -35,6 +35,7 @@ public static class GameFactory
                                        (g, d) => new ImageHistoryGan(g, d, LossFactory.Create(config.Loss), h, config.Optimizer, dOptimizer)),
             AuxiliaryClassifierConfig => Pair(config.Model, rng, train, device,
                                        (g, d) => new AuxiliaryClassifierGan(g, d, new AuxiliaryClassifierLoss(LossFactory.Create(config.Loss)), config.Optimizer, dOptimizer)),
+            CustomGameConfig own => throw Own(own),
             _ => throw new InputException($"no game for kind {config.Game.GetType().Name}"),
         };
     }
@@ -53,9 +54,13 @@ public static class GameFactory
         {
             Algorithm1Config or SimultaneousConfig or ImageHistoryConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: false),
             AuxiliaryClassifierConfig or SemiSupervisedConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: true),
+            CustomGameConfig own => throw new InputException($"{saved.Where}: {Own(own).Message}; load its players with Checkpoint.LoadInto"),
             _ => throw new InputException($"{saved.Where}: no product for game kind {game.GetType().Name}"),
         };
     }
+
+    static InputException Own(CustomGameConfig game) =>
+        new($"game {game.Summary} is a caller's own: GanSharp cannot build it; train and resume it with its GameBuilder (TrainingRun.Start, TrainingRun.Resume)");
 
     /// <summary>A generator and a discriminator for <paramref name="model"/>, placed, handed to <paramref name="play"/>.</summary>
     static Game Pair(ModelConfig model, torch.Generator rng, ImageDataset train, Device device, Func<Generator, Discriminator, Game> play)

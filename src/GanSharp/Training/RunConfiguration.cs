@@ -15,14 +15,17 @@ public static class RunConfiguration
     /// <paramref name="config"/> resolved for <paramref name="train"/>: the model's image shape and classes from the data,
     /// the thread count applied and recorded, the device resolved.
     /// </summary>
-    /// <exception cref="InputException">A conditional model and data without labels, or a device that is not there.</exception>
-    public static GanConfig Resolve(GanConfig config, ImageDataset train)
+    /// <exception cref="InputException">A conditional model and data without labels (two domains have none), or a device that is not there.</exception>
+    public static GanConfig Resolve(GanConfig config, TrainingSet train)
     {
         var (c, h, w) = train.ImageShape;
         ApplyThreads(config.Train.Threads);
+        var model = config.Model with { Channels = c, Height = h, Width = w };
+        if (model.UsesClasses && train.Single is null)
+            throw new InputException($"{train.Name}: the {Kinds.NameOf(model)} model needs class labels, and two domains have none");
         return config with
         {
-            Model = WithClasses(config.Model with { Channels = c, Height = h, Width = w }, train),
+            Model = train.Single is { } one ? WithClasses(model, one) : model,
             Train = config.Train with { Threads = torch.get_num_threads(), Device = Devices.Name(Devices.Resolve(config.Train.Device)) },
         };
     }
@@ -50,7 +53,7 @@ public static class RunConfiguration
 
     /// <summary>Refuses data of another image shape than the run in <paramref name="folder"/> was trained on.</summary>
     /// <exception cref="InputException">The shapes differ.</exception>
-    public static void CheckShape(GanConfig config, ImageDataset train, string folder)
+    public static void CheckShape(GanConfig config, TrainingSet train, string folder)
     {
         var m = config.Model;
         if (train.ImageShape != (m.Channels, m.Height, m.Width))

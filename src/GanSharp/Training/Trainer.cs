@@ -62,11 +62,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The SGD momentum of the next update of the first optimizer (Adam: β₁).</summary>
     public double Momentum => Schedules.MomentumOf(Game.Optimizers[0].Config, Epoch);
 
-    private readonly MinibatchSampler data;
+    private readonly IMinibatches data;   // the training set's minibatches on Device, by its data kind
     private readonly BatchCursor batches;
     private readonly torch.Generator rng;
-    private readonly Tensor images;   // [N, C, H, W] on Device, as stored (bytes or floats)
-    private readonly Tensor? labels;  // [N] on Device
 
     /// <summary>
     /// Builds the game <paramref name="config"/> describes over <paramref name="train"/> (not owned), seeding every
@@ -87,17 +85,17 @@ public sealed class Trainer : IDisposable
     /// Trains the game <paramref name="builder"/> builds for <paramref name="config"/> over <paramref name="train"/> (not
     /// owned): GanSharp's own (<see cref="GameBuilder.BuiltIn"/>) or a caller's.
     /// </summary>
-    public Trainer(GanConfig config, ImageDataset train, GameBuilder builder) : this(config, train, builder, loadPlayers: true) { }
+    public Trainer(GanConfig config, TrainingSet train, GameBuilder builder) : this(config, train, builder, loadPlayers: true) { }
 
     /// <summary>
     /// The game of <paramref name="builder"/>; its <see cref="GanConfig.PlayersFrom"/> loaded from their runs when
     /// <paramref name="loadPlayers"/> (a run's start; a resume restores them from its own checkpoint), and frozen where
     /// they say so either way.
     /// </summary>
-    internal Trainer(GanConfig config, ImageDataset train, GameBuilder builder, bool loadPlayers)
+    internal Trainer(GanConfig config, TrainingSet train, GameBuilder builder, bool loadPlayers)
         : this(config, train, (rng, device) => builder.Build(config, rng, train, device), builder.CreateGenerator, loadPlayers) { }
 
-    private Trainer(GanConfig config, ImageDataset train, Func<torch.Generator, Device, Game> build, Func<ModelConfig, Generator>? createGenerator,
+    private Trainer(GanConfig config, TrainingSet train, Func<torch.Generator, Device, Game> build, Func<ModelConfig, Generator>? createGenerator,
                     bool loadPlayers = true)
     {
         Config = config;
@@ -136,10 +134,7 @@ public sealed class Trainer : IDisposable
             shadow.to(Device);
             Ema = new ExponentialMovingAverage(g, shadow, ema);
         }
-        // The whole training set on the device once (on the CPU: an alias, no copy); a minibatch is one gather there.
-        images = train.Storage.to(Device);
-        labels = train.Labels?.to(Device);
-        data = new MinibatchSampler(images, labels, t.Batch, t.Seed);
+        data = train.Minibatches(Device, t.Batch, t.Seed);
         TotalSteps = t.Steps ?? (t.CpuMinutes is not null ? long.MaxValue  // a budget alone: the budget ends the run
             : (long)Math.Ceiling((double)t.Epochs * data.BatchesPerEpoch / Game.BatchesPerStep));
         batches = new BatchCursor(data);
@@ -147,7 +142,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>The data in the run's order: the n-th minibatch the game asks for is the run's n-th.</summary>
-    sealed class BatchCursor(MinibatchSampler sampler) : IBatchSource
+    sealed class BatchCursor(IMinibatches sampler) : IBatchSource
     {
         public long Taken { get; set; }
         public int BatchSize => sampler.BatchSize;
@@ -220,8 +215,6 @@ public sealed class Trainer : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        images.Dispose();
-        labels?.Dispose();
         rng.Dispose();
         data.Dispose();
         Ema?.Dispose();

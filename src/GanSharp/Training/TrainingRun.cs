@@ -61,10 +61,10 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     /// <param name="config">The configuration (preset, file, flags); resolved here against the data.</param>
     /// <param name="folder">The run folder to create.</param>
-    /// <param name="train">The training images.</param>
+    /// <param name="train">The training images (one dataset, or two domains).</param>
     /// <param name="game">How the game is built (default: GanSharp's, from the configuration); pass your own nets or game here.</param>
     /// <exception cref="InputException">A bad configuration, a folder that is not new, or another process writing it.</exception>
-    public static TrainingRun Start(GanConfig config, string folder, ImageDataset train, GameBuilder? game = null)
+    public static TrainingRun Start(GanConfig config, string folder, TrainingSet train, GameBuilder? game = null)
     {
         RunDirectory.EnsureNew(folder);
         config.Validate();                 // before anything acts on it (threads, device)
@@ -103,7 +103,7 @@ public sealed class TrainingRun : IDisposable
     /// Not a run, a bad checkpoint or config.json, data of another shape than the run's, a length shorter than what was
     /// done, or another process writing the run.
     /// </exception>
-    public static TrainingRun Resume(string folder, ImageDataset train, Func<TrainConfig, TrainConfig>? extend = null, GameBuilder? game = null)
+    public static TrainingRun Resume(string folder, TrainingSet train, Func<TrainConfig, TrainConfig>? extend = null, GameBuilder? game = null)
     {
         var directory = new RunDirectory(folder);
         if (!System.IO.Directory.Exists(directory.Folder)) throw new InputException($"{folder}: no such run folder");
