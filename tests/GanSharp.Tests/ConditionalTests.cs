@@ -572,4 +572,30 @@ public class SemiSupervisedTests
         Assert.False(sgan.Model.Conditional);                                                     // G takes no label …
         Assert.True(sgan.Model.UsesClasses);                                                      // … but D needs the classes
     }
+
+    [Fact]
+    public void A_games_conditioning_gives_the_data_labels_and_draws_classes_as_the_generator_does_or_nothing()
+    {
+        using var images = TinyImages(4);
+        using var labels = TorchSharp.torch.tensor(new long[] { 1, 0, 1, 1 });
+        var batch = new Data.Batch(images, labels);
+        using var plain = Nets.CreateGenerator(Tiny().Model);
+        Assert.Same(Unconditioned.Instance, ClassConditioning.Of(plain));
+        using (var rng = new TorchSharp.torch.Generator(5))
+        {
+            using var before = rng.get_state();
+            Assert.Null(Unconditioned.Instance.OfData(batch));
+            Assert.Null(Unconditioned.Instance.Draw(4, rng));
+            using var after = rng.get_state();
+            Assert.Equal(before.data<byte>().ToArray(), after.data<byte>().ToArray());   // nothing drawn
+        }
+        using var g = Nets.CreateGenerator(RunConfiguration.WithClasses(new ConditionalMlpModelConfig { Height = 4, Width = 4 },
+                                                                        new Data.ImageDataset("two", TinyImages(6), TorchSharp.torch.tensor(new long[] { 0, 1, 1, 1, 0, 1 }))));
+        var conditioning = Assert.IsType<ClassConditioning>(ClassConditioning.Of(g));
+        Assert.Same(labels, conditioning.OfData(batch));
+        Assert.Contains("need class labels", Assert.Throws<InputException>(() => conditioning.OfData(new Data.Batch(images))).Message);
+        using var a = new TorchSharp.torch.Generator(9);
+        using var b = new TorchSharp.torch.Generator(9);
+        Assert.Equal(g.SampleLabels(50, b)!.data<long>().ToArray(), conditioning.Draw(50, a)!.data<long>().ToArray());
+    }
 }

@@ -18,9 +18,10 @@ namespace GanSharp.Games;
 ///           or ascending ∇θg (1/m) Σ log D(G(z))           (non-saturating, the paper's recommendation)
 /// </code>
 /// The loss is a parameter (<see cref="IAdversarialLoss"/>): the paper's two, or any other written on D's raw outputs.
-/// With conditional nets (Mirza &amp; Osindero 2014) the same box is played on x | y: D judges each real image with its
-/// label and each generated one with the label G drew it for — in D's update the real minibatch's labels, so both halves
-/// have the same classes; in G's update m labels drawn as in the data.
+/// With conditional nets (Mirza &amp; Osindero 2014) the same box is played on x | y, the step passing the game's
+/// <see cref="TwoPlayerGame.Conditioning"/> along without reading it: D judges each real image with its label and each
+/// generated one with the label G drew it for — in D's update the real minibatch's labels, so both halves have the same
+/// classes; in G's update m labels drawn as in the data.
 /// Regularisers of D (<see cref="IDiscriminatorRegulariser"/>: WGAN-GP's gradient penalty λ E[(‖∇x̂ D(x̂)‖₂ − 1)²]) are
 /// terms of D's loss like any other: each discriminator update descends their sum with it, and logs each by its name.
 /// Players: <c>generator</c> and <c>discriminator</c>, each with its own optimizer.
@@ -97,7 +98,7 @@ public sealed class Algorithm1 : TwoPlayerGame
         using var scope = NewDisposeScope();
         var batch = context.Data.Next();
         var x = batch.Images;                                            // [m, C, H, W]
-        var y = RealLabels(batch);                                       // [m] classes (conditional nets), else null
+        var y = Conditioning.OfData(batch);                              // [m] classes (conditional nets), else null
         Tensor fake;
         using (no_grad()) fake = G.forward(Noise(context), y);          // [m, C, H, W]; G is fixed here: no graph
         var (realOut, fakeOut) = DiscriminatorOutputs(x, fake, y);       // [m], [m]
@@ -119,7 +120,7 @@ public sealed class Algorithm1 : TwoPlayerGame
         return WithDiscriminatorFrozen(() =>
         {
             var z = Noise(context);                                     // [m, NoiseDim]
-            var y = GeneratorLabels(context);                            // [m] classes drawn as in the data, or null
+            var y = Conditioning.Draw(context.Data.BatchSize, context.Rng);  // [m] classes drawn as in the data, or null
             var fakeOut = D.forward(G.forward(z, y), y);                 // [m]
             var l = Loss.Generator(fakeOut);
             Descend(l, optG, gParams);

@@ -65,9 +65,9 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
         using var scope = NewDisposeScope();
         var batch = context.Data.Next();
         var x = batch.Images;                                                     // [m, C, H, W]
-        var c = RealLabels(batch)!;                                               // [m]
+        var c = Conditioning.OfData(batch)!;                                      // [m]
         var z = Noise(context);                                                   // [m, NoiseDim]
-        var cFake = GeneratorLabels(context)!;                                    // [m] c' ~ p_c
+        var cFake = Conditioning.Draw(context.Data.BatchSize, context.Rng)!;      // [m] c' ~ p_c
         Tensor fake;
         using (no_grad()) fake = G.forward(z, cFake);                            // [m, C, H, W]; G fixed: no graph
         var (sReal, kReal) = D.Classify(x);                                       // [m], [m, K]: separate passes (batch norm)
@@ -85,7 +85,7 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
         return WithDiscriminatorFrozen(() =>
         {
             var z = Noise(context);                                               // [m, NoiseDim]
-            var cFake = GeneratorLabels(context)!;                                // [m]
+            var cFake = Conditioning.Draw(context.Data.BatchSize, context.Rng)!;  // [m]
             var (sFake, kFake) = D.Classify(G.forward(z, cFake));                 // [m], [m, K]
             var l = Objective.Generator(sFake, kFake, cFake);                     // the source term − L_C's fake half
             Descend(l.Total, optG, gParams);

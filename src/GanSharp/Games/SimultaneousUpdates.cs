@@ -33,7 +33,7 @@ public sealed class SimultaneousUpdates : TwoPlayerGame
         using var scope = NewDisposeScope();
         var batch = context.Data.Next();
         var x = batch.Images;                                 // [m, C, H, W]
-        var y = RealLabels(batch);                            // [m] classes (conditional nets; both halves), else null
+        var y = Conditioning.OfData(batch);                   // [m] classes (conditional nets; both halves), else null
         var fake = G.forward(Noise(context), y);              // [m, C, H, W]
         var realOut = D.forward(x, y);                        // [m]
         var fakeOut = D.forward(fake, y);                     // [m]

@@ -21,6 +21,8 @@ public abstract class TwoPlayerGame : Game
     public Discriminator D { get; }
     /// <summary>The objective both players descend.</summary>
     public IAdversarialLoss Loss { get; }
+    /// <summary>What the players are conditioned on (G's kind: a class, or nothing), which a step passes along unread.</summary>
+    public IConditioning Conditioning { get; }
 
     /// <summary>G's and D's optimizers.</summary>
     protected readonly OptimizerHelper optG, optD;
@@ -38,6 +40,7 @@ public abstract class TwoPlayerGame : Game
         G = AddPlayer(GeneratorName, g);
         D = AddPlayer(DiscriminatorName, d);
         Loss = loss;
+        Conditioning = ClassConditioning.Of(g);
         gParams = G.parameters().ToArray();
         dParams = D.parameters().ToArray();
         optG = AddOptimizer(GeneratorOptimizerName, gParams, generatorOptimizer);
@@ -68,24 +71,6 @@ public abstract class TwoPlayerGame : Game
         try { return generatorUpdate(); }
         finally { SetRequiresGrad(dParams, true); }
     }
-
-    /// <summary>
-    /// The labels a conditional G is given for a minibatch of noise in its own update: m classes drawn as in the training
-    /// data (<see cref="Generator.SampleLabels"/>) from the run's generator, on G's device; null for an unconditional G
-    /// (and then nothing is drawn).
-    /// </summary>
-    protected Tensor? GeneratorLabels(StepContext context)
-    {
-        return G.SampleLabels(context.Data.BatchSize, context.Rng, G.Device);
-    }
-
-    /// <summary>
-    /// The class labels of a real minibatch, for a conditional game (which then also gives them to G for the fake half);
-    /// null for an unconditional one.
-    /// </summary>
-    /// <exception cref="InputException">A conditional game on data without labels.</exception>
-    protected Tensor? RealLabels(Batch batch) =>
-        G.Classes == 0 ? null : batch.Labels ?? throw new InputException("the conditional nets need class labels, and the training data has none");
 
     /// <summary>
     /// The step's scalars: the two losses, and mean D over the real and the generated minibatch — <c>d_real</c> and
