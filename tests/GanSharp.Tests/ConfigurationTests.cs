@@ -14,7 +14,7 @@ public class ConfigurationTests
     [Theory]
     [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
-    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history, custom)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
     [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
     public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)
@@ -86,11 +86,17 @@ public class ConfigurationTests
     }
 
     [Fact]
-    public void Every_declared_game_kind_has_a_game()
+    public void Every_declared_game_kind_has_a_game_except_a_callers_own()
     {
         using var images = TinySet();
         foreach (var (name, _) in Kinds.Of<GameConfig>())
         {
+            if (name == "custom")
+            {
+                using var r = new TorchSharp.torch.Generator(1);
+                Assert.Contains("is a caller's own", Assert.Throws<InputException>(() => GameFactory.Create(Tiny() with { Game = new CustomGameConfig() }, r, images, CPU)).Message);
+                continue;
+            }
             using var rng = new TorchSharp.torch.Generator(1);
             var game1 = Kinds.Create<GameConfig>(name, "test");
             var config = game1 switch  // the games with labels play on nets of their own, on labelled 28×28 images
