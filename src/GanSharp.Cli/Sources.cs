@@ -75,14 +75,7 @@ static class Sources
     /// </summary>
     public static Models.Generator Sampler(TrainedGenerator source, ParseResult p, string asker, bool forClass = false)
     {
-        var loaded = Product(source, p);
-        Models.Generator g;
-        try { g = forClass ? loaded.Product.ClassSamples(asker) : loaded.Product.Samples(asker); }
-        catch
-        {
-            loaded.Dispose();
-            throw;
-        }
+        var g = Product(source, p).Take(product => forClass ? product.ClassSamples(asker) : product.Samples(asker));
         if (source.Checkpoint.HasEma)
             Console.WriteLine($"generator: the moving average of G's weights (β = {source.Checkpoint.Config.Ema?.Beta:G4}) kept by the run");
         return g;

@@ -34,6 +34,24 @@ public sealed class LoadedProduct(GameProduct product) : IDisposable
     /// <summary>What can be drawn from the loaded players.</summary>
     public GameProduct Product { get; } = product;
 
+    /// <summary>
+    /// The one net <paramref name="pick"/> asks the product for (the caller owns it from here), the other loaded nets
+    /// disposed; on a refusal every loaded net is disposed and the refusal passes on.
+    /// </summary>
+    public T Take<T>(Func<GameProduct, T> pick) where T : nn.Module
+    {
+        T net;
+        try { net = pick(Product); }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        foreach (var other in new nn.Module?[] { Product.Sampler, Product.Classifier })
+            if (other is not null && !ReferenceEquals(other, net)) other.Dispose();
+        return net;
+    }
+
     /// <summary>Disposes the loaded nets.</summary>
     public void Dispose()
     {

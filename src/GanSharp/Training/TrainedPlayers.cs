@@ -76,25 +76,10 @@ public static class TrainedPlayers
         /// </summary>
         /// <exception cref="InputException">A game whose discriminator does not classify, nets GanSharp cannot rebuild, or weights that do not fit.</exception>
         public static Discriminator FromCheckpoint(Checkpoint checkpoint, Device? device = null, bool trainedWeights = false)
-        {
-            var loaded = GameFactory.LoadProduct(checkpoint, new ProductOptions(device, trainedWeights, Sampler: false));
-            try { return loaded.Product.Classifying($"{checkpoint.Where}: a classifier"); }
-            catch
-            {
-                loaded.Dispose();
-                throw;
-            }
-        }
+            => GameFactory.LoadProduct(checkpoint, new ProductOptions(device, trainedWeights, Sampler: false))
+                          .Take(p => p.Classifying($"{checkpoint.Where}: a classifier"));
     }
 
-    static Generator SamplerOf(Checkpoint checkpoint, ProductOptions options)
-    {
-        var loaded = GameFactory.LoadProduct(checkpoint, options);
-        try { return loaded.Product.Samples($"{checkpoint.Where}: a generator"); }
-        catch
-        {
-            loaded.Dispose();
-            throw;
-        }
-    }
+    static Generator SamplerOf(Checkpoint checkpoint, ProductOptions options) =>
+        GameFactory.LoadProduct(checkpoint, options).Take(p => p.Samples($"{checkpoint.Where}: a generator"));
 }
