@@ -205,7 +205,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "figure classes --run {run} --out {out}.png", "gan figure classes needs samples for a class (a conditional generator); the algorithm1 game supplies samples from noise", "class rows of an unconditional run" },
         { "eval classes --run {run}", "gan eval classes needs samples for a class (a conditional generator); the algorithm1 game supplies samples from noise", "class fidelity of an unconditional run" },
         { "train --dataset {mnist} --config {aux-game.json} --steps 2 --out {out}", "game auxiliary-classifier needs a model with an auxiliary classifier", "ACGAN's game with the paper's nets" },
-        { "train --preset acgan-mnist --dataset {plain} --steps 2 --out {out}", "the dcgan model is conditional and needs class labels", "ACGAN on unlabelled images" },
+        { "train --preset acgan-mnist --dataset {plain} --steps 2 --out {out}", "the acgan model is conditional and needs class labels", "ACGAN on unlabelled images" },
         { "train --preset sgan-mnist --dataset {mnist} --labels 7 --steps 2 --out {out}", "labels: 7 cannot be split evenly over 10 classes", "labels not a multiple of the classes" },
         { "train --preset sgan-mnist --dataset {mnist} --labels 1000 --steps 2 --out {out}", "training images, fewer than the 100 labelled ones asked for", "more labels than a class has" },
         { "train --dataset {mnist} --labels 100 --steps 2 --out {out}", "--labels sets the semi-supervised game's labelled images", "--labels without the semi-supervised game" },

@@ -327,7 +327,7 @@ public class ClassFidelityTests
 /// <summary>The auxiliary classifier GAN's nets and the checks that pair its game with them.</summary>
 public class AuxiliaryClassifierTests
 {
-    static DcganModelConfig Model => new() { AuxiliaryClassifier = true, Classes = 4, NoiseDim = 6, GeneratorFeatures = 8, DiscriminatorFeatures = 8 };
+    static AcganModelConfig Model => new() { Classes = 4, NoiseDim = 6, GeneratorFeatures = 8, DiscriminatorFeatures = 8 };
 
     [Fact]
     public void The_discriminator_gives_its_usual_output_and_class_logits_in_one_pass()
@@ -335,16 +335,16 @@ public class AuxiliaryClassifierTests
         using var rng = new TorchSharp.torch.Generator(5);
         using var d = Nets.CreateDiscriminator(Model, rng);
         using var g = Nets.CreateGenerator(Model, rng);
-        Assert.Equal(4, d.AuxiliaryClasses);
+        var classifying = Assert.IsAssignableFrom<IClassifyingDiscriminator>(d);
+        Assert.Equal(4, classifying.Classes);
         d.eval();
         using var x = g.SampleClass(3, 2, rng: rng);
         using var _ = no_grad();
-        var (source, classes) = d.Classify(x);
+        var (source, classes) = classifying.Classify(x);
         Assert.Equal([3L, 4L], classes.shape);
         Assert.True(source.allclose(d.forward(x), rtol: 0, atol: 0));              // the same trunk and last layer as forward
-        using var plain = Nets.CreateDiscriminator(Model with { AuxiliaryClassifier = false, Classes = 0 }, rng);
-        Assert.Equal(0, plain.AuxiliaryClasses);
-        Assert.Throws<InvalidOperationException>(() => plain.Classify(x));
+        using var plain = Nets.CreateDiscriminator(new DcganModelConfig { NoiseDim = 6, GeneratorFeatures = 8, DiscriminatorFeatures = 8 }, rng);
+        Assert.IsNotAssignableFrom<IClassifyingDiscriminator>(plain);              // DCGAN's own D carries no class head
     }
 
     [Fact]
@@ -355,6 +355,18 @@ public class AuxiliaryClassifierTests
         using var a = g.Generate(z, tensor(new long[] { 0, 0 }));
         using var b = g.Generate(z, tensor(new long[] { 3, 3 }));
         Assert.False(a.allclose(b));
+    }
+
+    [Fact]
+    public void Configurations_from_before_acgan_had_its_own_kind_read_as_it()
+    {
+        var acgan = Presets.Get("acgan-mnist");
+        string json = acgan.ToJson();
+        Assert.Contains("\"kind\": \"acgan\"", json);
+        var old = GanConfig.FromJson(json.Replace("\"kind\": \"acgan\",", "\"kind\": \"dcgan\", \"auxiliary-classifier\": true,"), "old.json");
+        Assert.Equal(acgan.Model, Assert.IsType<AcganModelConfig>(old.Model));          // every DCGAN setting kept
+        var off = GanConfig.FromJson(json.Replace("\"kind\": \"acgan\",", "\"kind\": \"dcgan\", \"auxiliary-classifier\": false,"), "off.json");
+        Assert.IsType<DcganModelConfig>(off.Model);
     }
 
     [Fact]
@@ -388,7 +400,7 @@ public class SemiSupervisedTests
     }
 
     /// <summary>A classifier of two classes by mean pixel (class 1 when above ½), written as a discriminator.</summary>
-    sealed class ByBrightness : Discriminator
+    sealed class ByBrightness : Discriminator, IClassifyingDiscriminator
     {
         readonly Linear unused;  // a parameter, for the device
         public ByBrightness(ModelConfig config) : base("by_brightness", config)
@@ -396,9 +408,9 @@ public class SemiSupervisedTests
             unused = nn.Linear(1, 1);
             RegisterComponents();
         }
-        public override int AuxiliaryClasses => 2;
+        public int Classes => 2;
         public override Tensor forward(Tensor x, Tensor? labels) => Classify(x).Source;
-        public override (Tensor Source, Tensor Classes) Classify(Tensor x)
+        public (Tensor Source, Tensor Classes) Classify(Tensor x)
         {
             var m = x.flatten(1).mean([1]).sub(0.5);                                              // [B]
             var logits = stack([m.neg(), m], 1);                                                  // [B, 2]

@@ -12,7 +12,7 @@ namespace GanSharp.Tests;
 public class ConfigurationTests
 {
     [Theory]
-    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
+    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, acgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
     [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history, custom)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
@@ -101,7 +101,7 @@ public class ConfigurationTests
             var game1 = Kinds.Create<GameConfig>(name, "test");
             var config = game1 switch  // the games with labels play on nets of their own, on labelled 28×28 images
             {
-                AuxiliaryClassifierConfig => Tiny() with { Game = game1, Model = new DcganModelConfig { AuxiliaryClassifier = true, Classes = 2, GeneratorFeatures = 4, DiscriminatorFeatures = 4 } },
+                AuxiliaryClassifierConfig => Tiny() with { Game = game1, Model = new AcganModelConfig { Classes = 2, GeneratorFeatures = 4, DiscriminatorFeatures = 4 } },
                 SemiSupervisedConfig => Tiny() with { Game = new SemiSupervisedConfig { Labels = 2 }, Model = new SemiSupervisedMlpModelConfig { Classes = 2, NoiseDim = 3, GeneratorHidden = [4], DiscriminatorHidden = [4] } },
                 _ => Tiny() with { Game = game1 },
             };

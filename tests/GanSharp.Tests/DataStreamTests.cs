@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace GanSharp.Tests;
 
-/// <summary>Data typed by kind: one dataset, or two unpaired domains — their configuration, loading and minibatches.</summary>
+/// <summary>Data typed by kind: one dataset, two unpaired domains, captioned images — their configuration, loading and minibatches.</summary>
 public class DataStreamTests
 {
     [Fact]
@@ -73,6 +73,41 @@ public class DataStreamTests
         Assert.Equal(Ids(sampler.Batch(7).Other!), Ids(again.Batch(7).Other!));                      // a resume draws the same
         using var other = new UnpairedSampler(x, y, batch: 2, seed: 8);
         Assert.NotEqual(Enumerable.Range(0, 5).SelectMany(i => Ids(sampler.Batch(i).Images)), Enumerable.Range(0, 5).SelectMany(i => Ids(other.Batch(i).Images)));
+    }
+
+    [Fact]
+    public void Captioned_minibatches_average_distinct_captions_of_each_image_as_a_function_of_the_seed_and_index()
+    {
+        // Image i's pixel is i/255; its caption j is embedded as (i, 2^j): the mean of r picks is (i, s/r) with s a sum of r powers of 2.
+        using var pixels = arange(6).to_type(ScalarType.Float32).view(6, 1, 1, 1).div(255);
+        using var data = new ImageDataset("six", pixels);
+        using var ids = arange(6).to_type(ScalarType.Float32).view(6, 1, 1).expand(6, 5, 1);
+        using var powers = pow(2, arange(5)).to_type(ScalarType.Float32).view(1, 5, 1).expand(6, 5, 1);
+        using var embeddings = cat([ids, powers], 2).contiguous();                          // [6, 5, 2]
+        var set = new CaptionedImages(data, embeddings, captionsPerStep: 3);
+        using var sampler = set.Minibatches(CPU, batch: 2, seed: 7);
+        Assert.Equal(3, sampler.BatchesPerEpoch);                                            // an epoch: one pass over the images
+        var sums = new HashSet<long>();
+        for (int index = 0; index < 9; index++)
+        {
+            var b = sampler.Batch(index);
+            var image = b.Images.flatten().mul(255).round().to_type(ScalarType.Int64).data<long>().ToArray();
+            var condition = b.Condition!.data<float>().ToArray();                            // [2, 2]
+            for (int row = 0; row < 2; row++)
+            {
+                Assert.Equal(image[row], condition[2 * row]);                                 // the image's own captions
+                long sum = (long)Math.Round(condition[2 * row + 1] * 3);
+                Assert.Equal(3, System.Numerics.BitOperations.PopCount((ulong)sum));           // three distinct captions of five
+                sums.Add(sum);
+            }
+        }
+        Assert.True(sums.Count > 1);                                                         // not always the same three
+        using var resumed = set.Minibatches(CPU, batch: 2, seed: 7);
+        Assert.Equal(sampler.Batch(5).Condition!.data<float>().ToArray(), resumed.Batch(5).Condition!.data<float>().ToArray());
+        Assert.Contains("5 images' caption embeddings for 6 images",
+                        Assert.Throws<InputException>(() => new CaptionedImages(data, embeddings.narrow(0, 0, 5))).Message);
+        Assert.Contains("captions-per-step must lie in 1…5, the captions each image has (got 6)",
+                        Assert.Throws<InputException>(() => new CaptionedImages(data, embeddings, 6)).Message);
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace GanSharp.Configuration;
 /// <summary>
 /// Reads configurations written before the game seam (GanSharp's first releases): the model was one flat record for
 /// every family (the toy nets' activation beside the paper's maxout settings), and Algorithm 1's k, the generator loss
-/// and the update order lived under <c>train</c>; before schedules were typed, an optimizer's exponential decay was its
+/// and the update order lived under <c>train</c>; ACGAN's nets were DCGAN's with <c>"auxiliary-classifier": true</c>; before schedules were typed, an optimizer's exponential decay was its
 /// <c>learning-rate-decay</c> and <c>min-learning-rate</c>. Old run folders, checkpoints and config files are upgraded in place
 /// (in memory) to today's shape, so that they load, resume and evaluate unchanged.
 /// </summary>
@@ -33,6 +33,10 @@ static class ConfigUpgrade
             if (min) schedule["min"] = m?.DeepClone();
             optimizer["schedule"] = schedule;
         }
+        // Before ACGAN's nets had a kind of their own: DCGAN's with a flag.
+        if (root["model"] is JsonObject dcgan && dcgan["kind"]?.ToString() == "dcgan" && dcgan.Remove("auxiliary-classifier", out var auxiliary)
+            && auxiliary is JsonValue flag && flag.TryGetValue<bool>(out bool on) && on)
+            dcgan["kind"] = "acgan";
         if (root["model"] is JsonObject model && model.ContainsKey("toy-generator-activation"))
         {
             var activation = model["toy-generator-activation"]?.DeepClone();

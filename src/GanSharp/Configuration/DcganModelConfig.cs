@@ -6,9 +6,10 @@ namespace GanSharp.Configuration;
 /// DCGAN (Radford, Metz and Chintala 2015, "Unsupervised Representation Learning with Deep Convolutional Generative
 /// Adversarial Networks"): G from z by fractionally-strided (transposed) convolutions with batch norm and ReLU, a tanh
 /// output; D by strided convolutions with LeakyReLU 0.2 and batch norm (none on D's first layer or G's last); weights
-/// N(0, 0.02), batch-norm scales N(1, 0.02). Sized for square images of 28, 32 or 64 pixels.
+/// N(0, 0.02), batch-norm scales N(1, 0.02). Sized for square images of 28, 32 or 64 pixels. ACGAN's nets
+/// (<see cref="AcganModelConfig"/>) are these with a class beside z and a class head on D.
 /// </summary>
-public sealed record DcganModelConfig : ModelConfig
+public record DcganModelConfig : ModelConfig
 {
     /// <summary>Feature maps of G's last hidden layer (ngf; doubled at each coarser scale).</summary>
     public int GeneratorFeatures { get; init; } = 64;
@@ -20,17 +21,6 @@ public sealed record DcganModelConfig : ModelConfig
     /// </summary>
     public Normalisation DiscriminatorNorm { get; init; } = Normalisation.Batch;
 
-    /// <summary>
-    /// ACGAN's nets (Odena et al. 2017): G takes the one-hot class beside z (its first layer's input channels), D has a
-    /// second last layer giving class logits beside its real-or-generated output. Default false: DCGAN's own nets.
-    /// </summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public bool AuxiliaryClassifier { get; init; }
-
-    /// <inheritdoc/>
-    [JsonIgnore]
-    public override Conditioning Conditioning => AuxiliaryClassifier ? Conditioning.AuxiliaryClassifier : Conditioning.None;
-
     /// <summary>The image sizes the nets are built for.</summary>
     public static readonly int[] Sizes = [28, 32, 64];
 
@@ -38,7 +28,10 @@ public sealed record DcganModelConfig : ModelConfig
     public DcganModelConfig() => Noise = NoiseKind.Gaussian;
 
     /// <inheritdoc/>
-    /// <remarks>An upper estimate: five 4×4 layers between the widest feature maps (8·ngf, 8·ndf) in each net.</remarks>
+    /// <remarks>
+    /// An upper estimate: five 4×4 layers between the widest feature maps (8·ngf, 8·ndf) in each net (and, where a
+    /// family conditions on classes, their one-hot input and class head).
+    /// </remarks>
     public override double EstimatedWeights()
     {
         double g = 8.0 * GeneratorFeatures, d = 8.0 * DiscriminatorFeatures;

@@ -32,13 +32,12 @@ public abstract record GameConfig
             yield return $"data: the {Kinds.NameOf<GameConfig>(this)} game trains on one dataset, not {run.Data.Summary} (two domains are for a game that translates between them)";
     }
 
-    /// <summary>The game's rules for the rest of the configuration. Default: nets that need another game (the classifier kinds of <see cref="ModelConfig.Conditioning"/>).</summary>
+    /// <summary>The game's rules for the rest of the configuration. Default: nets that only another game trains (<see cref="ModelConfig.TrainedBy"/>).</summary>
     protected virtual IEnumerable<string> Rules(GanConfig run)
     {
-        if (run.Model.Conditioning == Conditioning.Classifier)
-            yield return $"a classifying model (semi-supervised-mlp) is trained by the semi-supervised game, not {Kinds.NameOf<GameConfig>(this)}";
-        if (run.Model.Conditioning == Conditioning.AuxiliaryClassifier)
-            yield return $"a model with an auxiliary classifier is trained by the auxiliary-classifier game, not {Kinds.NameOf<GameConfig>(this)}";
+        string game = Kinds.NameOf<GameConfig>(this);
+        if (run.Model.TrainedBy is { } only && only != game)
+            yield return $"a model of kind {Kinds.NameOf<ModelConfig>(run.Model)} is trained by the {only} game, not {game}";
     }
 
     /// <summary>The game in a few words, for messages (its kind, and what sets it apart).</summary>
@@ -86,7 +85,7 @@ public sealed record AuxiliaryClassifierConfig : GameConfig
     protected override IEnumerable<string> Rules(GanConfig run)
     {
         if (run.Model.Conditioning != Conditioning.AuxiliaryClassifier)
-            yield return "game auxiliary-classifier needs a model with an auxiliary classifier (\"auxiliary-classifier\": true in a dcgan model)";
+            yield return "game auxiliary-classifier needs a model with an auxiliary classifier (kind acgan)";
     }
 }
 

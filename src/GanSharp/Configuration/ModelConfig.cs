@@ -11,6 +11,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(PaperModelConfig), "paper")]
 [JsonDerivedType(typeof(ToyModelConfig), "toy")]
 [JsonDerivedType(typeof(DcganModelConfig), "dcgan")]
+[JsonDerivedType(typeof(AcganModelConfig), "acgan")]
 [JsonDerivedType(typeof(SnganModelConfig), "sngan")]
 [JsonDerivedType(typeof(ConditionalMlpModelConfig), "conditional-mlp")]
 [JsonDerivedType(typeof(SemiSupervisedMlpModelConfig), "semi-supervised-mlp")]
@@ -35,6 +36,14 @@ public abstract record ModelConfig
     /// </summary>
     [JsonIgnore]
     public virtual Conditioning Conditioning => Conditioning.None;
+
+    /// <summary>
+    /// The one game kind that trains these nets, where only one does (ACGAN's nets: <c>auxiliary-classifier</c>; the
+    /// semi-supervised classifier: <c>semi-supervised</c>); null, the default: any game of one generator and one
+    /// discriminator. Every other game refuses the model in one line.
+    /// </summary>
+    [JsonIgnore]
+    public virtual string? TrainedBy => null;
 
     /// <summary>Whether the generator is conditioned on a class label (Input or AuxiliaryClassifier conditioning).</summary>
     [JsonIgnore]

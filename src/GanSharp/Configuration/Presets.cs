@@ -117,7 +117,7 @@ public static class Presets
     static GanConfig Acgan(GanConfig dcgan, string name) => dcgan with
     {
         Preset = name,
-        Model = ((DcganModelConfig)dcgan.Model) with { AuxiliaryClassifier = true },
+        Model = new AcganModelConfig((DcganModelConfig)dcgan.Model),
         Game = new AuxiliaryClassifierConfig(),
     };
 

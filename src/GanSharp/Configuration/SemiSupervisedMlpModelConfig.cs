@@ -30,6 +30,10 @@ public sealed record SemiSupervisedMlpModelConfig : ModelConfig
     public override Conditioning Conditioning => Conditioning.Classifier;
 
     /// <inheritdoc/>
+    [JsonIgnore]
+    public override string TrainedBy => "semi-supervised";
+
+    /// <inheritdoc/>
     public override double EstimatedWeights() =>
         Chain(NoiseDim, GeneratorHidden.Select(h => (double)h), Pixels) + Chain(Pixels, DiscriminatorHidden.Select(h => (double)h), Math.Max(Classes, 1));
 

@@ -63,6 +63,13 @@ internal sealed class MinibatchSampler : IMinibatches
     /// <summary>The <paramref name="index"/>-th minibatch of the run (0-based, counting across epochs).</summary>
     public Batch Batch(long index)
     {
+        using var rows = Rows(index);
+        return Gather(rows);
+    }
+
+    /// <summary>The rows (image indices) of the <paramref name="index"/>-th minibatch, [m] int64 on the images' device.</summary>
+    public Tensor Rows(long index)
+    {
         long epoch = index / BatchesPerEpoch, within = index % BatchesPerEpoch;
         if (epoch != permutationEpoch)
         {
@@ -74,10 +81,11 @@ internal sealed class MinibatchSampler : IMinibatches
             rng.Dispose();
             permutationEpoch = epoch;
         }
-        using var rows = permutation!.narrow(0, within * batch, batch);
-        // One gather each, [m, C, H, W] and [m]; bytes become floats in [0, 1] a minibatch at a time.
-        return new Batch(ImageDataset.ToUnitRange(images.index_select(0, rows)), labels?.index_select(0, rows));
+        return permutation!.narrow(0, within * batch, batch);
     }
+
+    /// <summary>The minibatch of <paramref name="rows"/>: one gather each, [m, C, H, W] and [m]; bytes become floats in [0, 1] a minibatch at a time.</summary>
+    public Batch Gather(Tensor rows) => new(ImageDataset.ToUnitRange(images.index_select(0, rows)), labels?.index_select(0, rows));
 
     /// <inheritdoc/>
     public void Dispose()

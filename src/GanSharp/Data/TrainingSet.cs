@@ -15,8 +15,10 @@ internal interface IMinibatches : IDisposable
 
 /// <summary>
 /// What a run trains on, by data kind (<see cref="Configuration.StreamConfig"/>): one dataset's training images and
-/// labels (<see cref="OneDataset"/>), or two unpaired domains' (<see cref="TwoDomains"/>). Each kind says what its
-/// minibatches hold and what an epoch is. An <see cref="ImageDataset"/> converts to one dataset.
+/// labels (<see cref="OneDataset"/>), two unpaired domains' (<see cref="TwoDomains"/>), or images with caption
+/// embeddings (<see cref="CaptionedImages"/>, from C#; its configuration kind comes with the captions and text encoder
+/// of the StackGAN issue). Each kind says what its minibatches hold and what an epoch is. An <see cref="ImageDataset"/>
+/// converts to one dataset.
 /// </summary>
 public abstract class TrainingSet
 {

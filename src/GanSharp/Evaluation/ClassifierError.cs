@@ -2,6 +2,7 @@ using GanSharp.Configuration;
 using GanSharp.Data;
 using static TorchSharp.torch;
 using Discriminator = GanSharp.Models.Discriminator;
+using IClassifyingDiscriminator = GanSharp.Models.IClassifyingDiscriminator;
 
 namespace GanSharp.Evaluation;
 
@@ -24,7 +25,7 @@ public static class ClassifierError
     /// <exception cref="InputException">A D that does not classify, or images without labels.</exception>
     public static ClassifierErrors Of(Discriminator d, ImageDataset data, int batch = 1000)
     {
-        if (d.AuxiliaryClasses == 0) throw new InputException("the discriminator does not classify (a semi-supervised or ACGAN run's does)");
+        var classifier = d as IClassifyingDiscriminator ?? throw new InputException("the discriminator does not classify (a semi-supervised or ACGAN run's does)");
         var labels = data.Labels ?? throw new InputException($"{data.Name} has no labels to count errors against");
         using var _ = inference_mode();
         bool wasTraining = d.training;
@@ -38,7 +39,7 @@ public static class ClassifierError
                 using var scope = NewDisposeScope();
                 long n = Math.Min(batch, data.Count - start);
                 var x = ImageDataset.ToUnitRange(data.Storage.narrow(0, start, n)).to(device);
-                var (_, classes) = d.Classify(x);                                     // [n, K]
+                var (_, classes) = classifier.Classify(x);                                     // [n, K]
                 errors += classes.argmax(1).ne(labels.narrow(0, start, n).to(device)).sum().item<long>();
             }
             return new ClassifierErrors(errors, data.Count);

@@ -33,11 +33,15 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
                                   OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer)
         : base(g, d, objective.Source, generatorOptimizer, discriminatorOptimizer)
     {
-        if (g.Classes == 0 || d.AuxiliaryClasses != g.Classes)
+        int k = (d as IClassifyingDiscriminator)?.Classes ?? 0;
+        if (g.Classes == 0 || k != g.Classes)
             throw new InputException($"the auxiliary classifier GAN needs a generator of K classes and a discriminator that tells the same K apart " +
-                                     $"(got {g.Classes} and {d.AuxiliaryClasses}): a model with \"auxiliary-classifier\": true");
+                                     $"(got {g.Classes} and {k}): a model of kind acgan");
+        classifier = (IClassifyingDiscriminator)d;
         Objective = objective;
     }
+
+    private readonly IClassifyingDiscriminator classifier;   // D, by what the game asks of it
 
     /// <summary>D, whose class head classifies.</summary>
     public override Discriminator Classifier => D;
@@ -70,8 +74,8 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
         var cFake = Conditioning.Draw(context.Data.BatchSize, context.Rng)!;      // [m] c' ~ p_c
         Tensor fake;
         using (no_grad()) fake = G.forward(z, cFake);                            // [m, C, H, W]; G fixed: no graph
-        var (sReal, kReal) = D.Classify(x);                                       // [m], [m, K]: separate passes (batch norm)
-        var (sFake, kFake) = D.Classify(fake);
+        var (sReal, kReal) = classifier.Classify(x);                              // [m], [m, K]: separate passes (batch norm)
+        var (sFake, kFake) = classifier.Classify(fake);
         var l = Objective.Discriminator(sReal, kReal, c, sFake, kFake, cFake);    // −(L_S + L_C)
         Descend(l.Total, optD, dParams);
         double accuracy = kReal.argmax(1).eq(c).to_type(ScalarType.Float64).mean().item<double>();
@@ -86,7 +90,7 @@ public sealed class AuxiliaryClassifierGan : TwoPlayerGame
         {
             var z = Noise(context);                                               // [m, NoiseDim]
             var cFake = Conditioning.Draw(context.Data.BatchSize, context.Rng)!;  // [m]
-            var (sFake, kFake) = D.Classify(G.forward(z, cFake));                 // [m], [m, K]
+            var (sFake, kFake) = classifier.Classify(G.forward(z, cFake));        // [m], [m, K]
             var l = Objective.Generator(sFake, kFake, cFake);                     // the source term − L_C's fake half
             Descend(l.Total, optG, gParams);
             return ((double)l.Total.item<float>(), (double)l.Class.item<float>());

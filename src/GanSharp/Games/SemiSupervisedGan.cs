@@ -52,6 +52,8 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
     private readonly Tensor[] averaged = [];   // the average's parameters, in the order of D's (dParams)
     private readonly Tensor labelledImages, labelledLabels;  // [n·r, C, H, W], [n·r]: the subset, repeated r times to fill a minibatch
     private readonly MinibatchSampler labelled;
+    private readonly IClassifyingDiscriminator classifier;  // D, by what the game asks of it
+    private readonly IFeatureDiscriminator features;
 
     /// <summary>
     /// The game between <paramref name="g"/> and a classifying <paramref name="d"/> (owned from here), with
@@ -65,8 +67,9 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         : base(g, d, new NonSaturating(), generatorOptimizer, discriminatorOptimizer)
     {
         foreach (var problem in config.Problems()) throw new InputException(problem);
-        int k = d.AuxiliaryClasses;
-        if (k < 2) throw new InputException("the semi-supervised GAN needs a discriminator that classifies at least 2 classes");
+        (classifier, features) = (d as IClassifyingDiscriminator, d as IFeatureDiscriminator) is ({ Classes: >= 2 } c, { } f) ? (c, f)
+            : throw new InputException("the semi-supervised GAN needs a discriminator that classifies at least 2 classes and exposes its features");
+        int k = classifier.Classes;
         var labels = train.Labels ?? throw new InputException($"{train.Name}: the semi-supervised GAN needs labelled training images");
         if (config.Labels % k != 0) throw new InputException($"labels: {config.Labels} cannot be split evenly over {k} classes (use a multiple of {k})");
         LabelledRows = LabelledSubset.Indices(labels, k, config.Labels / k, seed);
@@ -127,9 +130,9 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         var xu = context.Data.Next().Images;                                       // [m, C, H, W]
         Tensor fake;
         using (no_grad()) fake = G.forward(Noise(context));                       // [m, C, H, W]
-        var (_, labelledLogits) = D.Classify(xl);                                  // [m, K]
-        var (sourceReal, unlabelledLogits) = D.Classify(xu);
-        var (sourceFake, fakeLogits) = D.Classify(fake);
+        var (_, labelledLogits) = classifier.Classify(xl);                         // [m, K]
+        var (sourceReal, unlabelledLogits) = classifier.Classify(xu);
+        var (sourceFake, fakeLogits) = classifier.Classify(fake);
         var terms = SemiSupervisedLoss.Discriminator(labelledLogits, y, unlabelledLogits, fakeLogits, UnlabelledWeight);
         Descend(terms.Total, optD, dParams);
         double accuracy = labelledLogits.argmax(1).eq(y).to_type(ScalarType.Float64).mean().item<double>();
@@ -153,8 +156,8 @@ public sealed class SemiSupervisedGan : TwoPlayerGame
         return WithDiscriminatorFrozen(() =>
         {
             Tensor target;
-            using (no_grad()) target = D.Features(real);                           // [m, F]: a fixed target
-            var l = SemiSupervisedLoss.FeatureMatching(target, D.Features(G.forward(Noise(context))));
+            using (no_grad()) target = features.Features(real);                    // [m, F]: a fixed target
+            var l = SemiSupervisedLoss.FeatureMatching(target, features.Features(G.forward(Noise(context))));
             Descend(l, optG, gParams);
             return (double)l.item<float>();
         });

@@ -22,24 +22,6 @@ public abstract class Discriminator : nn.Module<Tensor, Tensor?, Tensor>, IRando
     /// <summary>D(x) of an unconditional discriminator: <c>forward(x, null)</c>.</summary>
     public Tensor forward(Tensor x) => forward(x, null);
 
-    /// <summary>Classes D also tells apart, as an auxiliary classifier (ACGAN; 0: none, the default).</summary>
-    public virtual int AuxiliaryClasses => 0;
-
-    /// <summary>
-    /// One pass of a discriminator with an auxiliary classifier: its raw real-or-generated outputs <c>[B]</c> (what
-    /// <c>forward(x)</c> gives) and class logits <c>[B, AuxiliaryClasses]</c>. Nets without one refuse.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The net has no auxiliary classifier.</exception>
-    public virtual (Tensor Source, Tensor Classes) Classify(Tensor x) =>
-        throw new InvalidOperationException($"{GetName()} has no auxiliary classifier");
-
-    /// <summary>
-    /// D's features of images <c>[B, C, H, W]</c>: its last hidden layer, <c>[B, F]</c> — what feature matching (Salimans et
-    /// al. 2016) asks G to match. Nets that do not expose one refuse.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The net does not expose its features.</exception>
-    public virtual Tensor Features(Tensor x) => throw new InvalidOperationException($"{GetName()} does not expose its features");
-
     /// <summary>
     /// Initialisation that depends on the training images (such as weight normalisation's data-dependent one), called
     /// once before training starts (not on resume), with the run's initialisation generator for any draws. Default: nothing.

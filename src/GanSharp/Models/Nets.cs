@@ -15,6 +15,7 @@ public static class Nets
     {
         PaperModelConfig paper => new MlpGenerator(paper, rng),
         ToyModelConfig toy => new ToyGenerator(toy, rng),
+        AcganModelConfig acgan => new AcganGenerator(acgan, rng),
         DcganModelConfig dcgan => new DcganGenerator(dcgan, rng),
         SnganModelConfig sngan => new SnganGenerator(sngan, rng),
         ConditionalMlpModelConfig conditional => new ConditionalMlpGenerator(conditional, rng),
@@ -29,6 +30,7 @@ public static class Nets
     {
         PaperModelConfig paper => new MaxoutDiscriminator(paper, rng),
         ToyModelConfig toy => new ToyDiscriminator(toy, rng),
+        AcganModelConfig acgan => new AcganDiscriminator(acgan, rng),
         DcganModelConfig dcgan => new DcganDiscriminator(dcgan, rng),
         SnganModelConfig sngan => new SnganDiscriminator(sngan, rng),
         ConditionalMlpModelConfig conditional => new ConditionalMlpDiscriminator(conditional, rng),

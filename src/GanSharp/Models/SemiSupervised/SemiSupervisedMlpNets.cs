@@ -62,7 +62,7 @@ internal sealed class SemiSupervisedMlpGenerator : Generator
 /// so D's real-or-generated output is log Z(x) = logsumexp l(x): D(x) = σ(log Z). Its features (for feature matching)
 /// are the last hidden layer's outputs, before their noise.
 /// </summary>
-internal sealed class SemiSupervisedMlpDiscriminator : Discriminator
+internal sealed class SemiSupervisedMlpDiscriminator : Discriminator, IClassifyingDiscriminator, IFeatureDiscriminator
 {
     private readonly ModuleList<WeightNormLinear> hidden = new();
     private readonly WeightNormLinear output;
@@ -96,7 +96,7 @@ internal sealed class SemiSupervisedMlpDiscriminator : Discriminator
     public override bool ImagesIndependent => true;
 
     /// <inheritdoc/>
-    public override int AuxiliaryClasses => classes;
+    public int Classes => classes;
 
     /// <summary>
     /// The data-dependent initialisation of every layer in turn (<see cref="WeightNormLinear.InitialiseFromData"/>) on
@@ -131,7 +131,7 @@ internal sealed class SemiSupervisedMlpDiscriminator : Discriminator
     }
 
     /// <summary>One pass: the source logit log Z(x) [B] and the K class logits [B, K].</summary>
-    public override (Tensor Source, Tensor Classes) Classify(Tensor x)
+    public (Tensor Source, Tensor Classes) Classify(Tensor x)
     {
         using var scope = NewDisposeScope();
         var logits = output.forward(Noisy(Hidden(x), hiddenNoise));              // [B, K]
@@ -139,7 +139,7 @@ internal sealed class SemiSupervisedMlpDiscriminator : Discriminator
     }
 
     /// <summary>The last hidden layer's outputs [B, 250] (before its noise): what feature matching matches.</summary>
-    public override Tensor Features(Tensor x)
+    public Tensor Features(Tensor x)
     {
         using var scope = NewDisposeScope();
         return Hidden(x).MoveToOuterDisposeScope();
