@@ -7,7 +7,7 @@ using GanSharp.Cli;
 var root = new RootCommand("GanSharp: generative adversarial nets (Goodfellow et al., 2014) for .NET")
 {
     Options = { Cli.Verbose },
-    Subcommands = { TrainCommand.Create(), SweepCommand.Create(), SampleCommand.Create(), EvalCommand.Create(), FigureCommand.Create(), ReportCommand.Report(), ReportCommand.Compare(), GanSharp.Cli.Hype.HypeCommand.Create(), ToyCommand.Create(), DataCommand.Create(), BenchCommand.Create() },
+    Subcommands = { TrainCommand.Create(), SweepCommand.Create(), SampleCommand.Create(), ExportCommand.Create(), EvalCommand.Create(), FigureCommand.Create(), ReportCommand.Report(), ReportCommand.Compare(), GanSharp.Cli.Hype.HypeCommand.Create(), ToyCommand.Create(), DataCommand.Create(), BenchCommand.Create() },
 };
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -10,7 +10,7 @@ static class ReportCommand
     static readonly Argument<string> RunFolder = new("RUN") { Description = "The run folder" };
     static readonly Option<string?> ReportOut = CommonOptions.Out("Where to write the page (default RUN/report.html)");
     static readonly Argument<string[]> RunFolders = new("RUN") { Description = "The run folders (two or more)", Arity = ArgumentArity.OneOrMore };
-    static readonly Option<string?> CompareOut = CommonOptions.Out("Where to write the page (default compare-<time>.html in the current folder; the table goes beside it as .md)");
+    static readonly Option<string?> CompareOut = CommonOptions.Out("Where to write the page (default: compare-<time>.html beside the first run's folder; the table goes beside it as .md)");
     static readonly Option<bool> AgainstCpu = Cli.Option<bool>("--cpu-minutes", "Chart the evaluations against training CPU minutes (runs at an equal CPU budget) instead of iterations");
 
     public static Command Report()
@@ -36,8 +36,10 @@ static class ReportCommand
         };
         command.SetAction(p =>
         {
-            var comparison = RunComparison.Read(p.GetValue(RunFolders)!);
-            var path = p.GetValue(CompareOut) ?? $"compare-{DateTime.Now:yyyyMMdd-HHmmss}.html";
+            var folders = p.GetValue(RunFolders)!;
+            var comparison = RunComparison.Read(folders);
+            var path = p.GetValue(CompareOut) ?? RunComparison.DefaultPath(folders);
+            foreach (var w in comparison.Warnings) Console.Error.WriteLine($"gan: warning: {w}");
             comparison.WriteHtml(path, p.GetValue(AgainstCpu));
             var markdown = Path.ChangeExtension(path, ".md");
             if (Path.GetFullPath(markdown) != Path.GetFullPath(path)) AtomicFile.WriteText(markdown, comparison.ToMarkdown());

@@ -38,6 +38,9 @@ public sealed class BadInputFixture
         File.WriteAllBytes(At("broken.npy"), [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 16, 0,
                                               .. System.Text.Encoding.ASCII.GetBytes("{'descr': '<f4',\n")]);
         Npy(At("lying.npy"), [20, 1, 28, 28], 0.5f, values: 10);
+        // Noise files for gan sample --z (written here without GanSharp's writer, which writes images).
+        RawNpy(At("z-shape.npy"), [3, 7], 0.5f);
+        RawNpy(At("z-nan.npy"), [3, 100], float.NaN);
 
         // Configuration files, each wrong in one way.
         void Config(string name, string json) => File.WriteAllText(At(name), json);
@@ -113,6 +116,15 @@ public sealed class BadInputFixture
             var bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes[..(bytes.Length - (int)(t.numel() - n) * 4)]);
         }
+    }
+
+    /// <summary>A float32 .npy file of any <paramref name="shape"/> filled with <paramref name="fill"/>, written by hand (NumPy's format 1.0).</summary>
+    static void RawNpy(string path, long[] shape, float fill)
+    {
+        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : "")}), }}";
+        header = header.PadRight((header.Length + 11 + 63) / 64 * 64 - 11) + "\n";   // magic, version, length, header: a multiple of 64 bytes
+        var values = Enumerable.Repeat(fill, (int)shape.Aggregate(1L, (a, b) => a * b)).SelectMany(BitConverter.GetBytes);
+        File.WriteAllBytes(path, [0x93, .. "NUMPY"u8, 1, 0, (byte)header.Length, 0, .. System.Text.Encoding.ASCII.GetBytes(header), .. values]);
     }
 
     /// <summary>Every file under the fixture with its size and time: what a refused command must leave as it was.</summary>
@@ -221,6 +233,17 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --checkpoint {edited.ckpt} --count 10 --out {out}.png", "checksum mismatch", "an edited checkpoint header" },
         { "sample --checkpoint {nan.ckpt} --count 10 --out {out}.png", "weights or samples are not finite", "a non-finite generator" },
         { "sample --run {run} --count 10", "--out is required", "no output" },
+        { "sample --run {run} --out {out}.png", "say how many samples: --count N", "no count and no noise" },
+        { "sample --run {run} --z {z-shape.npy} --out {out}.npy", "expected noise of shape (N, 100) for this generator, got (3, 7)", "noise of another dimension" },
+        { "sample --run {run} --z {z-nan.npy} --out {out}.npy", "the noise has NaN or infinite values", "non-finite noise" },
+        { "sample --run {run} --z {z-nan.npy} --count 3 --out {out}.npy", "--z gives the noise: its rows are the samples", "noise and a count" },
+        { "sample --run {run} --z {out}.npy --out {out}.png", "file not found", "a noise file that does not exist" },
+        { "sample --run {run} --z {not.ckpt} --out {out}.png", "not a .npy file", "a noise file that is not .npy" },
+        { "export --run {run} --out {out}.pt", "the weights are written as safetensors: name the file NAME.safetensors", "an export of another format" },
+        { "export --run {run}", "--out is required", "an export without output" },
+        { "export --run {out} --out {out}.safetensors", "checkpoint not found", "an export of a run without a checkpoint" },
+        { "export --checkpoint {nan.ckpt} --out {out}.safetensors", "not finite", "an export of a non-finite generator" },
+        { "export --checkpoint {not.ckpt} --out {out}.safetensors", "not a GanSharp checkpoint", "an export of a file that is not a checkpoint" },
         { "sample --run {run} --count 10 --format gif --out {out}.gif", "gif", "unknown format" },
         // gan eval
         { "eval parzen --samples {nan.npy} --dataset {mnist}", "nan.npy: image 0 has NaN or infinite values", "NaN samples" },

@@ -11,6 +11,22 @@ namespace GanSharp.Tests;
 /// <summary>Typed, JSON-discriminated configuration: kinds, factories, overlays, and files written before the seam.</summary>
 public class ConfigurationTests
 {
+    [Fact]
+    public void Configuration_files_hold_settings_only_never_computed_values()
+    {
+        // A get-only property without [JsonIgnore] is written to config.json (System.Text.Json does not inherit the
+        // attribute from a virtual property to its overrides): a summary in the file that reading ignores.
+        var computed = typeof(GanConfig).Assembly.GetTypes()
+            .Where(t => t.Namespace == "GanSharp.Configuration" && t.IsClass && t.GetMethod("<Clone>$") is not null)   // the records
+            .Where(t => t != typeof(EvaluationKind))                                                                   // the metric registry's: never a file
+            .SelectMany(t => t.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+                              .Where(p => p.SetMethod is null && !p.IsDefined(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), inherit: false))
+                              .Select(p => $"{t.Name}.{p.Name}"))
+            .ToList();
+        Assert.Empty(computed);
+        foreach (var preset in Presets.All) Assert.DoesNotContain("\"summary\"", preset.Config.ToJson());
+    }
+
     [Theory]
     [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, acgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]

@@ -200,6 +200,20 @@ public class ReliabilityTests
     }
 
     [Fact]
+    public void A_lock_whose_file_was_removed_is_known_as_such_and_a_finished_run_removes_its_own()
+    {
+        var directory = new RunDirectory(TempFolder());
+        using (var held = RunLock.Take(directory))
+        {
+            Assert.True(held.IsAtPath());
+            File.Delete(directory.LockPath);           // what a writer that just finished does: a lock on it guards nothing
+            Assert.False(held.IsAtPath());
+        }
+        using (var again = RunLock.Take(directory)) Assert.True(File.Exists(directory.LockPath) && again.IsAtPath());
+        Assert.False(File.Exists(directory.LockPath)); // released by its holder: the file goes with it
+    }
+
+    [Fact]
     public void A_new_run_may_reuse_a_folder_left_with_only_its_lock_and_temporary_files()
     {
         var folder = TempFolder();

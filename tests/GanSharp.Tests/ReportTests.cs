@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using GanSharp.Configuration;
 using GanSharp.Reports;
 using GanSharp.Training;
 using PuppeteerSharp;
@@ -93,10 +94,11 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         Assert.True(r.Code == 0, r.Err);
         foreach (var name in new[] { "dcgan-a", "dcgan-b", "paper", "parzen_test", "training CPU min" }) Assert.Contains(name, r.Out);
         var comparison = RunComparison.Read(runs.Runs);
-        Assert.Equal(["run", "preset", "iterations", "training CPU min", "parzen_test", "parzen_sigma", "parzen_valid"], comparison.Header);
+        Assert.Equal(["run", "preset", "data", "iterations", "training CPU min", "parzen_test", "parzen_sigma", "parzen_valid"], comparison.Header);
+        Assert.Empty(comparison.Warnings);                                // one dataset
         // Each cell is the run's own last evaluation.
         for (int i = 0; i < 3; i++)
-            Assert.Equal(Html.Number(MetricsFile.Read(new RunDirectory(runs.Runs[i]).MetricsPath).Last("parzen_test")), comparison.Rows[i][4]);
+            Assert.Equal(Html.Number(MetricsFile.Read(new RunDirectory(runs.Runs[i]).MetricsPath).Last("parzen_test")), comparison.Rows[i][5]);
         var markdown = comparison.ToMarkdown().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(5, markdown.Length);                              // header, rule, three runs
         Assert.All(markdown, line => Assert.StartsWith("|", line));
@@ -105,6 +107,34 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         Assert.Equal(comparison.ToMarkdown(), File.ReadAllText(Path.ChangeExtension(page, ".md")));   // the table beside the page
         GanProcess.AssertOneLineError(GanProcess.Run("compare", runs.Runs[0]), 2, "at least two runs");
         GanProcess.AssertOneLineError(GanProcess.Run("compare", runs.Runs[0], runs.Runs[0]), 2, "named twice");
+    }
+
+    [Fact]
+    public void Compare_warns_of_different_data_charts_losses_without_evaluations_and_writes_beside_the_runs()
+    {
+        var root = TempFolder();
+        using var images = TinySet();
+        foreach (var (name, dataset) in new[] { ("on-a", "set-a"), ("on-b", "set-b") })
+            using (var run = TrainingRun.Start(Tiny() with { Data = new DataConfig { Dataset = dataset } }, Path.Combine(root, name), images)) run.Run();
+        string[] folders = [Path.Combine(root, "on-a"), Path.Combine(root, "on-b")];
+        var comparison = RunComparison.Read(folders);
+        Assert.Contains("the runs trained on different data (on-a: set-a; on-b: set-b)", Assert.Single(comparison.Warnings));
+        Assert.StartsWith("Warning: the runs trained on different data", comparison.ToMarkdown());
+        var html = comparison.RenderHtml();
+        Assert.Contains("<h2>Training losses</h2>", html);              // no evaluations: the losses are charted
+        Assert.Equal(2, Regex.Matches(html, "<svg").Count);             // d_loss and g_loss
+        var r = GanProcess.Run(["compare", .. folders]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("gan: warning: the runs trained on different data", r.Err);
+        Assert.Single(Directory.GetFiles(root, "compare-*.html"));       // beside the runs, not in the current folder
+        // Each run shows its training images as the nets see them: the first ones, as a grid of their own.
+        var real = new RunDirectory(folders[0]).RealSamplesPath;
+        var expected = Path.Combine(root, "expected.png");
+        using (var first = images.Images.narrow(0, 0, Math.Min(Tiny().Output.SampleCount, images.Count)))
+            GanSharp.Imaging.ImageGrid.SavePng(first, expected);
+        Assert.Equal(File.ReadAllBytes(expected), File.ReadAllBytes(real));
+        Assert.Contains(Convert.ToBase64String(File.ReadAllBytes(real)), File.ReadAllText(RunReport.Write(folders[0])));
+        Assert.False(File.Exists(Path.Combine(folders[0], "run.lock")));   // a run that ended removes its lock file
     }
 
     [ChromiumFact]

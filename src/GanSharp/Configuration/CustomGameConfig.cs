@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace GanSharp.Configuration;
 
 /// <summary>
@@ -17,5 +19,6 @@ public sealed record CustomGameConfig : GameConfig
     protected override IEnumerable<string> Rules(GanConfig run) => [];
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Summary => $"custom ('{Text.Short(Name)}')";
 }

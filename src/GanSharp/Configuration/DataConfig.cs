@@ -42,6 +42,7 @@ public sealed record TwoDomainsConfig : StreamConfig
     }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Summary => $"two domains, x: {X.Dataset} and y: {Y.Dataset}";
 }
 
@@ -61,6 +62,7 @@ public sealed record DataConfig : StreamConfig
     public string Background { get; init; } = "#FFFFFF";
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Summary => Dataset;
 
     /// <summary>The problems of these settings (none: valid).</summary>

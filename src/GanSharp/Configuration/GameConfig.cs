@@ -41,6 +41,7 @@ public abstract record GameConfig
     }
 
     /// <summary>The game in a few words, for messages (its kind, and what sets it apart).</summary>
+    [JsonIgnore]
     public virtual string Summary => Kinds.NameOf<GameConfig>(this);
 }
 
@@ -66,6 +67,7 @@ public sealed record Algorithm1Config : GameConfig
     }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Summary => GradientPenalty > 0 ? $"algorithm1 (k = {K}, gradient penalty λ = {GradientPenalty:G4})" : $"algorithm1 (k = {K})";
 }
 
@@ -120,6 +122,7 @@ public sealed record SemiSupervisedConfig : GameConfig
     }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Summary => $"semi-supervised ({Labels} labels, unlabelled weight {UnlabelledWeight:G4})";
 
     /// <inheritdoc/>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace GanSharp.Configuration;
 
 /// <summary>
@@ -28,5 +30,6 @@ public sealed record ImageHistoryConfig : GameConfig
     }
 
     /// <inheritdoc/>
+    [JsonIgnore]
     public override string Summary => $"image-history (k = {K}, a pool of {PoolSize} generated images)";
 }

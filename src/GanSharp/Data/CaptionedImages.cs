@@ -46,6 +46,9 @@ public sealed class CaptionedImages : TrainingSet
     public override ImageDataset Single => train;
 
     /// <inheritdoc/>
+    public override Tensor Preview(int count) => First(train, count);
+
+    /// <inheritdoc/>
     internal override IMinibatches Minibatches(Device device, int batch, long seed)
     {
         var (images, labels, captions) = (train.Storage.to(device), train.Labels?.to(device), embeddings.to(device));

@@ -114,7 +114,34 @@ public static class SampleFiles
                 $"[{flat.min().item<float>():G4}, {flat.max().item<float>():G4}] (for images in [-1, 1], save (x + 1) / 2)");
     }
 
+    /// <summary>
+    /// Reads noise <c>[N, <paramref name="noiseDim"/>]</c> from a float32 .npy file (what <c>gan sample --z</c> draws from),
+    /// checked: at least one row, every value finite.
+    /// </summary>
+    /// <exception cref="InputException">Malformed or unsupported file, another shape, or values that are not finite.</exception>
+    public static Tensor ReadNoise(string path, int noiseDim)
+    {
+        var z = ReadNpyArray(path, (dims, isFloat) =>
+            !isFloat ? "noise must be float32"
+            : dims.Length != 2 || dims[1] != noiseDim || dims[0] < 1 ? $"expected noise of shape (N, {noiseDim}) for this generator, got ({string.Join(", ", dims)})"
+            : null);
+        if (!z.isfinite().all().item<bool>())
+        {
+            z.Dispose();
+            throw new InputException($"{path}: the noise has NaN or infinite values");
+        }
+        return z;
+    }
+
     static Tensor ReadNpy(string path)
+    {
+        var samples = ReadNpyArray(path, (dims, _) => dims.Length is < 3 or > 4 ? $"expected N×H×W or N×C×H×W samples, got shape ({string.Join(", ", dims)})" : null);
+        if (samples.dim() == 4) return samples;
+        using (samples) return samples.unsqueeze(1);                       // N×H×W: one channel
+    }
+
+    /// <summary>A .npy file's float32 (or uint8, scaled to [0, 1]) array in its own shape, after <paramref name="shapeProblem"/> finds nothing wrong with it.</summary>
+    static Tensor ReadNpyArray(string path, Func<long[], bool, string?> shapeProblem)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: file not found");
         var bytes = File.ReadAllBytes(path);
@@ -141,18 +168,17 @@ public static class SampleFiles
         var parts = close < 1 ? [] : shapeText[1..close].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var dims = parts.Select(d => long.TryParse(d, out var v) && v >= 0 ? v : -1).ToArray();
         if (close < 1 || dims.Any(d => d < 0)) throw new InputException($"{path}: malformed .npy shape {shapeText.Split('}')[0].TrimEnd(',', ' ')}");
-        if (dims.Length is < 3 or > 4) throw new InputException($"{path}: expected N×H×W or N×C×H×W samples, got shape ({string.Join(", ", dims)})");
+        if (shapeProblem(dims, isFloat) is { } problem) throw new InputException($"{path}: {problem}");
         int size = isFloat ? 4 : 1;
         double claimed = dims.Aggregate(1.0, (product, d) => product * d);  // in double: a lying header cannot overflow it
         long held = (bytes.Length - start) / size;
         if (claimed != held || (bytes.Length - start) % size != 0)
             throw new InputException($"{path}: header claims {claimed:N0} values but the file holds {held:N0}");
         long count = held, needed = count * size;
-        long[] shape = dims.Length == 3 ? [dims[0], 1, dims[1], dims[2]] : dims;
-        if (isByte) return tensor(bytes.AsSpan(start).ToArray(), dtype: ScalarType.Byte).reshape(shape).to_type(ScalarType.Float32).div_(255f);
+        if (isByte) return tensor(bytes.AsSpan(start).ToArray(), dtype: ScalarType.Byte).reshape(dims).to_type(ScalarType.Float32).div_(255f);
         var floats = new float[count];
         Buffer.BlockCopy(bytes, start, floats, 0, (int)needed);
-        return tensor(floats).reshape(shape);
+        return tensor(floats).reshape(dims);
     }
 
     static int[] ShapeWithoutSingleChannel(Tensor images)

@@ -31,6 +31,16 @@ public abstract class TrainingSet
     /// <summary>Its minibatches on <paramref name="device"/> in the order of <paramref name="seed"/> (the images copied there once).</summary>
     internal abstract IMinibatches Minibatches(Device device, int batch, long seed);
 
+    /// <summary>
+    /// Up to <paramref name="count"/> of its first training images as the nets see them, <c>[n, C, H, W]</c> in [0, 1]
+    /// (two domains: half from each) — what a run's report shows, so that cropping and colour can be checked.
+    /// </summary>
+    public abstract Tensor Preview(int count);
+
+    /// <summary>The first <paramref name="count"/> images of <paramref name="data"/> (at most all), in [0, 1].</summary>
+    private protected static Tensor First(ImageDataset data, long count) =>
+        ImageDataset.ToUnitRange(data.Storage.narrow(0, 0, Math.Min(count, data.Count)));
+
     /// <summary>One dataset.</summary>
     public static implicit operator TrainingSet(ImageDataset train) => new OneDataset(train);
 }
@@ -44,6 +54,9 @@ public sealed class OneDataset(ImageDataset train) : TrainingSet
     public override (int C, int H, int W) ImageShape => train.ImageShape;
     /// <inheritdoc/>
     public override ImageDataset Single => train;
+
+    /// <inheritdoc/>
+    public override Tensor Preview(int count) => First(train, count);
 
     /// <inheritdoc/>
     internal override IMinibatches Minibatches(Device device, int batch, long seed)
@@ -69,6 +82,14 @@ public sealed class TwoDomains(ImageDataset x, ImageDataset y) : TrainingSet
     /// <inheritdoc/>
     public override (int C, int H, int W) ImageShape => x.ImageShape == y.ImageShape ? x.ImageShape
         : throw new InputException($"domains {x.Name} and {y.Name} have images of two shapes");
+
+    /// <inheritdoc/>
+    public override Tensor Preview(int count)
+    {
+        using var a = First(x, (count + 1) / 2);
+        using var b = First(y, count / 2);
+        return cat([a, b]);
+    }
 
     /// <inheritdoc/>
     internal override IMinibatches Minibatches(Device device, int batch, long seed) =>

@@ -73,6 +73,7 @@ public static class Html
         nav { display: flex; flex-wrap: wrap; gap: 6px 14px; font-size: 0.92rem; margin: 8px 0; }
         nav a { color: #0060a8; text-decoration: none; }
         .muted { color: #666; font-size: 0.9rem; }
+        .warning { background: #fff4e0; border-left: 4px solid #e08a00; padding: 0.4rem 0.8rem; }
         .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 480px), 1fr)); gap: 12px; }
         svg.chart { width: 100%; height: auto; background: #fff; border: 1px solid #e2e2e2; border-radius: 4px; font-size: 11px; }
         svg.chart text { fill: #333; }

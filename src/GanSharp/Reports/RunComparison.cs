@@ -5,7 +5,9 @@ namespace GanSharp.Reports;
 
 /// <summary>
 /// Runs side by side: one table of their last evaluations (the same metrics in the same columns), one chart per metric
-/// with a line per run, and their newest sample grids next to each other — as a self-contained page and as a text table.
+/// with a line per run (the training losses where no run has evaluations), and their newest sample grids next to each
+/// other — as a self-contained page and as a text table. Runs trained on different data are compared with a warning:
+/// their evaluations measure different test sets.
 /// </summary>
 public sealed class RunComparison
 {
@@ -31,8 +33,23 @@ public sealed class RunComparison
         return new RunComparison(folders.Select(RunContents.Read).ToList());
     }
 
-    /// <summary>The table's header: run, preset, iterations, training CPU minutes, then the metrics.</summary>
-    public IReadOnlyList<string> Header => ["run", "preset", "iterations", "training CPU min", .. Metrics];
+    /// <summary>The training losses charted when no run has evaluations.</summary>
+    public static readonly string[] Losses = ["d_loss", "g_loss"];
+
+    /// <summary>What the reader should know before reading the table (runs on different data), each a sentence; or none.</summary>
+    public IReadOnlyList<string> Warnings =>
+        Runs.Select(r => r.Config.Data).Distinct().Count() > 1
+            ? [$"the runs trained on different data ({string.Join("; ", Runs.Select(r => $"{r.Name}: {r.Config.Data.Summary}"))}): " +
+               "their evaluations measure different test sets, so a column does not rank them"]
+            : [];
+
+    /// <summary>The default page of a comparison: beside the first run's folder, named by the time.</summary>
+    public static string DefaultPath(IReadOnlyList<string> folders) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folders[0]).TrimEnd(Path.DirectorySeparatorChar)) ?? ".",
+                     $"compare-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.html");
+
+    /// <summary>The table's header: run, preset, data, iterations, training CPU minutes, then the metrics.</summary>
+    public IReadOnlyList<string> Header => ["run", "preset", "data", "iterations", "training CPU min", .. Metrics];
 
     /// <summary>The table's rows, one per run, formatted (values of the run's last evaluation; "—" where it has none).</summary>
     public IReadOnlyList<IReadOnlyList<string>> Rows => Runs.Select(r =>
@@ -40,7 +57,7 @@ public sealed class RunComparison
         var last = r.LastEvaluation;
         return (IReadOnlyList<string>)
         [
-            r.Name, r.Config.Preset, Html.Count(r.LastTraining?["step"]), Html.Number(r.Last("train_cpu_s") / 60),
+            r.Name, r.Config.Preset, r.Config.Data.Summary, Html.Count(r.LastTraining?["step"]), Html.Number(r.Last("train_cpu_s") / 60),
             .. Metrics.Select(m => Html.Number(last is not null && last.TryGetValue(m, out var v) ? v : null)),
         ];
     }).ToList();
@@ -50,9 +67,12 @@ public sealed class RunComparison
     {
         var rows = Rows;
         var widths = Header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
-        string Line(IReadOnlyList<string> cells) => "| " + string.Join(" | ", cells.Select((c, i) => i < 2 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))) + " |";
-        var text = new StringBuilder().AppendLine(Line(Header));
-        text.AppendLine("|" + string.Join("|", widths.Select((w, i) => i < 2 ? new string('-', w + 2) : new string('-', w + 1) + ":")) + "|");
+        const int textColumns = 3;                                                  // run, preset, data: left-aligned
+        string Line(IReadOnlyList<string> cells) => "| " + string.Join(" | ", cells.Select((c, i) => i < textColumns ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))) + " |";
+        var text = new StringBuilder();
+        foreach (var w in Warnings) text.AppendLine($"Warning: {w}.").AppendLine();
+        text.AppendLine(Line(Header));
+        text.AppendLine("|" + string.Join("|", widths.Select((w, i) => i < textColumns ? new string('-', w + 2) : new string('-', w + 1) + ":")) + "|");
         foreach (var r in rows) text.AppendLine(Line(r));
         return text.ToString();
     }
@@ -70,7 +90,8 @@ public sealed class RunComparison
         string axis = againstCpuMinutes ? "training CPU minutes" : "iteration";
         double X(IReadOnlyDictionary<string, double> row) => againstCpuMinutes ? row.GetValueOrDefault("train_cpu_s", double.NaN) / 60 : row["step"];
         var body = new StringBuilder($"<h1>{Runs.Count} runs compared</h1>");
-        body.Append($"<p class=\"muted\">Each run's last evaluation; the charts show every evaluation against {(againstCpuMinutes ? "training CPU minutes" : "iterations")}.</p>");
+        foreach (var w in Warnings) body.Append($"<p class=\"warning\"><b>Warning:</b> {Html.Encode(w)}.</p>");
+        body.Append($"<p class=\"muted\">Each run's last evaluation; the charts show every {(Metrics.Count > 0 ? "evaluation" : "logged training loss (no run has evaluations)")} against {(againstCpuMinutes ? "training CPU minutes" : "iterations")}.</p>");
         body.Append(Html.Table(Header.Select(Html.Encode).ToList(), Rows.Select(r => (IReadOnlyList<string>)r.Select(Html.Encode).ToList())));
         body.Append("<h2>Runs</h2><ul>")
             .AppendJoin("", Runs.Select(r => $"<li><b>{Html.Encode(r.Name)}</b>: {Html.Encode(RunReport.Describe(r.Config))} <span class=\"muted\">({Html.Encode(r.Run.Folder)})</span></li>"))
@@ -87,6 +108,15 @@ public sealed class RunComparison
                 var references = Runs.Where(r => r.References.ContainsKey(metric)).Select(r => r.References[metric]).Distinct().ToList();
                 body.Append(SvgChart.Line(metric, axis, series, references.Count == 1 ? [new ChartReference("real images", references[0])] : null));
             }
+            body.Append("</div>");
+        }
+        else
+        {
+            body.Append("<h2>Training losses</h2><div class=\"charts\">");
+            foreach (var loss in Losses.Where(l => Runs.Any(r => r.TrainingRows.Any(row => row.ContainsKey(l)))))
+                body.Append(SvgChart.Line(loss, axis, Runs.Select(r => new ChartSeries(r.Name,
+                    r.TrainingRows.Where(row => row.ContainsKey(loss)).Select(X).ToList(),
+                    r.TrainingRows.Where(row => row.ContainsKey(loss)).Select(row => row[loss]).ToList())).ToList()));
             body.Append("</div>");
         }
         body.Append("<h2>Newest samples</h2><div class=\"side\">");

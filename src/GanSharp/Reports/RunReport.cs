@@ -70,9 +70,12 @@ public static class RunReport
             new[] { "evaluations", run.EvaluationRows.Count.ToString(CultureInfo.InvariantCulture) },
         };
         var html = new StringBuilder(Html.Table(["", ""], rows));
+        html.Append("<div class=\"side\">");
         if (run.SampleGrids.Count > 0)
             html.Append(Image(run.SampleGrids[^1].Path, $"Samples at iteration {run.SampleGrids[^1].Step:N0} (the fixed noise batch)", "grid large"));
-        return html.ToString();
+        if (File.Exists(run.Run.RealSamplesPath))
+            html.Append(Image(run.Run.RealSamplesPath, "Training images as the nets see them (the first ones, cropped, resized and coloured as the run prepares them)", "grid large"));
+        return html.Append("</div>").ToString();
     }
 
     /// <summary>The game's scalars: losses on one chart, D's outputs on another, then each other scalar, then the schedules.</summary>

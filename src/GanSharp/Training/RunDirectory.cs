@@ -7,12 +7,12 @@ namespace GanSharp.Training;
 /// <code>
 /// config.json      the resolved configuration
 /// metrics.jsonl    a row per logged step and per evaluation
-/// samples/         step-NNNNNNN.png grids from one fixed noise batch, and last.png
+/// samples/         step-NNNNNNN.png grids from one fixed noise batch, last.png, and real.png (training images)
 /// checkpoints/     last.ckpt, step-NNNNNNN.ckpt, best.ckpt
 /// tb/              TensorBoard event files
 /// eval/            evaluation results and figures: NAME-step-NNNNNNN.EXT; references.json (real images' scores)
 /// report.html      the run's self-contained report
-/// run.lock         held by the one process training the run (<see cref="RunLock"/>)
+/// run.lock         held by the one process training the run, removed when it ends (<see cref="RunLock"/>)
 /// </code>
 /// </summary>
 public sealed class RunDirectory
@@ -33,6 +33,8 @@ public sealed class RunDirectory
     public string SamplesPath(long step) => Path.Combine(SamplesFolder, $"step-{step:D7}.png");
     /// <summary>A copy of the newest sample grid.</summary>
     public string LastSamplesPath => Path.Combine(SamplesFolder, "last.png");
+    /// <summary>A grid of the run's first training images as the nets see them (written when the run starts).</summary>
+    public string RealSamplesPath => Path.Combine(SamplesFolder, "real.png");
     /// <summary>Folder of checkpoints.</summary>
     public string CheckpointsFolder => Path.Combine(Folder, "checkpoints");
     /// <summary>The checkpoint refreshed at every save; <c>--resume</c> continues from it.</summary>

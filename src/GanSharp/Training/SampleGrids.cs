@@ -1,3 +1,4 @@
+using GanSharp.Data;
 using GanSharp.Games;
 using GanSharp.Imaging;
 using static TorchSharp.torch;
@@ -35,6 +36,16 @@ internal sealed class SampleGrids : IDisposable
         ImageGrid.SavePng(images, path, columns);
         File.Copy(path, directory.LastSamplesPath, overwrite: true);
         written?.Invoke(path);
+    }
+
+    /// <summary>
+    /// Writes <c>samples/real.png</c>: up to <paramref name="count"/> of <paramref name="train"/>'s first images as the nets
+    /// see them (cropped, resized, coloured as the run prepares them), for the report.
+    /// </summary>
+    public static void SaveReal(TrainingSet train, RunDirectory directory, int count)
+    {
+        using var images = train.Preview(count);                       // [n, C, H, W] in [0, 1]
+        ImageGrid.SavePng(images, directory.RealSamplesPath);
     }
 
     /// <summary>Refuses trained players whose grid is not finite: finite weights can still overflow inside a net (∞ − ∞).</summary>

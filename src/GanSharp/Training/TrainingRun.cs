@@ -79,6 +79,7 @@ public sealed class TrainingRun : IDisposable
             RunDirectory.EnsureNew(folder);  // again under the lock: another process may have started a run here meanwhile
             AtomicFile.RemoveLeftovers(run.Folder);
             AtomicFile.WriteText(run.Directory.ConfigPath, config.ToJson() + "\n");
+            SampleGrids.SaveReal(train, run.Directory, config.Output.SampleCount);
             return run;
         }
         catch

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GanSharp.Configuration;
+using GanSharp.Training;
+using Generator = GanSharp.Models.Generator;
+
+namespace GanSharp.Export;
+
+/// <summary>What <see cref="GeneratorExport.Write"/> wrote.</summary>
+/// <param name="Weights">The weights file.</param>
+/// <param name="Description">The JSON beside it: architecture, noise, output and preprocessing.</param>
+/// <param name="MovingAverage">Whether the weights are the moving average of G's (the run kept one) rather than G's own.</param>
+/// <param name="Step">The checkpoint's iteration.</param>
+/// <param name="Tensors">Tensors written (parameters and buffers such as batch norm's running statistics).</param>
+public sealed record ExportedGenerator(string Weights, string Description, bool MovingAverage, long Step, int Tensors);
+
+/// <summary>
+/// A run's generator for other tools: its weights as safetensors — every parameter and buffer under the name GanSharp's
+/// net gives it (<c>layers.0.weight</c>, <c>norms.0.running_mean</c>, …; PyTorch's <c>state_dict</c> names for the same
+/// modules) — and, beside it as <c>NAME.json</c>, what a reimplementation needs: the architecture and its settings (the
+/// run's model configuration), the noise prior, the output's shape and range, and how training images were prepared.
+/// <c>bench/export-check</c> loads such a file into the same nets written in PyTorch and draws the images <c>gan
+/// sample --z</c> draws.
+/// </summary>
+public static class GeneratorExport
+{
+    /// <summary>The description's format version (its <c>"gansharp-export"</c> field).</summary>
+    public const int FormatVersion = 1;
+
+    static readonly JsonSerializerOptions Written = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The description file of weights written to <paramref name="weights"/>: the same name with <c>.json</c>.</summary>
+    public static string DescriptionPath(string weights) => Path.ChangeExtension(weights, ".json");
+
+    /// <summary>
+    /// Writes the generator of <paramref name="checkpoint"/> — the moving average of its weights when the run kept one —
+    /// to <paramref name="path"/> (safetensors) and its description beside it, both atomically.
+    /// </summary>
+    /// <exception cref="InputException">A path whose description would overwrite it, a game without a generator of noise, or nets GanSharp cannot rebuild.</exception>
+    public static ExportedGenerator Write(Checkpoint checkpoint, string path)
+    {
+        var description = DescriptionPath(path);
+        if (Path.GetFullPath(description) == Path.GetFullPath(path))
+            throw new InputException($"{Text.Short(path)}: the weights need a name other than .json (the description goes beside them as .json)");
+        using var g = Generator.FromCheckpoint(checkpoint);               // on the CPU; the moving average where kept
+        var state = g.state_dict();
+        SafeTensors.Write(path, state.Select(kv => (kv.Key, kv.Value)), new Dictionary<string, string>
+        {
+            ["format"] = "pt",                                            // what the Hugging Face tools expect of PyTorch weights
+            ["gansharp-architecture"] = Kinds.NameOf<ModelConfig>(checkpoint.Config.Model),
+            ["gansharp-step"] = checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        AtomicFile.WriteText(description, Describe(checkpoint, Path.GetFileName(path)).ToJsonString(Written) + "\n");
+        return new ExportedGenerator(path, description, checkpoint.HasEma, checkpoint.Step, state.Count);
+    }
+
+    /// <summary>The description of <paramref name="checkpoint"/>'s generator, whose weights are in <paramref name="weightsFile"/>.</summary>
+    public static JsonObject Describe(Checkpoint checkpoint, string weightsFile)
+    {
+        var config = checkpoint.Config;
+        var model = config.Model;
+        var prior = model.Noise switch
+        {
+            NoiseKind.Uniform => new JsonObject { ["distribution"] = "uniform", ["low"] = -Math.Sqrt(3), ["high"] = Math.Sqrt(3) },
+            NoiseKind.UnitUniform => new JsonObject { ["distribution"] = "uniform", ["low"] = 0.0, ["high"] = 1.0 },
+            NoiseKind.Gaussian => new JsonObject { ["distribution"] = "normal", ["mean"] = 0.0, ["std"] = 1.0 },
+            _ => throw new ArgumentOutOfRangeException(nameof(checkpoint), model.Noise, "unknown prior"),
+        };
+        prior["dim"] = model.NoiseDim;
+        var description = new JsonObject
+        {
+            ["gansharp-export"] = FormatVersion,
+            ["weights"] = weightsFile,
+            ["weights-are"] = checkpoint.HasEma ? "the moving average of the generator's weights" : "the generator's trained weights",
+            ["architecture"] = Kinds.NameOf<ModelConfig>(model),
+            ["model"] = JsonSerializer.SerializeToNode(model, GanConfig.Json),
+            ["noise"] = prior,
+            ["output"] = new JsonObject
+            {
+                ["layout"] = "NCHW", ["shape"] = new JsonArray(model.Channels, model.Height, model.Width),
+                ["range"] = new JsonArray(0.0, 1.0), ["mode"] = "evaluation (batch norm with its running statistics)",
+            },
+            ["data"] = JsonSerializer.SerializeToNode(config.Data, GanConfig.Json),
+            ["step"] = checkpoint.Step,
+            ["preset"] = config.Preset,
+            ["checkpoint"] = checkpoint.Source,
+        };
+        if (model.Conditional)
+            description["classes"] = new JsonObject
+            {
+                ["count"] = model.Classes,
+                ["names"] = new JsonArray(Enumerable.Range(0, model.Classes).Select(k => (JsonNode)model.ClassName(k)).ToArray()),
+            };
+        return description;
+    }
+}
