@@ -74,6 +74,14 @@ static class Cli
 
     public static Option<T> Option<T>(string name, string description) => new(name) { Description = description };
 
+    /// <summary>Progress lines printed as they are reported (<c>Progress&lt;T&gt;</c> would post them to the thread pool, late).</summary>
+    public static readonly IProgress<string> Lines = new PrintedLines();
+
+    sealed class PrintedLines : IProgress<string>
+    {
+        public void Report(string value) => Console.WriteLine(value);
+    }
+
     public static string Duration(TimeSpan t) =>
         t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:D2}s" : $"{t.Seconds}s";
 }

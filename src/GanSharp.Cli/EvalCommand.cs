@@ -50,7 +50,7 @@ static class EvalCommand
         {
             Cli.LoadTorch();
             using var data = Sources.Dataset(new Configuration.DataConfig { Dataset = p.GetValue(datasetArgument)! }, p);
-            var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine),
+            var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), Cli.Lines,
                                                            retrain: p.GetValue(retrain));
             net.Dispose();
             Console.WriteLine($"feature classifier of {info.Dataset} ({info.Architecture}, {info.Epochs} epochs, trained in {info.Seconds:F0} s): " +
@@ -117,7 +117,7 @@ static class EvalCommand
         var test = data.Test ?? throw new InputException($"{datasetName} has no test images to compare with");
         using var g = Sources.Sampler(generator, p, "gan eval truncation");
         foreach (var v in values) g.Prior.Sample(1, 1, v).Dispose();   // refuse values the prior cannot take, before minutes of work
-        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), Cli.Lines);
         using var _ = net;
         var sweep = TruncationSweep.Run(g, net, test.Images, values, p.GetValue(Count), p.GetValue(Seed));
         var beside = RealReference.Beside(data, test)!;   // the validation images
@@ -178,7 +178,7 @@ static class EvalCommand
         using var g = Sources.Sampler(generator, p, "gan eval classes", forClass: true);
         var (_, datasetName, data, test) = Prepare(p);
         using var __ = data;
-        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), Cli.Lines);
         using var _ = net;
         var report = ClassFidelity.Measure(net, g, p.GetValue(PerClass), p.GetValue(Seed), test);
 
@@ -213,7 +213,7 @@ static class EvalCommand
         bool fromFile = generator is null;
         var (images, source) = Images(p, generator, data, p.GetValue(Count));  // a bad samples file is refused before the classifier's minutes
         using var __ = images;
-        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine));
+        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), Cli.Lines);
         using var _ = net;
         long seed = p.GetValue(Seed);
         var (testFeatures, testProbabilities) = net.Embed(test.Images);

@@ -75,7 +75,7 @@ static class SweepCommand
                 var key = JsonSerializer.Serialize(config.Data, GanConfig.Json);
                 if (inputs.ContainsKey(key)) continue;
                 var data = DataCommand.WithFetchProgress(progress => DatasetLoader.Load(config.Images, dataDir, progress));
-                try { inputs[key] = (data, PeriodicEvaluations.Create(plan.Eval, data, dataDir, new Progress<string>(Console.WriteLine))); }
+                try { inputs[key] = (data, PeriodicEvaluations.Create(plan.Eval, data, dataDir, Cli.Lines)); }
                 catch
                 {
                     data.Dispose();

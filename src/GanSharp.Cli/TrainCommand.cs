@@ -79,7 +79,7 @@ static class TrainCommand
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
         using var evaluation = config.Output.Evaluates
-            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), new Progress<string>(Console.WriteLine))
+            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), Cli.Lines)
             : null;
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)

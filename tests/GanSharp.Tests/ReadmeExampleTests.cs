@@ -57,6 +57,7 @@ public class ReadmeExampleTests
         var (code, output, err) = Run("Sampling", folder);
         Assert.True(code == 0, err);
         Assert.Contains("a pair of 2×1×28×28", output);
+        Assert.Contains($"{Path.Combine(run, "checkpoints", "last.ckpt")} (iteration 4): G's trained weights", output);
         using var grid = SKBitmap.Decode(Path.Combine(folder, "digits.png"));
         Assert.Equal(8 * 30 + 2, grid.Width);  // 8×8 digits of 28 pixels with 2-pixel gaps
         using var samples = Data.SampleFiles.Read(Path.Combine(folder, "digits.npy"));

@@ -153,14 +153,18 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
                 lossSum += loss.item<float>();
                 batches++;
             }
+            var left = clock.Elapsed / (epoch + 1) * (epochs - epoch - 1);          // the epochs so far, at their mean pace
             progress?.Report($"classifier epoch {epoch + 1}/{epochs}: loss {lossSum / batches:F4}, " +
-                             $"validation accuracy {net.Accuracy(data.Validation.Images, data.Validation.Labels!):P2}");
+                             $"validation accuracy {net.Accuracy(data.Validation.Images, data.Validation.Labels!):P2}; " +
+                             $"{Minutes(clock.Elapsed)} so far, ETA {Minutes(left)}");
         }
         double accuracy = net.Accuracy(test.Images, test.Labels);
         var info = new ClassifierInfo(train.Name, DataHash(train.Images), Architecture, epochs, accuracy, test.Count,
                                       clock.Elapsed.TotalSeconds, "");
         return (net, info);
     }
+
+    static string Minutes(TimeSpan t) => $"{(int)t.TotalMinutes}m{t.Seconds:D2}s";
 
     /// <summary>
     /// The minibatch moved by a random whole-pixel offset of up to 2 pixels each way (zeros come in at the edges): the
@@ -210,8 +214,9 @@ public sealed class FeatureClassifier : nn.Module<Tensor, Tensor>
             }
             progress?.Report($"{weightsPath}: checksum mismatch, retraining");
         }
-        progress?.Report($"training the feature classifier for {data.Train.Name} first: 12 epochs over {data.Train.Count:N0} images, " +
-                         $"which takes minutes on a CPU; done once, then cached in {folder}");
+        progress?.Report($"the features and classes evaluations measure images in a classifier's features: training it for {data.Train.Name} " +
+                         $"first, 12 epochs over {data.Train.Count:N0} images (minutes on a CPU; progress below); done once for these " +
+                         $"images, then cached in {folder} for every later run (parzen alone needs no classifier)");
         var (trained, trainedInfo) = Train(data, progress: progress, cancel: cancel);
         using var memory = new MemoryStream();
         using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true)) trained.save(writer);

@@ -76,7 +76,6 @@ public sealed record SweepPlan
                         Eval = Eval,
                         EvalEvery = Steps is { } s ? (int)Math.Max(1, s / Evaluations) : 0,
                         EvalEveryCpuMinutes = CpuMinutes / Evaluations,
-                        TensorBoard = false,  // the sweep's table and plot are its summary
                         SkipStartEvaluation = true,  // runs are compared along and at the end of their budgets
                     },
                     Ema = Ema ? c.Ema ?? new EmaConfig() : c.Ema,

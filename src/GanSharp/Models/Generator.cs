@@ -31,6 +31,12 @@ public abstract class Generator : nn.Module<Tensor, Tensor?, Tensor>, IRandomDra
     public int NoiseDim => Config.NoiseDim;
 
     /// <summary>
+    /// Where a loaded generator's weights came from, in words — the checkpoint, its iteration, and whether they are the
+    /// run's moving average of G or G's own (<c>Generator.Load</c> sets it); null for a net built here.
+    /// </summary>
+    public string? LoadedFrom { get; set; }
+
+    /// <summary>
     /// Source of G's random draws in training, such as dropout masks (null: libtorch's global generator). A trainer sets
     /// its own. Default: G draws nothing but its input noise.
     /// </summary>

@@ -46,7 +46,8 @@ public static class TrainedPlayers
         /// Loads the generator of a run folder (its last checkpoint) or of a checkpoint file (<c>checkpoints/last.ckpt</c>
         /// or any periodic one) onto <paramref name="device"/> (default: the CPU), whatever device it was trained on — the
         /// moving average of its weights when the run kept one (<see cref="Checkpoint.HasEma"/>), else the trained
-        /// weights. The architecture is rebuilt from the checkpoint's configuration; for nets of your own, pass a factory.
+        /// weights; <see cref="Generator.LoadedFrom"/> says which. The architecture is rebuilt from the checkpoint's
+        /// configuration; for nets of your own, pass a factory.
         /// </summary>
         /// <exception cref="InputException">No such run or checkpoint, a corrupt one, a game without a generator of noise, or non-finite weights.</exception>
         public static Generator Load(string runOrCheckpoint, Device? device = null) =>
@@ -80,6 +81,12 @@ public static class TrainedPlayers
                           .Take(p => p.Classifying($"{checkpoint.Where}: a classifier"));
     }
 
-    static Generator SamplerOf(Checkpoint checkpoint, ProductOptions options) =>
-        GameFactory.LoadProduct(checkpoint, options).Take(p => p.Samples($"{checkpoint.Where}: a generator"));
+    static Generator SamplerOf(Checkpoint checkpoint, ProductOptions options)
+    {
+        var g = GameFactory.LoadProduct(checkpoint, options).Take(p => p.Samples($"{checkpoint.Where}: a generator"));
+        bool average = checkpoint.HasEma && !options.TrainedWeights;
+        g.LoadedFrom = $"{checkpoint.Where} (iteration {checkpoint.Step:N0}): " +
+                       (average ? $"the moving average of G's weights (β = {checkpoint.Config.Ema?.Beta:G4}) the run kept" : "G's trained weights");
+        return g;
+    }
 }
