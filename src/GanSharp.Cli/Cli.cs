@@ -72,7 +72,53 @@ static class Cli
         return cts;
     }
 
+    /// <summary>The <c>gan</c> command and its subcommands, with their help polished (<see cref="Help.Polish"/>).</summary>
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("GanSharp: generative adversarial nets (Goodfellow et al., 2014) for .NET")
+        {
+            Options = { Verbose },
+            Subcommands =
+            {
+                TrainCommand.Create(), SweepCommand.Create(), SampleCommand.Create(), ExportCommand.Create(), EvalCommand.Create(),
+                FigureCommand.Create(), ReportCommand.Report(), ReportCommand.Compare(), Hype.HypeCommand.Create(), ToyCommand.Create(),
+                DataCommand.Create(), BenchCommand.Create(),
+            },
+        };
+        Help.Polish(root);
+        return root;
+    }
+
     public static Option<T> Option<T>(string name, string description) => new(name) { Description = description };
+
+    /// <summary>
+    /// Prints <paramref name="text"/>, on a terminal wrapped at spaces to its width with <paramref name="indent"/> before
+    /// every line but the first (so that a long line never breaks inside a word); into a file or pipe, as it is.
+    /// </summary>
+    public static void Say(string text, string indent = "    ")
+    {
+        if (!Interactive) { Console.WriteLine(text); return; }
+        foreach (var line in Wrap(text, Math.Max(40, AnsiConsole.Profile.Width) - 1, indent)) Console.WriteLine(line);
+    }
+
+    /// <summary><paramref name="text"/> in lines of at most <paramref name="width"/> characters, broken at spaces (a word longer than a line stands alone).</summary>
+    public static IEnumerable<string> Wrap(string text, int width, string indent = "    ")
+    {
+        var trimmed = text.TrimStart(' ');
+        var current = text[..(text.Length - trimmed.Length)];               // the text's own leading spaces
+        bool empty = true;
+        foreach (var word in trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!empty && current.Length + 1 + word.Length > width)
+            {
+                yield return current;
+                current = indent + word;
+            }
+            else current += (empty ? "" : " ") + word;
+            empty = false;
+        }
+        yield return current;
+    }
 
     /// <summary>Progress lines printed as they are reported (<c>Progress&lt;T&gt;</c> would post them to the thread pool, late).</summary>
     public static readonly IProgress<string> Lines = new PrintedLines();

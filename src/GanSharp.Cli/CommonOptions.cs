@@ -82,25 +82,33 @@ static class CommonOptions
     public static Option<T?> Enum<T>(string name, string description) where T : struct, System.Enum
     {
         var values = System.Enum.GetValues<T>().ToDictionary(v => JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()));
-        var option = new Option<T?>(name)
-        {
-            Description = $"{description}: {string.Join(", ", values.Keys)}",
-            CustomParser = result => values[result.Tokens[0].Value],
-        };
+        var option = new Option<T?>(name) { CustomParser = result => values[result.Tokens[0].Value] };
         option.AcceptOnlyFromAmong([.. values.Keys]);
+        return Choices(option, description, [.. values.Keys]);
+    }
+
+    /// <summary>
+    /// Names an option's choices once in its help: in the placeholder (<c>&lt;grey|rgb&gt;</c>) when they are short, else
+    /// in the description (the placeholder then the option's noun, <c>&lt;LOSS&gt;</c>) unless it names them already.
+    /// </summary>
+    static Option<T> Choices<T>(Option<T> option, string description, string[] choices)
+    {
+        var joined = string.Join("|", choices);
+        bool inPlaceholder = joined.Length <= MaxPlaceholder;
+        option.HelpName = inPlaceholder ? joined : option.Name.TrimStart('-').Split('-')[^1].ToUpperInvariant();
+        option.Description = inPlaceholder || choices.All(description.Contains) ? description : $"{description}: {string.Join(", ", choices)}";
         return option;
     }
+
+    /// <summary>The longest list of choices a placeholder shows (longer ones go into the description, where lines wrap at spaces).</summary>
+    const int MaxPlaceholder = 22;
 
     /// <summary>An option naming a kind of a configuration record (<see cref="Kinds"/>): the record of that kind, with its defaults.</summary>
     public static Option<TBase?> Kind<TBase>(string name, string description) where TBase : class
     {
         var names = Kinds.Of<TBase>().Select(k => k.Name).ToArray();
-        var option = new Option<TBase?>(name)
-        {
-            Description = $"{description}: {string.Join(", ", names)}",
-            CustomParser = result => Kinds.Create<TBase>(result.Tokens[0].Value, name),
-        };
+        var option = new Option<TBase?>(name) { CustomParser = result => Kinds.Create<TBase>(result.Tokens[0].Value, name) };
         option.AcceptOnlyFromAmong(names);
-        return option;
+        return Choices(option, description, names);
     }
 }

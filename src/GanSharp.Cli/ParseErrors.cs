@@ -16,10 +16,18 @@ static partial class ParseErrors
         {
             var names = command.Subcommands.Select(c => c.Name).ToList();
             if (unknown.Length > 100) return $"'{Text.Short(unknown)}' is not a command of {(command is RootCommand ? "gan" : $"gan {command.Name}")} (commands: {string.Join(", ", names)})";
-            var near = names.OrderBy(n => Distance(n, unknown)).First();
+            var near = names.OrderBy(n => Text.Distance(n, unknown)).First();
             var path = command is RootCommand ? "gan" : $"gan {command.Name}";
             return $"'{unknown}' is not a command of {path}" +
-                   (Distance(near, unknown) <= 2 ? $": did you mean '{near}'?" : $" (commands: {string.Join(", ", names)})");
+                   (Text.Distance(near, unknown) <= 2 ? $": did you mean '{near}'?" : $" (commands: {string.Join(", ", names)})");
+        }
+        if (parse.UnmatchedTokens.FirstOrDefault(t => t.StartsWith("--", StringComparison.Ordinal)) is { } flag)
+        {
+            var path = command is RootCommand ? "gan" : $"gan {command.Name}";
+            var flags = parse.CommandResult.Command.Options.Concat(parse.RootCommandResult.Command.Options.Where(o => o.Recursive))
+                             .SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal));
+            var near = Text.Nearest(flag, flags);
+            return $"'{Text.Short(flag)}' is not an option of {path}" + (near.Count > 0 ? $": {Text.DidYouMean(near)}" : $" (see '{path} --help')");
         }
         if (command.Subcommands.Count > 0 && parse.UnmatchedTokens.Count == 0 && parse.Errors[0].Message.Contains("Required command"))
             return $"say which command: {(command is RootCommand ? "gan" : $"gan {command.Name}")} {string.Join("|", command.Subcommands.Select(c => c.Name))}";
@@ -46,22 +54,4 @@ static partial class ParseErrors
 
     [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'")]
     private static partial Regex CannotParse();
-
-    /// <summary>Levenshtein distance (a misspelling's distance from a command's name).</summary>
-    static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
-    }
 }

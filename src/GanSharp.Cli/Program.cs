@@ -4,11 +4,7 @@ using GanSharp.Cli;
 
 // The `gan` command: parses flags, calls the library, prints. Exit codes: 0 success, 1 runtime failure,
 // 2 usage or input error, 130 interrupted (a checkpoint was saved).
-var root = new RootCommand("GanSharp: generative adversarial nets (Goodfellow et al., 2014) for .NET")
-{
-    Options = { Cli.Verbose },
-    Subcommands = { TrainCommand.Create(), SweepCommand.Create(), SampleCommand.Create(), ExportCommand.Create(), EvalCommand.Create(), FigureCommand.Create(), ReportCommand.Report(), ReportCommand.Compare(), GanSharp.Cli.Hype.HypeCommand.Create(), ToyCommand.Create(), DataCommand.Create(), BenchCommand.Create() },
-};
+var root = Cli.Root();
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

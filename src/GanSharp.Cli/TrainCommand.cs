@@ -87,12 +87,12 @@ static class TrainCommand
         run.Evaluation = evaluation;
         foreach (var notice in run.Notices) Console.Error.WriteLine($"gan: warning: {notice}");
         var c = run.Config;
-        Console.WriteLine($"run {run.Folder}");
-        Console.WriteLine($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
+        Cli.Say($"run {run.Folder}");
+        Cli.Say($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
                           $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
                           $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer{(c.Ema is { } ema ? $", moving average of G (β = {ema.Beta:G4})" : "")}; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
         if (run.Trainer.Step > 0)
-            Console.WriteLine($"  resuming at step {run.Trainer.Step:N0}" + (run.TotalSteps == long.MaxValue ? "" : $" of {run.TotalSteps:N0}") +
+            Cli.Say($"  resuming at step {run.Trainer.Step:N0}" + (run.TotalSteps == long.MaxValue ? "" : $" of {run.TotalSteps:N0}") +
                               (run.CpuBudgetSeconds is { } b ? $" ({run.TrainingCpuSeconds() / 60:F1} of {b / 60:G4} CPU minutes)" : ""));
 
         using var cancel = Cli.CancelOnSignal();
@@ -103,7 +103,7 @@ static class TrainCommand
             Console.Error.WriteLine($"interrupted at step {run.Trainer.Step:N0}; checkpoint saved: continue with 'gan train --resume {run.Folder}'");
             return Cli.Interrupted;
         }
-        Console.WriteLine($"done: {run.Trainer.Step:N0} steps; samples {run.Directory.LastSamplesPath}, checkpoint {run.Directory.LastCheckpointPath}");
+        Cli.Say($"done: {run.Trainer.Step:N0} steps; samples {run.Directory.LastSamplesPath}, checkpoint {run.Directory.LastCheckpointPath}");
         return Cli.Success;
     }
 
@@ -216,16 +216,12 @@ static class TrainCommand
 
     internal static RunOutcome RunWithLines(TrainingRun run, CancellationToken cancel)
     {
-        // Where this process started, as a fraction of the run: the ETA extrapolates this process's pace from there.
-        double firstFraction = new TrainingStatus(run.Trainer.Step, run.TotalSteps, 0, new Dictionary<string, double>(), 0, 0, 0,
-                                                  TimeSpan.Zero, run.TrainingCpuSeconds(), run.CpuBudgetSeconds).Fraction;
+        double first = TrainingProgress.StartFraction(run);   // the ETA extrapolates this process's pace from here
         int every = run.Config.Output.LogEvery;
         var progress = new TrainingProgress.Sync(s =>
         {
             if (s.Step % every != 0 && s.Step != s.TotalSteps) return;
-            double done = s.Fraction;
-            var eta = TimeSpan.FromSeconds(done > firstFraction ? s.Elapsed.TotalSeconds / (done - firstFraction) * (1 - done) : 0);
-            Console.WriteLine($"{TrainingProgress.Describe(s, int.MaxValue, percent: true)}  ETA {Cli.Duration(eta)}");
+            Console.WriteLine(TrainingProgress.Describe(s, int.MaxValue, TrainingProgress.Eta(s, first) ?? TimeSpan.Zero));
         });
         return run.Run(cancel, progress);
     }

@@ -22,4 +22,46 @@ public static class Text
         if (shown.Any(char.IsControl)) shown = new string(shown.Select(c => char.IsControl(c) ? '?' : c).ToArray());
         return text.Length <= max ? shown : $"{shown}… ({text.Length:N0} characters)";
     }
+
+    /// <summary>
+    /// What a user probably meant by <paramref name="typed"/> among <paramref name="known"/>: the names it begins (dcgan →
+    /// dcgan-mnist, dcgan-fashion-mnist, …), else the nearest by edit distance when at most a quarter of its letters (at
+    /// least 2) are wrong; empty when nothing is near.
+    /// </summary>
+    public static IReadOnlyList<string> Nearest(string typed, IEnumerable<string> known)
+    {
+        var names = known.Distinct().ToList();
+        if (typed.Length is 0 or > 200) return [];
+        var extending = names.Where(n => n.StartsWith(typed, StringComparison.OrdinalIgnoreCase) && n.Length > typed.Length).ToList();
+        if (extending.Count > 0) return extending;
+        var scored = names.Select(n => (Name: n, Distance: Distance(n.ToLowerInvariant(), typed.ToLowerInvariant()))).ToList();
+        int best = scored.Count == 0 ? int.MaxValue : scored.Min(s => s.Distance);
+        return best <= Math.Max(2, typed.Length / 4) ? scored.Where(s => s.Distance == best).Select(s => s.Name).ToList() : [];
+    }
+
+    /// <summary>"did you mean 'a'?" or "did you mean 'a', 'b' or 'c'?" for <see cref="Nearest"/>'s names; empty for none.</summary>
+    public static string DidYouMean(IReadOnlyList<string> near) => near.Count switch
+    {
+        0 => "",
+        1 => $"did you mean '{near[0]}'?",
+        _ => $"did you mean {string.Join(", ", near.SkipLast(1).Select(n => $"'{n}'"))} or '{near[^1]}'?",
+    };
+
+    /// <summary>Levenshtein distance: the fewest insertions, deletions and substitutions that turn one word into the other.</summary>
+    public static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
 }

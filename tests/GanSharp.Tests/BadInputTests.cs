@@ -305,6 +305,10 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "bench --threads x", "--threads takes comma-separated whole numbers", "bench threads not numbers" },
         { "bench --steps 0", "--steps must be a positive whole number", "bench without steps" },
         { "trian", "'trian' is not a command of gan: did you mean 'train'?", "misspelt command" },
+        { "train --epocs 3", "'--epocs' is not an option of gan train: did you mean '--epochs'?", "misspelt flag" },
+        { "sample --cuont 3 --run {run} --out {out}.png", "'--cuont' is not an option of gan sample: did you mean '--count'?", "misspelt flag of another command" },
+        { "train --preset dcgan --out {out}", "unknown preset 'dcgan': did you mean 'dcgan-mnist', 'dcgan-fashion-mnist', 'dcgan-emoji' or 'dcgan-history-mnist'?", "a preset's family for its name" },
+        { "train --preset dcgan-mnst --out {out}", "unknown preset 'dcgan-mnst': did you mean 'dcgan-mnist'?", "misspelt preset" },
         { "train --config {epsilon.json} --dataset {mnist} --out {out}", "epsilon must lie in (0, 1)", "Adam without epsilon" },
         // gan report, compare, hype
         { "report {full-folder}", "not a run directory", "report of a folder that is no run" },

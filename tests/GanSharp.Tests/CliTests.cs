@@ -32,7 +32,7 @@ public class CliTests
         var run = Path.Combine(TempFolder(), "run");
         var r = Gan(TinyTrain(run, 12));
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("step 12/12 (100%)  epoch 1.50  d_loss ", r.Out);  // a line per logged step when piped
+        Assert.Matches(@"step 12/12  100%  ETA 0s  d_loss [0-9.]+  g_loss [0-9.]+  d_real [0-9.]+  d_fake [0-9.]+  [0-9,]+ img/s  epoch 1\.50  elapsed ", r.Out);  // a line per logged step when piped
 
         var config = new RunDirectory(run).ReadConfig();
         Assert.Equal(12, config.Train.Steps);

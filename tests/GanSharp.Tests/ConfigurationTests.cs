@@ -12,6 +12,17 @@ namespace GanSharp.Tests;
 public class ConfigurationTests
 {
     [Fact]
+    public void Misspellings_get_the_names_they_begin_or_the_nearest()
+    {
+        string[] known = ["--epochs", "--eval", "--eval-every", "--ema", "--steps"];
+        Assert.Equal(["--epochs"], Text.Nearest("--epocs", known));
+        Assert.Equal(["--eval", "--eval-every"], Text.Nearest("--eva", known));            // the names it begins
+        Assert.Empty(Text.Nearest("--frobnicate", known));
+        Assert.Equal(3, Text.Distance("kitten", "sitting"));
+        Assert.Equal("did you mean 'a', 'b' or 'c'?", Text.DidYouMean(["a", "b", "c"]));
+    }
+
+    [Fact]
     public void Configuration_files_hold_settings_only_never_computed_values()
     {
         // A get-only property without [JsonIgnore] is written to config.json (System.Text.Json does not inherit the

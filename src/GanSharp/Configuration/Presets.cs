@@ -176,5 +176,6 @@ public static class Presets
     /// <exception cref="InputException">No such preset.</exception>
     public static GanConfig Get(string name) =>
         All.FirstOrDefault(p => p.Name == name)?.Config
-        ?? throw new InputException($"unknown preset '{Text.Short(name)}' (known: {string.Join(", ", Names)})");
+        ?? throw new InputException($"unknown preset '{Text.Short(name)}'" +
+                                    (Text.Nearest(name, Names) is { Count: > 0 } near ? $": {Text.DidYouMean(near)}" : $" (known: {string.Join(", ", Names)})"));
 }
