@@ -10,6 +10,6 @@ using Tensor images = g.Sample(64);                  // [64, 1, 28, 28], pixels 
 ImageGrid.SavePng(images, "digits.png");              // an 8×8 grid
 SampleFiles.WriteNpy("digits.npy", images);           // or WriteIdx, for other tools
 
-using var z = g.Prior.Sample(2, g.NoiseDim);          // your own z ~ U(−√3, √3)^100
+using var z = g.Prior.Sample(2, g.NoiseDim);          // your own z, from the run's prior (DCGAN's: N(0, 1)^100)
 using Tensor pair = g.Generate(z);                    // [2, 1, 28, 28]
 Console.WriteLine($"digits.png, digits.npy; a pair of {string.Join("×", pair.shape)}");

@@ -7,8 +7,8 @@ using static GanSharp.Tests.TestSupport;
 namespace GanSharp.Tests;
 
 /// <summary>
-/// The README's C# examples compile and run: each ```csharp block is, verbatim, the Program.cs of a project under
-/// samples/ (built with the suite), and the test runs it as a user would.
+/// The documentation's C# examples compile and run: each ```csharp block of README.md and docs/*.md is, verbatim, the
+/// Program.cs of a project under samples/ (built with the suite), and the test runs it as a user would.
 /// </summary>
 public class ReadmeExampleTests
 {
@@ -16,8 +16,9 @@ public class ReadmeExampleTests
         string.Join("\n", code.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd())).Trim();
 
     static string[] ReadmeBlocks() =>
-        Regex.Matches(File.ReadAllText(Path.Combine(RepositoryRoot, "README.md")), "```csharp\n(.*?)```", RegexOptions.Singleline)
-             .Select(m => Normalise(m.Groups[1].Value)).ToArray();
+        Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md").Prepend(Path.Combine(RepositoryRoot, "README.md"))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "```csharp\n(.*?)```", RegexOptions.Singleline))
+            .Select(m => Normalise(m.Groups[1].Value)).ToArray();
 
     static string Sample(string name) => Normalise(File.ReadAllText(Path.Combine(RepositoryRoot, "samples", name, "Program.cs")));
 
@@ -26,7 +27,7 @@ public class ReadmeExampleTests
     {
         var samples = Directory.GetDirectories(Path.Combine(RepositoryRoot, "samples")).Select(d => Sample(Path.GetFileName(d))).ToList();
         var blocks = ReadmeBlocks();
-        Assert.NotEmpty(blocks);
+        Assert.True(blocks.Length >= 3, $"{blocks.Length} C# blocks");   // README's, and docs/library.md's
         foreach (var block in blocks)
             Assert.True(samples.Contains(block), $"a README block is not the Program.cs of any samples/ project:\n{block[..Math.Min(200, block.Length)]}");
     }
