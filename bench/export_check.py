@@ -1,12 +1,13 @@
 """Loads a generator `gan export` wrote into the same nets written in PyTorch, and checks that it draws what GanSharp draws.
 
   python3 bench/export_check.py noise DESCRIPTION.json Z.npy COUNT   writes COUNT rows of noise from the export's prior
-  python3 bench/export_check.py compare WEIGHTS.safetensors Z.npy SAMPLES.npy
+  python3 bench/export_check.py compare WEIGHTS.safetensors|WEIGHTS.pt Z.npy SAMPLES.npy
       rebuilds the net the description names (paper or dcgan), loads the weights (every tensor, by name, strictly),
       draws G(z) in evaluation mode and compares it with SAMPLES.npy (`gan sample --z Z.npy --out SAMPLES.npy`):
       exit 0 when the largest absolute pixel difference is at most 1e-5.
 
-Reads safetensors with the standard library and torch alone (the format is an 8-byte header length, a JSON header and
+A .pt file is read with torch.load (PyTorch's own format, written by TorchSharp.PyBridge). Reads safetensors with the
+standard library and torch alone (the format is an 8-byte header length, a JSON header and
 the raw little-endian data), so no package beyond Debian's python3-torch and python3-numpy is needed.
 """
 import json
@@ -104,13 +105,17 @@ def noise(description_path, z_path, count):
 
 
 def compare(weights_path, z_path, samples_path):
-    with open(weights_path[: -len(".safetensors")] + ".json") as f:
+    stem = weights_path.rsplit(".", 1)[0]
+    with open(stem + ".json") as f:
         description = json.load(f)
     architecture = description["architecture"]
     if architecture not in NETS:
         sys.exit(f"{weights_path}: this script rebuilds {', '.join(NETS)} generators, not {architecture}")
     net = NETS[architecture](description["model"])
-    tensors, metadata = read_safetensors(weights_path)
+    if weights_path.endswith(".pt"):
+        tensors = torch.load(weights_path)
+    else:
+        tensors, _ = read_safetensors(weights_path)
     net.load_state_dict(tensors, strict=True)
     net.eval()
     with torch.no_grad():

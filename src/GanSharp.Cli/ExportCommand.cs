@@ -3,14 +3,14 @@ using GanSharp.Export;
 
 namespace GanSharp.Cli;
 
-/// <summary><c>gan export</c>: a run's generator as safetensors with a JSON description beside it, for other tools.</summary>
+/// <summary><c>gan export</c>: a run's generator as safetensors or PyTorch's .pt, with a JSON description beside it, for other tools.</summary>
 static class ExportCommand
 {
-    static readonly Option<string?> Out = CommonOptions.Out("The weights file to write, <NAME>.safetensors (the description goes beside it as <NAME>.json)");
+    static readonly Option<string?> Out = CommonOptions.Out("The weights file to write: NAME.safetensors, or NAME.pt (PyTorch's torch.save format); the description goes beside it as NAME.json");
 
     public static Command Create()
     {
-        var command = new Command("export", "Write a run's generator as safetensors, with its architecture, noise and data as JSON beside it")
+        var command = new Command("export", "Write a run's generator as safetensors or .pt, with its architecture, noise and data as JSON beside it")
         {
             Options = { CommonOptions.Run, Sources.CheckpointFile, Out },
         };
@@ -20,10 +20,9 @@ static class ExportCommand
 
     static int Execute(ParseResult p)
     {
-        var output = CommonOptions.RequiredOut(p, Out, "the .safetensors file to write");
-        if (!output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            throw new InputException($"--out {Text.Short(output)}: the weights are written as safetensors: name the file NAME.safetensors " +
-                                     "(PyTorch reads it with safetensors.torch.load_file, or bench/export-check's reader without that package)");
+        var output = CommonOptions.RequiredOut(p, Out, "the weights file to write (NAME.safetensors or NAME.pt)");
+        if (GeneratorExport.FormatOf(output) is null)
+            throw new InputException($"--out {Text.Short(output)}: the weights are written as NAME.safetensors or NAME.pt (PyTorch's torch.save format)");
         var source = Sources.Generator(p);
         Cli.LoadTorch();
         var written = GeneratorExport.Write(source.Checkpoint, output);

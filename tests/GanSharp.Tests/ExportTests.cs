@@ -84,7 +84,7 @@ public class ExportTests
         Assert.Equal([1, 4, 4], description.GetProperty("output").GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
         string Json(ModelConfig? m) => JsonSerializer.Serialize(m, GanConfig.Json);
         Assert.Equal(Json(checkpoint.Config.Model), Json(JsonSerializer.Deserialize<ModelConfig>(description.GetProperty("model").GetRawText(), GanConfig.Json)));
-        Assert.Contains("name other than .json",
+        Assert.Contains("the weights are written as safetensors (NAME.safetensors) or PyTorch's state dict (NAME.pt)",
                         Assert.Throws<InputException>(() => GeneratorExport.Write(checkpoint, Path.Combine(TempFolder(), "g.json"))).Message);
     }
 }

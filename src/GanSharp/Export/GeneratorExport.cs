@@ -2,9 +2,19 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GanSharp.Configuration;
 using GanSharp.Training;
+using TorchSharp.PyBridge;
 using Generator = GanSharp.Models.Generator;
 
 namespace GanSharp.Export;
+
+/// <summary>The file formats of exported weights.</summary>
+public enum ExportFormat
+{
+    /// <summary>safetensors: a JSON header and the raw tensors, read without running any code of the file.</summary>
+    SafeTensors,
+    /// <summary>PyTorch's <c>torch.save</c> format: a zip of a pickled state dict, what <c>torch.load</c> reads.</summary>
+    PyTorch,
+}
 
 /// <summary>What <see cref="GeneratorExport.Write"/> wrote.</summary>
 /// <param name="Weights">The weights file.</param>
@@ -15,12 +25,13 @@ namespace GanSharp.Export;
 public sealed record ExportedGenerator(string Weights, string Description, bool MovingAverage, long Step, int Tensors);
 
 /// <summary>
-/// A run's generator for other tools: its weights as safetensors — every parameter and buffer under the name GanSharp's
-/// net gives it (<c>layers.0.weight</c>, <c>norms.0.running_mean</c>, …; PyTorch's <c>state_dict</c> names for the same
-/// modules) — and, beside it as <c>NAME.json</c>, what a reimplementation needs: the architecture and its settings (the
-/// run's model configuration), the noise prior, the output's shape and range, and how training images were prepared.
-/// <c>bench/export-check</c> loads such a file into the same nets written in PyTorch and draws the images <c>gan
-/// sample --z</c> draws.
+/// A run's generator for other tools: its weights — every parameter and buffer under the name GanSharp's net gives it
+/// (<c>layers.0.weight</c>, <c>norms.0.running_mean</c>, …; PyTorch's <c>state_dict</c> names for the same modules) — as
+/// safetensors (<c>.safetensors</c>) or as PyTorch's own pickled state dict (<c>.pt</c>, written by TorchSharp.PyBridge
+/// 1.4.4, what <c>torch.load</c> reads), and, beside them as <c>NAME.json</c>, what a reimplementation needs: the
+/// architecture and its settings (the run's model configuration), the noise prior, the output's shape and range, and
+/// how training images were prepared. <c>bench/export-check</c> loads both into the same nets written in PyTorch and
+/// draws the images <c>gan sample --z</c> draws.
 /// </summary>
 public static class GeneratorExport
 {
@@ -32,24 +43,35 @@ public static class GeneratorExport
     /// <summary>The description file of weights written to <paramref name="weights"/>: the same name with <c>.json</c>.</summary>
     public static string DescriptionPath(string weights) => Path.ChangeExtension(weights, ".json");
 
+    /// <summary>The weights' format by the file's extension: .safetensors or .pt; null for any other.</summary>
+    public static ExportFormat? FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".safetensors" => ExportFormat.SafeTensors,
+        ".pt" or ".pth" => ExportFormat.PyTorch,
+        _ => null,
+    };
+
     /// <summary>
     /// Writes the generator of <paramref name="checkpoint"/> — the moving average of its weights when the run kept one —
-    /// to <paramref name="path"/> (safetensors) and its description beside it, both atomically.
+    /// to <paramref name="path"/> in the format its extension names (<see cref="FormatOf"/>) and its description beside
+    /// it, both atomically.
     /// </summary>
-    /// <exception cref="InputException">A path whose description would overwrite it, a game without a generator of noise, or nets GanSharp cannot rebuild.</exception>
+    /// <exception cref="InputException">An extension of no format, a game without a generator of noise, or nets GanSharp cannot rebuild.</exception>
     public static ExportedGenerator Write(Checkpoint checkpoint, string path)
     {
+        var format = FormatOf(path) ?? throw new InputException(
+            $"{Text.Short(path)}: the weights are written as safetensors (NAME.safetensors) or PyTorch's state dict (NAME.pt)");
         var description = DescriptionPath(path);
-        if (Path.GetFullPath(description) == Path.GetFullPath(path))
-            throw new InputException($"{Text.Short(path)}: the weights need a name other than .json (the description goes beside them as .json)");
         using var g = Generator.FromCheckpoint(checkpoint);               // on the CPU; the moving average where kept
         var state = g.state_dict();
-        SafeTensors.Write(path, state.Select(kv => (kv.Key, kv.Value)), new Dictionary<string, string>
-        {
-            ["format"] = "pt",                                            // what the Hugging Face tools expect of PyTorch weights
-            ["gansharp-architecture"] = Kinds.NameOf<ModelConfig>(checkpoint.Config.Model),
-            ["gansharp-step"] = checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        if (format == ExportFormat.SafeTensors)
+            SafeTensors.Write(path, state.Select(kv => (kv.Key, kv.Value)), new Dictionary<string, string>
+            {
+                ["format"] = "pt",                                        // what the Hugging Face tools expect of PyTorch weights
+                ["gansharp-architecture"] = Kinds.NameOf<ModelConfig>(checkpoint.Config.Model),
+                ["gansharp-step"] = checkpoint.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        else AtomicFile.Write(path, stream => g.save_py(stream, leaveOpen: true));   // torch.load's zip of pickled tensors
         AtomicFile.WriteText(description, Describe(checkpoint, Path.GetFileName(path)).ToJsonString(Written) + "\n");
         return new ExportedGenerator(path, description, checkpoint.HasEma, checkpoint.Step, state.Count);
     }
