@@ -21,8 +21,7 @@ static class ExportCommand
     static int Execute(ParseResult p)
     {
         var output = CommonOptions.RequiredOut(p, Out, "the weights file to write (NAME.safetensors or NAME.pt)");
-        if (GeneratorExport.FormatOf(output) is null)
-            throw new InputException($"--out {Text.Short(output)}: the weights are written as NAME.safetensors or NAME.pt (PyTorch's torch.save format)");
+        GeneratorExport.CheckPath(output);                                  // before the checkpoint is read
         var source = Sources.Generator(p);
         Cli.LoadTorch();
         var written = GeneratorExport.Write(source.Checkpoint, output);

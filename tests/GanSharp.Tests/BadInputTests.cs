@@ -239,7 +239,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sample --run {run} --z {z-nan.npy} --count 3 --out {out}.npy", "--z gives the noise: its rows are the samples", "noise and a count" },
         { "sample --run {run} --z {out}.npy --out {out}.png", "file not found", "a noise file that does not exist" },
         { "sample --run {run} --z {not.ckpt} --out {out}.png", "not a .npy file", "a noise file that is not .npy" },
-        { "export --run {run} --out {out}.onnx", "the weights are written as NAME.safetensors or NAME.pt", "an export of another format" },
+        { "export --run {run} --out {out}.onnx", "the weights are written as safetensors (NAME.safetensors) or PyTorch's state dict (NAME.pt)", "an export of another format" },
         { "export --run {run}", "--out is required", "an export without output" },
         { "export --run {out} --out {out}.safetensors", "checkpoint not found", "an export of a run without a checkpoint" },
         { "export --checkpoint {nan.ckpt} --out {out}.safetensors", "not finite", "an export of a non-finite generator" },

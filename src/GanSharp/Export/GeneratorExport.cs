@@ -51,6 +51,11 @@ public static class GeneratorExport
         _ => null,
     };
 
+    /// <summary>The format <paramref name="path"/>'s extension names, refusing any other before anything is read.</summary>
+    /// <exception cref="InputException">An extension of no format.</exception>
+    public static ExportFormat CheckPath(string path) => FormatOf(path) ?? throw new InputException(
+        $"{Text.Short(path)}: the weights are written as safetensors (NAME.safetensors) or PyTorch's state dict (NAME.pt)");
+
     /// <summary>
     /// Writes the generator of <paramref name="checkpoint"/> — the moving average of its weights when the run kept one —
     /// to <paramref name="path"/> in the format its extension names (<see cref="FormatOf"/>) and its description beside
@@ -59,8 +64,7 @@ public static class GeneratorExport
     /// <exception cref="InputException">An extension of no format, a game without a generator of noise, or nets GanSharp cannot rebuild.</exception>
     public static ExportedGenerator Write(Checkpoint checkpoint, string path)
     {
-        var format = FormatOf(path) ?? throw new InputException(
-            $"{Text.Short(path)}: the weights are written as safetensors (NAME.safetensors) or PyTorch's state dict (NAME.pt)");
+        var format = CheckPath(path);
         var description = DescriptionPath(path);
         using var g = Generator.FromCheckpoint(checkpoint);               // on the CPU; the moving average where kept
         var state = g.state_dict();
