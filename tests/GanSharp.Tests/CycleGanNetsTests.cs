@@ -1,0 +1,101 @@
+using GanSharp.Models;
+using static TorchSharp.torch;
+
+namespace GanSharp.Tests;
+
+/// <summary>CycleGAN's nets: the ResNet translator and the PatchGAN discriminator — shapes, padding, norm, initialisation.</summary>
+public class CycleGanNetsTests
+{
+    [Theory]
+    [InlineData(32, 3, 2, 2)]
+    [InlineData(64, 3, 2, 3)]
+    [InlineData(28, 1, 1, 1)]     // sides need only be multiples of 2^downsamplings
+    public void The_translator_keeps_the_image_shape_and_range(int size, int channels, int downsamplings, int blocks)
+    {
+        using var t = new ResnetTranslator(channels, features: 8, residualBlocks: blocks, downsamplings: downsamplings, new TorchSharp.torch.Generator(1));
+        using var x = rand([2, channels, size, size], generator: new TorchSharp.torch.Generator(2));
+        using var y = t.forward(x);
+        Assert.Equal(x.shape, y.shape);
+        Assert.True(y.min().item<float>() >= 0 && y.max().item<float>() <= 1);
+    }
+
+    [Fact]
+    public void The_translator_has_the_closed_form_number_of_weights_and_its_norms_none()
+    {
+        const int c = 3, f = 8, blocks = 2, d = 2;
+        using var t = new ResnetTranslator(c, f, blocks, d);
+        long expected = c * f * 49 + f;                                                   // c7s1-f
+        long w = f;
+        for (int i = 0; i < d; i++, w *= 2) expected += w * 2 * w * 9 + 2 * w;             // d2f, d4f
+        expected += blocks * 2 * (w * w * 9 + w);                                           // R4f
+        for (int i = 0; i < d; i++, w /= 2) expected += w * (w / 2) * 9 + w / 2;           // u2f, uf
+        expected += f * c * 49 + c;                                                         // c7s1-C
+        Assert.Equal(expected, t.parameters().Sum(p => p.numel()));                         // instance norms learn nothing
+        Assert.Empty(t.buffers());                                                          // nor track running statistics
+    }
+
+    [Fact]
+    public void Weights_start_normal_with_spread_0_02_and_biases_at_zero_from_the_seed()
+    {
+        using var a = new ResnetTranslator(3, 16, 2, 2, new TorchSharp.torch.Generator(7));
+        using var b = new ResnetTranslator(3, 16, 2, 2, new TorchSharp.torch.Generator(7));
+        var weights = a.named_parameters().Where(p => p.name.EndsWith("weight")).Select(p => p.parameter.flatten()).ToList();
+        using var all = cat(weights);
+        Assert.InRange(all.std().item<float>(), 0.019, 0.021);
+        Assert.InRange(all.mean().item<float>(), -0.001, 0.001);
+        Assert.All(a.named_parameters().Where(p => p.name.EndsWith("bias")), p => Assert.Equal(0, p.parameter.abs().max().item<float>()));
+        Assert.All(a.parameters().Zip(b.parameters()), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>()));   // the same seed, the same nets
+    }
+
+    [Fact]
+    public void Reflection_padding_mirrors_without_repeating_the_edge()
+    {
+        using var x = arange(1, 10, dtype: ScalarType.Float32).view(1, 1, 3, 3);                // 1 2 3 / 4 5 6 / 7 8 9
+        using var padded = nn.functional.pad(x, [1, 1, 1, 1], TorchSharp.PaddingModes.Reflect);
+        Assert.Equal([5f, 4f, 5f, 6f, 5f], padded[0, 0, 0].data<float>().ToArray());            // above row 1: row 2, mirrored at the edges
+        Assert.Equal([2f, 1f, 2f, 3f, 2f], padded[0, 0, 1].data<float>().ToArray());
+        Assert.Equal([5f, 4f, 5f, 6f, 5f], padded[0, 0, 4].data<float>().ToArray());            // below row 3: row 2
+    }
+
+    [Fact]
+    public void Instance_norm_normalises_each_image_and_channel_on_its_own()
+    {
+        using var norm = ResnetTranslator.Norm(2);
+        using var x = rand([3, 2, 5, 5], generator: new TorchSharp.torch.Generator(3)).mul(7).add(3);
+        using var y = norm.forward(x);
+        using var mean = y.mean([2, 3]);
+        using var variance = y.var([2, 3], unbiased: false);
+        Assert.True(mean.abs().max().item<float>() < 1e-5);
+        Assert.True(variance.sub(1).abs().max().item<float>() < 1e-3);                        // ε = 1e-5 against a variance of ~4
+    }
+
+    [Fact]
+    public void A_residual_block_whose_last_convolution_is_zero_passes_its_input_through()
+    {
+        using var block = new ResnetTranslator.ResidualBlock(4);
+        using (no_grad())
+            foreach (var (name, p) in block.named_parameters().Where(p => p.name.StartsWith("second"))) p.zero_();
+        using var x = randn([2, 4, 6, 6], generator: new TorchSharp.torch.Generator(4));
+        using var y = block.forward(x);
+        Assert.True(y.eq(x).all().item<bool>());                                                 // norm of a constant map is 0
+    }
+
+    [Theory]
+    [InlineData(256, 3, 30)]       // the reference's 70×70 PatchGAN on its 256×256 images: 30×30 verdicts
+    [InlineData(64, 3, 6)]
+    [InlineData(32, 3, 2)]
+    [InlineData(32, 2, 6)]
+    public void The_patch_discriminator_gives_one_output_per_patch(int size, int layers, int side)
+    {
+        using var d = new PatchDiscriminator(3, features: 4, layers: layers, new TorchSharp.torch.Generator(5));
+        Assert.Equal(side, d.OutputSide(size));
+        using var x = rand([2, 3, size, size]);
+        using var y = d.forward(x);
+        Assert.Equal([2L, side * side], y.shape);
+        long expected = 3 * 4 * 16 + 4;                                                        // C64 (here C4)
+        long w = 4;
+        for (int n = 1; n <= layers; n++) { long next = 4L * Math.Min(1 << n, 8); expected += w * next * 16 + next; w = next; }
+        expected += w * 16 + 1;
+        Assert.Equal(expected, d.parameters().Sum(p => p.numel()));
+    }
+}
