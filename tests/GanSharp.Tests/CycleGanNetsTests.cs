@@ -20,6 +20,17 @@ public class CycleGanNetsTests
     }
 
     [Fact]
+    public void One_backward_pass_reaches_every_weight_of_both_nets()
+    {
+        using var t = new ResnetTranslator(3, 8, 2, 2, new TorchSharp.torch.Generator(1));
+        using var d = new PatchDiscriminator(3, 8, 2, new TorchSharp.torch.Generator(2));
+        using var x = rand([2, 3, 32, 32], generator: new TorchSharp.torch.Generator(3));
+        using var loss = d.forward(t.forward(x)).sub(1).pow(2).mean() + t.forward(x).sub(x).abs().mean();   // adversarial and L1 terms
+        loss.backward();
+        Assert.All(t.parameters().Concat(d.parameters()), p => Assert.True(p.grad is { } g && g.abs().sum().item<float>() > 0));
+    }
+
+    [Fact]
     public void The_translator_has_the_closed_form_number_of_weights_and_its_norms_none()
     {
         const int c = 3, f = 8, blocks = 2, d = 2;

@@ -74,8 +74,8 @@ internal sealed class ResnetTranslator : nn.Module<Tensor, Tensor>
         foreach (var stage in down) h = stage.forward(h);                         // [B, f, H, W] … [B, 2^d·f, H/2^d, W/2^d]
         foreach (var block in blocks) h = block.forward(h);                       // the same shape
         foreach (var stage in up) h = stage.forward(h);                           // … [B, f, H, W]
-        var t = output.forward(nn.functional.pad(h, [3, 3, 3, 3], PaddingModes.Reflect)).tanh_();   // [B, C, H, W] in [−1, 1]
-        return t.add_(1).mul_(0.5).MoveToOuterDisposeScope();                     // in [0, 1]
+        var t = output.forward(nn.functional.pad(h, [3, 3, 3, 3], PaddingModes.Reflect)).tanh();    // [B, C, H, W] in [−1, 1]
+        return t.add(1).mul_(0.5).MoveToOuterDisposeScope();                      // in [0, 1]; tanh's output stays as its backward needs it
     }
 
     /// <summary>x + (reflection pad, 3×3, norm, ReLU, reflection pad, 3×3, norm)(x): the same maps in and out.</summary>
