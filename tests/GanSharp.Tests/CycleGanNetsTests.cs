@@ -109,4 +109,30 @@ public class CycleGanNetsTests
         expected += w * 16 + 1;
         Assert.Equal(expected, d.parameters().Sum(p => p.numel()));
     }
+
+    /// <summary>A translator that mirrors images and notes each batch it sees and its mode.</summary>
+    sealed class Mirror : Translator
+    {
+        public readonly List<(long Batch, bool Training)> Calls = [];
+        public Mirror() : base("mirror") => RegisterComponents();
+        protected override long Chunk => 2;
+        public override Tensor forward(Tensor x)
+        {
+            Calls.Add((x.shape[0], training));
+            return x.flip(3);
+        }
+    }
+
+    [Fact]
+    public void Translate_runs_in_evaluation_mode_in_chunks_and_restores_the_mode()
+    {
+        using var t = new Mirror();
+        t.train();
+        using var x = rand([5, 1, 2, 3]);
+        using var y = t.Translate(x);
+        Assert.Equal([(2L, false), (2L, false), (1L, false)], t.Calls);                        // 2 + 2 + 1, in evaluation mode
+        Assert.True(t.training);
+        Assert.True(y.eq(x.flip(3)).all().item<bool>());
+        Assert.False(y.requires_grad);
+    }
 }

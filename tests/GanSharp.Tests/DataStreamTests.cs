@@ -110,20 +110,34 @@ public class DataStreamTests
                         Assert.Throws<InputException>(() => new CaptionedImages(data, embeddings, 6)).Message);
     }
 
+    /// <summary>A caller's own translator: one linear layer over a 4×4 image's pixels, squashed into [0, 1].</summary>
+    sealed class LinearTranslator : GanSharp.Models.Translator
+    {
+        private readonly TorchSharp.Modules.Linear map;
+        public LinearTranslator() : base("linear_translator")
+        {
+            map = nn.Linear(16, 16);
+            RegisterComponents();
+        }
+        public override Tensor forward(Tensor x) => map.forward(x.flatten(1)).sigmoid().view(-1, 1, 4, 4);
+    }
+
     /// <summary>
     /// A one-way translation between two domains, a caller's own game: T maps X's 4×4 images towards Y's look, a critic
-    /// tells T(x) from y. Its grid shows fixed images of X over their translations.
+    /// tells T(x) from y. What it supplies is that translation (<see cref="GameProduct.Translation"/>); its grid shows
+    /// fixed images of X over their translations, drawn through the product.
     /// </summary>
     sealed class OneWayTranslation : Game
     {
-        private readonly TorchSharp.Modules.Linear t, critic;
+        private readonly LinearTranslator t;
+        private readonly TorchSharp.Modules.Linear critic;
         private readonly TorchSharp.Modules.Parameter[] tParams, cParams;
         private readonly TorchSharp.Modules.OptimizerHelper tOptimizer, cOptimizer;
         private readonly Tensor fixedX;   // [4, 1, 4, 4]
 
         public OneWayTranslation(GanConfig config, TorchSharp.torch.Generator rng, Tensor fixedX)
         {
-            t = AddPlayer("translator", nn.Linear(16, 16));
+            t = AddPlayer("translator", new LinearTranslator());
             critic = AddPlayer("critic", nn.Linear(16, 1));
             using (no_grad())
                 foreach (var p in t.parameters().Concat(critic.parameters())) p.uniform_(-0.3, 0.3, generator: rng);
@@ -135,14 +149,15 @@ public class DataStreamTests
 
         public override int BatchesPerStep => 1;
 
-        Tensor Translate(Tensor x) => t.forward(x.flatten(1)).sigmoid().view(-1, 1, 4, 4);
+        public override GameProduct Product(string kind, GanSharp.Models.Generator? average = null) =>
+            new(kind, null, Translators: new Dictionary<TranslationDirection, GanSharp.Models.Translator> { [TranslationDirection.XToY] = t });
 
         public override IReadOnlyDictionary<string, double> Step(StepContext context)
         {
             using var scope = NewDisposeScope();
             var batch = context.Data.Next();
             var (x, y) = (batch.Images, batch.Other!);                               // unpaired: [m, 1, 4, 4] each
-            var fake = Translate(x);
+            var fake = t.forward(x);
             var dLoss = nn.functional.softplus(-critic.forward(y.flatten(1))).mean() + nn.functional.softplus(critic.forward(fake.detach().flatten(1))).mean();
             Descend(dLoss, cOptimizer, cParams);
             var gLoss = nn.functional.softplus(-critic.forward(fake.flatten(1))).mean();
@@ -150,14 +165,14 @@ public class DataStreamTests
             return new Dictionary<string, double> { ["d_loss"] = dLoss.item<float>(), ["g_loss"] = gLoss.item<float>() };
         }
 
-        public override IFixedGrid CreateGrid(int count, long seed) => new Grid(this);
+        public override IFixedGrid CreateGrid(int count, long seed) => new Grid(fixedX);
 
-        sealed class Grid(OneWayTranslation game) : IFixedGrid
+        sealed class Grid(Tensor fixedX) : IFixedGrid
         {
             public (Tensor Images, int? Columns) Draw(GameProduct product)
             {
-                using var _ = no_grad();
-                return (cat([game.fixedX, game.Translate(game.fixedX)]), 4);             // inputs over their translations
+                using var translated = product.Translation(TranslationDirection.XToY, "the sample grid").Translate(fixedX);
+                return (cat([fixedX, translated]), 4);                                      // inputs over their translations
             }
 
             public void Dispose() { }
@@ -185,6 +200,13 @@ public class DataStreamTests
         {
             Assert.Equal(5, run.Trainer.BatchesPerEpoch);                                   // the larger domain: 10 images / 2
             run.Run();
+            // What the game supplies: a translation one way, refused the other way and as samples from noise, in one line.
+            var product = run.Trainer.Product;
+            using var y = product.Translation(TranslationDirection.XToY, "a test").Translate(fixedX);
+            Assert.Equal(fixedX.shape, y.shape);
+            Assert.Equal("a test needs translations y-to-x; the custom game supplies translations x-to-y",
+                         Assert.Throws<InputException>(() => product.Translation(TranslationDirection.YToX, "a test")).Message);
+            Assert.Contains("the custom game supplies translations x-to-y", Assert.Throws<InputException>(() => product.Samples("gan sample")).Message);
         }
         var resumed = Path.Combine(TempFolder(), "resumed");
         using (var run = TrainingRun.Start(config with { Train = config.Train with { Steps = 4 } }, resumed, new TwoDomains(xSet, ySet), builder)) run.Run();

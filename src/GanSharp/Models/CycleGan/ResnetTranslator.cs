@@ -15,7 +15,7 @@ namespace GanSharp.Models;
 /// and back on the way out, like every GanSharp net. Shapes (64×64, f = 64, two downsamplings, 9 blocks — the
 /// reference's 256×256 nets): [B, C, 64, 64] → [B, 64, 64, 64] → [B, 128, 32, 32] → [B, 256, 16, 16] … and back.
 /// </summary>
-internal sealed class ResnetTranslator : nn.Module<Tensor, Tensor>
+internal sealed class ResnetTranslator : Translator
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> down = new();   // stem and downsamplings, each conv + norm + ReLU
     private readonly ModuleList<ResidualBlock> blocks = new();
