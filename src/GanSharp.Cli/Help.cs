@@ -21,8 +21,16 @@ static class Help
 
     /// <summary>The width help is written to.</summary>
     public static int Width =>
-        !Console.IsOutputRedirected && Console.WindowWidth >= 40 ? Console.WindowWidth
+        Terminal() is >= 40 and var terminal ? terminal
         : int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns >= 40 ? columns : 80;
+
+    /// <summary>The terminal's width, or 0 into a pipe or file, or where there is no console to ask.</summary>
+    static int Terminal()
+    {
+        if (Console.IsOutputRedirected) return 0;
+        try { return Console.WindowWidth; }
+        catch (IOException) { return 0; }
+    }
 
     /// <summary>Gives every option of <paramref name="root"/>'s commands a placeholder and fits help to <see cref="Width"/>.</summary>
     public static void Polish(RootCommand root)
