@@ -102,9 +102,23 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
     /// <summary>Every image the style draws (an emoji or a skin-tone variant of one), its category, and the category names.</summary>
     public (IReadOnlyList<ImageFile> Files, IReadOnlyList<string> Categories, IReadOnlyList<string> Names) Catalogue(string folder)
     {
+        var entries = Entries(folder);
+        var categories = entries.GroupBy(e => e.Category).OrderBy(g => g.Min(e => e.Order)).Select(g => g.Key).ToList();
+        var unique = entries.DistinctBy(e => e.Image).OrderBy(e => e.Image, StringComparer.Ordinal).ToList();
+        var files = unique.Select(e => new ImageFile(Path.Combine(folder, "img", e.Image), categories.IndexOf(e.Category))).ToList();
+        return (files, categories, unique.Select(e => e.Name).ToList());
+    }
+
+    /// <summary>Every image the style draws with the image of its emoji's base (itself, or the emoji a skin tone varies): what <see cref="EmojiPairs"/> pairs.</summary>
+    public IReadOnlyList<EmojiPairs.Drawn> Drawn(string folder) =>
+        Entries(folder).DistinctBy(e => e.Image).Select(e => new EmojiPairs.Drawn(e.Image, e.Base)).ToList();
+
+    /// <summary>emoji.json's entries the style draws: image, category, name, sort order and the base emoji's image.</summary>
+    List<(string Image, string Category, string Name, long Order, string Base)> Entries(string folder)
+    {
         var path = Path.Combine(folder, "emoji.json");
         var has = $"has_img_{Style}";
-        var entries = new List<(string Image, string Category, string Name, long Order)>();
+        var entries = new List<(string Image, string Category, string Name, long Order, string Base)>();
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -113,21 +127,19 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
                 var category = e.GetProperty("category").GetString()!;
                 var name = (e.TryGetProperty("name", out var n) ? n.GetString() : null) ?? e.GetProperty("short_name").GetString()!;
                 long order = e.GetProperty("sort_order").GetInt64();
-                if (e.TryGetProperty(has, out var drawn) && drawn.GetBoolean()) entries.Add((e.GetProperty("image").GetString()!, category, name, order));
+                var image = e.GetProperty("image").GetString()!;
+                if (e.TryGetProperty(has, out var drawn) && drawn.GetBoolean()) entries.Add((image, category, name, order, image));
                 if (e.TryGetProperty("skin_variations", out var variations) && variations.ValueKind == JsonValueKind.Object)
                     foreach (var v in variations.EnumerateObject())
                         if (v.Value.TryGetProperty(has, out var d) && d.GetBoolean())
-                            entries.Add((v.Value.GetProperty("image").GetString()!, category, $"{name} ({v.Name})", order));
+                            entries.Add((v.Value.GetProperty("image").GetString()!, category, $"{name} ({v.Name})", order, image));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new InputException($"{path}: not the emoji catalogue this version of {Package} ships ({e.Message})");
         }
-        var categories = entries.GroupBy(e => e.Category).OrderBy(g => g.Min(e => e.Order)).Select(g => g.Key).ToList();
-        var unique = entries.DistinctBy(e => e.Image).OrderBy(e => e.Image, StringComparer.Ordinal).ToList();
-        var files = unique.Select(e => new ImageFile(Path.Combine(folder, "img", e.Image), categories.IndexOf(e.Category))).ToList();
-        return (files, categories, unique.Select(e => e.Name).ToList());
+        return entries;
     }
 
     /// <inheritdoc/>
