@@ -13,7 +13,7 @@ static class TrainCommand
     static readonly Option<string?> Preset = Cli.Option<string?>("--preset", $"Starting configuration (default {Presets.Default}; known: {string.Join(", ", Presets.Names)})");
     static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON file whose keys override the preset (same shape as a run's config.json)");
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "A catalogued dataset (gan data list), or a folder of IDX files or of PNG/JPEG images (subfolders: classes)");
-    static readonly Option<string?> DatasetX = Cli.Option<string?>("--dataset-x", "Two unpaired domains: domain X's dataset (with --dataset-y), for a game that translates between them");
+    static readonly Option<string?> DatasetX = Cli.Option<string?>("--dataset-x", "Two unpaired domains: domain X's dataset (with --dataset-y), for a game that translates between them; each split on its own unless both are the emoji styles");
     static readonly Option<string?> DatasetY = Cli.Option<string?>("--dataset-y", "Two unpaired domains: domain Y's dataset (with --dataset-x)");
     static readonly Option<int?> ImageSize = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N (default 64)").Within(4, 1024);
     static readonly Option<ColorMode?> Color = CommonOptions.Enum<ColorMode>("--color", "Image files: grey or rgb (default rgb)");
@@ -73,13 +73,12 @@ static class TrainCommand
             RunDirectory.EnsureNew(outDir);
         }
         Cli.LoadTorch();
-        using var data = DataCommand.WithFetchProgress(progress =>
-            DatasetLoader.Load(config.Images, p.GetValue(CommonOptions.DataDir), progress));
+        using var data = DataCommand.WithFetchProgress(progress => RunData.Load(config.Data, p.GetValue(CommonOptions.DataDir), progress));
         if (data.Skipped.Count > 0) Console.Error.WriteLine($"gan: warning: {data.Train.Name}: {GanSharp.Data.ImageFolder.Describe(data.Skipped)}");
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
         using var evaluation = config.Output.Evaluates
-            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), Cli.Lines)
+            ? PeriodicEvaluations.Create(config.Output.Eval, data.Dataset ?? throw new InputException("eval: a run on two domains measures nothing yet"), p.GetValue(CommonOptions.DataDir), Cli.Lines)
             : null;
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)
@@ -88,7 +87,7 @@ static class TrainCommand
         foreach (var notice in run.Notices) Console.Error.WriteLine($"gan: warning: {notice}");
         var c = run.Config;
         Cli.Say($"run {run.Folder}");
-        Cli.Say($"  data {data.Train.Name}: {data.Train.Count:N0} training images {data.Train.ImageShape}; " +
+        Cli.Say($"  data {data.Describe()}; " +
                           $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
                           $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer{(c.Ema is { } ema ? $", moving average of G (β = {ema.Beta:G4})" : "")}; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
         if (run.Trainer.Step > 0)
@@ -189,11 +188,19 @@ static class TrainCommand
         if (one is not null) throw new InputException("--dataset cannot be combined with --dataset-x or --dataset-y: one dataset, or two domains");
         return data switch
         {
-            TwoDomainsConfig two => two with { X = Prepared(two.X, x), Y = Prepared(two.Y, y) },
+            TwoDomainsConfig two => OwnSplit(two with { X = Prepared(two.X, x), Y = Prepared(two.Y, y) }),
             DataConfig d when x is not null && y is not null => new TwoDomainsConfig { X = Prepared(d, x), Y = Prepared(d, y) },
             _ => throw new InputException("--dataset-x and --dataset-y go together: two domains need both"),
         };
     }
+
+    /// <summary>
+    /// Domains named by --dataset-x and --dataset-y keep the preset's split only where it applies to them: the emoji
+    /// pairing applies to the two emoji styles alone, so other domains are split each by its own.
+    /// </summary>
+    static TwoDomainsConfig OwnSplit(TwoDomainsConfig two) =>
+        two.Split == DomainSplit.EmojiPairs && !(TwoDomainsConfig.IsEmoji(two.X.Dataset) && TwoDomainsConfig.IsEmoji(two.Y.Dataset))
+            ? two with { Split = DomainSplit.Each } : two;
 
     /// <summary>
     /// The run's length from --steps, --epochs and --cpu-minutes. A CPU budget replaces the length (epochs mean nothing

@@ -39,9 +39,9 @@ public class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, acgan, sngan, conditional-mlp, semi-supervised-mlp, custom)")]
+    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, acgan, sngan, conditional-mlp, semi-supervised-mlp, cyclegan, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
-    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history, custom)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history, cycle-consistent, custom)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
     [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
     public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)
@@ -130,11 +130,19 @@ public class ConfigurationTests
             {
                 AuxiliaryClassifierConfig => Tiny() with { Game = game1, Model = new AcganModelConfig { Classes = 2, GeneratorFeatures = 4, DiscriminatorFeatures = 4 } },
                 SemiSupervisedConfig => Tiny() with { Game = new SemiSupervisedConfig { Labels = 2 }, Model = new SemiSupervisedMlpModelConfig { Classes = 2, NoiseDim = 3, GeneratorHidden = [4], DiscriminatorHidden = [4] } },
+                CycleConsistentConfig => Tiny() with
+                {
+                    Game = game1, Loss = new LeastSquaresLossConfig(),
+                    Model = new CycleGanModelConfig { GeneratorFeatures = 2, ResidualBlocks = 1, DiscriminatorFeatures = 2, DiscriminatorLayers = 1, Height = 28, Width = 28 },
+                    Data = new TwoDomainsConfig(),
+                },
                 _ => Tiny() with { Game = game1 },
             };
+            Assert.Empty(config.Problems());
             using var data = config.Model.UsesClasses ? new ImageDataset("labelled", rand(6, 1, 28, 28), tensor(new long[] { 0, 1, 0, 1, 0, 1 })) : null;
-            using var game = GameFactory.Create(config, rng, data ?? images, CPU);
-            Assert.Same(game.Players[0].Module, game.Generator);
+            using var game = GameFactory.Create(config, rng, config.Data is TwoDomainsConfig ? new TwoDomains(images, images) : data ?? images, CPU);
+            if (config.Model.DrawsFromNoise) Assert.Same(game.Players[0].Module, game.Generator);
+            else Assert.NotNull(game.Product(name).Translation(TranslationDirection.XToY, "a test"));
         }
     }
 
@@ -146,6 +154,15 @@ public class ConfigurationTests
             var config = Kinds.Create<ModelConfig>(name, "test") with { NoiseDim = 4, Height = 28, Width = 28 };
             if (config is ToyModelConfig) config = config with { Height = 1, Width = 2 };  // points in ℝ²
             if (config.UsesClasses) config = config with { Classes = 3 };                 // taken from the data in a run
+            if (config is CycleGanModelConfig cycle)   // translators: built by their game, no generator of noise
+            {
+                Assert.Contains("no generator of noise", Assert.Throws<InputException>(() => Nets.CreateGenerator(config)).Message);
+                using var t = CycleGanNets.Translator(cycle with { Channels = 1 });
+                using var images = rand(2, 1, 28, 28);
+                using var translated = t.Translate(images);
+                Assert.Equal(images.shape, translated.shape);
+                continue;
+            }
             if (config is CustomModelConfig)
             {
                 Assert.Contains("factory", Assert.Throws<InputException>(() => Nets.CreateGenerator(config)).Message);

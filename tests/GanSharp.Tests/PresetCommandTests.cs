@@ -59,9 +59,12 @@ public abstract class PresetCommands(ColourImagesFixture colour)
     /// name (the MNIST and Fashion-MNIST twins) train on the same fixture in this test, so one of them stands for both.
     /// </summary>
     protected static IEnumerable<string> Distinct(bool rgb) => Presets.All
-        .Where(p => (p.Config.Images.Color == ColorMode.Rgb) == rgb)
-        .GroupBy(p => (p.Config with { Preset = "", Data = p.Config.Images with { Dataset = "" } }).ToJson())
+        .Where(p => (Prepared(p.Config).Color == ColorMode.Rgb) == rgb)
+        .GroupBy(p => (p.Config with { Preset = "", Data = p.Config.Data is DataConfig d ? d with { Dataset = "" } : p.Config.Data }).ToJson())
         .Select(g => g.First().Name);
+
+    /// <summary>How a preset prepares its images (two domains: domain X's, which domain Y's must equal).</summary>
+    static DataConfig Prepared(GanConfig config) => config.Data as DataConfig ?? ((TwoDomainsConfig)config.Data).X;
 
     static IEnumerable<string> Rows(string run) => File.ReadLines(Path.Combine(run, "metrics.jsonl")).Select(line =>
         string.Join(", ", JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(line)!
@@ -72,10 +75,13 @@ public abstract class PresetCommands(ColourImagesFixture colour)
     {
         var root = TempFolder();
         string a = Path.Combine(root, "a"), b = Path.Combine(root, "b");
-        var data = Presets.Get(preset).Images.Color == ColorMode.Rgb ? colour.Folder : MnistFixture;
+        var config = Presets.Get(preset);
+        var data = Prepared(config).Color == ColorMode.Rgb ? colour.Folder : MnistFixture;
         var small = Path.Combine(root, "small.json");
         File.WriteAllText(small, """{ "output": { "sample-count": 16 } }""");
-        string[] common = ["--preset", preset, "--config", small, "--dataset", data, "--batch", "8", "--threads", "1", "--log-every", "1", "--no-tensorboard"];
+        string[] dataFlags = config.Data is TwoDomainsConfig   // two domains: the colour fixture's two folders
+            ? ["--dataset-x", Path.Combine(data, "hearts"), "--dataset-y", Path.Combine(data, "stars")] : ["--dataset", data];
+        string[] common = ["--preset", preset, "--config", small, .. dataFlags, "--batch", "8", "--threads", "1", "--log-every", "1", "--no-tensorboard"];
 
         var straight = GanProcess.Run(["train", .. common, "--steps", "3", "--out", b]);
         Assert.True(straight.Code == 0, straight.Err);
@@ -87,13 +93,19 @@ public abstract class PresetCommands(ColourImagesFixture colour)
         // the straight run has not; every other row must be the same.
         Assert.Equal(Rows(b), Rows(a).Where(r => !(r.StartsWith("step=2,", StringComparison.Ordinal) && !r.Contains("d_loss", StringComparison.Ordinal))));
 
+        if (!config.Model.DrawsFromNoise)
+        {
+            GanProcess.AssertOneLineError(GanProcess.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png")), 2, "samples from noise");
+            Assert.False(File.Exists(Path.Combine(root, "s.png")));
+            return;
+        }
         var sample = GanProcess.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png"));
         Assert.True(sample.Code == 0, sample.Err);
         Assert.True(File.Exists(Path.Combine(root, "s.png")));
-        if (Presets.Get(preset).Model.Conditional)
+        if (config.Model.Conditional)
         {
             // A class by name (the fixture's: digits 0–9, or the colour folder's two subfolders), and the class rows.
-            var name = Presets.Get(preset).Images.Color == ColorMode.Rgb ? "Stars" : "7";
+            var name = Prepared(config).Color == ColorMode.Rgb ? "Stars" : "7";
             var byClass = GanProcess.Run("sample", "--run", a, "--count", "3", "--class", name, "--out", Path.Combine(root, "c.png"));
             Assert.True(byClass.Code == 0, byClass.Err);
             Assert.Contains("of class", byClass.Out);
@@ -101,7 +113,7 @@ public abstract class PresetCommands(ColourImagesFixture colour)
             Assert.True(rows.Code == 0, rows.Err);
             Assert.True(File.Exists(Path.Combine(root, "rows.png")));
         }
-        if (Presets.Get(preset).Model.Conditioning == Conditioning.Classifier)
+        if (config.Model.Conditioning == Conditioning.Classifier)
         {
             var classify = GanProcess.Run("eval", "classify", "--run", a, "--json", Path.Combine(root, "e.json"));
             Assert.True(classify.Code == 0, classify.Err);

@@ -31,6 +31,8 @@ public sealed record TwoDomainsConfig : StreamConfig
     public DataConfig X { get; init; } = new();
     /// <summary>Domain Y.</summary>
     public DataConfig Y { get; init; } = new();
+    /// <summary>How the domains are split into training, validation and test images.</summary>
+    public DomainSplit Split { get; init; } = DomainSplit.Each;
 
     /// <inheritdoc/>
     public override IEnumerable<string> Problems()
@@ -39,7 +41,12 @@ public sealed record TwoDomainsConfig : StreamConfig
         foreach (var p in Y.Problems()) yield return $"data.y: {p}";
         if (X.ImageSize != Y.ImageSize || X.Color != Y.Color)
             yield return "data: domains x and y must be prepared alike (the same image-size and color): a translation maps images of one shape";
+        if (Split == DomainSplit.EmojiPairs && !(IsEmoji(X.Dataset) && IsEmoji(Y.Dataset) && X.Dataset != Y.Dataset))
+            yield return $"data: split emoji-pairs pairs the two emoji styles (x and y: emoji-twitter and emoji-google), not {X.Dataset} and {Y.Dataset}: use split each";
     }
+
+    /// <summary>Whether <paramref name="dataset"/> names one of the emoji styles that <see cref="DomainSplit.EmojiPairs"/> pairs.</summary>
+    public static bool IsEmoji(string dataset) => dataset is "emoji-twitter" or "emoji-google";
 
     /// <inheritdoc/>
     [JsonIgnore]
@@ -72,6 +79,19 @@ public sealed record DataConfig : StreamConfig
         if (!System.Text.RegularExpressions.Regex.IsMatch(Background, "^#[0-9A-Fa-f]{6}$"))
             yield return $"background must be a colour written #RRGGBB (got '{Background}')";
     }
+}
+
+/// <summary>How two domains are split into training, validation and test images.</summary>
+public enum DomainSplit
+{
+    /// <summary>Each domain by its own dataset's split (a folder: tenths; a catalogue set: its own).</summary>
+    Each,
+    /// <summary>
+    /// The two emoji styles paired by emoji (<c>Data.EmojiPairs</c>): a tenth of the emoji for test and a tenth for
+    /// validation, drawn in both styles and aligned; the rest cut in two disjoint halves, X's training images from one
+    /// and Y's from the other, so that no emoji is seen in both styles in training.
+    /// </summary>
+    EmojiPairs,
 }
 
 /// <summary>How image files become pixels.</summary>

@@ -12,6 +12,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(AuxiliaryClassifierConfig), "auxiliary-classifier")]
 [JsonDerivedType(typeof(SemiSupervisedConfig), "semi-supervised")]
 [JsonDerivedType(typeof(ImageHistoryConfig), "image-history")]
+[JsonDerivedType(typeof(CycleConsistentConfig), "cycle-consistent")]
 [JsonDerivedType(typeof(CustomGameConfig), "custom")]
 public abstract record GameConfig
 {

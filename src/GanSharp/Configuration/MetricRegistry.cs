@@ -44,7 +44,7 @@ public static class MetricRegistry
     [
         new("parzen_test", "Parzen ↑", Better.Higher), new("parzen_test_se", "Parzen standard error", Better.Neither, Tabulated: false),
         new("parzen_sigma", "Parzen σ", Better.Neither, Tabulated: false), new("parzen_valid", "Parzen (validation) ↑", Better.Higher, Tabulated: false),
-    ], "parzen_valid", _ => null);
+    ], "parzen_valid", run => FromNoise(run, "parzen"));
 
     /// <summary>Feature-space metrics in the dataset's classifier's features, against validation images.</summary>
     public static readonly EvaluationKind Features = new("features", "samples from noise",
@@ -53,7 +53,7 @@ public static class MetricRegistry
         new("precision_valid", "precision ↑", Better.Higher), new("recall_valid", "recall ↑", Better.Higher),
         new("density_valid", "density", Better.Neither), new("coverage_valid", "coverage ↑", Better.Higher),
         new("classifier_score", "classifier score ↑", Better.Higher),
-    ], "fid_valid", _ => null);
+    ], "fid_valid", run => FromNoise(run, "features"));
 
     /// <summary>A conditional generator's class fidelity: how many samples of each class the feature classifier assigns to it.</summary>
     public static readonly EvaluationKind Classes = new("classes", "samples for a class (a conditional generator)",
@@ -69,6 +69,10 @@ public static class MetricRegistry
     ], "classify_error_valid",
         run => run.Model.Conditioning is Conditioning.Classifier or Conditioning.AuxiliaryClassifier ? null
             : "eval: 'classify' measures a discriminator that classifies (a semi-supervised or ACGAN model's), and this model's does not");
+
+    /// <summary>The refusal of an evaluation of samples from noise for nets that draw none (translators).</summary>
+    static string? FromNoise(GanConfig run, string name) => run.Model.DrawsFromNoise ? null
+        : $"eval: '{name}' measures samples from noise, and the {Kinds.NameOf(run.Model)} model's nets translate images";
 
     /// <summary>Every evaluation, in the order help texts list them.</summary>
     public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, Classes, Classify];

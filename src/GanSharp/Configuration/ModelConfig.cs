@@ -4,8 +4,9 @@ namespace GanSharp.Configuration;
 
 /// <summary>
 /// Which nets play, and their sizes: one record per family, told apart in JSON by <c>"kind"</c>. What every family
-/// shares is here — the noise z and the image shape (taken from the data when a run starts). The nets are built from
-/// these records by <c>GanSharp.Models.Nets</c>, which knows every kind.
+/// shares is here — the image shape (taken from the data when a run starts) and, for the families whose generator maps
+/// noise to images (every one but a translator's, <see cref="DrawsFromNoise"/>), the noise z. The nets are built from
+/// these records by <c>GanSharp.Models.Nets</c> and the games that own them.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(PaperModelConfig), "paper")]
@@ -15,13 +16,22 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(SnganModelConfig), "sngan")]
 [JsonDerivedType(typeof(ConditionalMlpModelConfig), "conditional-mlp")]
 [JsonDerivedType(typeof(SemiSupervisedMlpModelConfig), "semi-supervised-mlp")]
+[JsonDerivedType(typeof(CycleGanModelConfig), "cyclegan")]
 [JsonDerivedType(typeof(CustomModelConfig), "custom")]
 public abstract record ModelConfig
 {
-    /// <summary>Dimension of the noise z.</summary>
-    public int NoiseDim { get; init; } = 100;
+    /// <summary>Dimension of the noise z (a model that draws from none has no such key: <see cref="DrawsFromNoise"/>).</summary>
+    public virtual int NoiseDim { get; init; } = 100;
     /// <summary>The noise prior p_z.</summary>
-    public NoiseKind Noise { get; init; } = NoiseKind.Uniform;
+    public virtual NoiseKind Noise { get; init; } = NoiseKind.Uniform;
+
+    /// <summary>
+    /// Whether the model's generator maps noise z to images (true, the default); a family whose nets map images to images
+    /// (CycleGAN's translators) says false and hides <see cref="NoiseDim"/> and <see cref="Noise"/> from its JSON, so that a
+    /// configuration never names a noise it does not draw.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool DrawsFromNoise => true;
     /// <summary>Image channels (taken from the data).</summary>
     public int Channels { get; init; } = 1;
     /// <summary>Image height (taken from the data).</summary>
@@ -107,7 +117,7 @@ public abstract record ModelConfig
     /// <summary>The problems of these settings, each a line a user can act on (none: valid).</summary>
     public virtual IEnumerable<string> Problems()
     {
-        if (NoiseDim <= 0) yield return $"noise-dim must be positive (got {NoiseDim})";
+        if (DrawsFromNoise && NoiseDim <= 0) yield return $"noise-dim must be positive (got {NoiseDim})";
         if (Channels <= 0 || Height <= 0 || Width <= 0) yield return $"the image shape must be positive (got {Channels}×{Height}×{Width})";
         if (Classes < 0 || (!UsesClasses && Classes != 0)) yield return $"classes: {(UsesClasses ? "must not be negative" : "this model kind is not conditional and takes none")} (got {Classes})";
         if (ClassNames is { } names && names.Length != Classes) yield return $"class-names: {names.Length} names for {Classes} classes";

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using GanSharp.Configuration;
 
 namespace GanSharp.Data;
 
@@ -36,5 +37,43 @@ internal static class EmojiPairs
             ((hash[0] % 10) switch { 0 => test, 1 => validation, _ => hash[1] % 2 == 0 ? trainX : trainY }).Add(d.Image);
         }
         return new Split(trainX, trainY, validation, test);
+    }
+
+    /// <summary>
+    /// Both domains of <paramref name="config"/> (the two emoji styles) split as <see cref="Of"/> says: domain X's training
+    /// images are its style's drawings of the X half of the training emoji, Y's of the Y half; both validation sets hold
+    /// the validation emoji and both test sets the test emoji, in the same order — image i of X's test set and image i of
+    /// Y's are the same emoji in the two styles.
+    /// </summary>
+    /// <exception cref="InputException">Domains that are not the two emoji styles, or an image that cannot be decoded (it would break the pairing).</exception>
+    public static (DatasetSplits X, DatasetSplits Y) Load(TwoDomainsConfig config, string? dataDir, IProgress<FetchProgress>? progress)
+    {
+        if (DatasetCatalog.Find(config.X.Dataset) is not EmojiDataset x || DatasetCatalog.Find(config.Y.Dataset) is not EmojiDataset y || x == y)
+            throw new InputException($"data: split emoji-pairs pairs the two emoji styles (x and y: emoji-twitter and emoji-google, either way round), not {config.X.Dataset} and {config.Y.Dataset}");
+        string xFolder = x.Ensure(dataDir, progress), yFolder = y.Ensure(dataDir, progress);
+        var split = Of(x.Drawn(xFolder), y.Drawn(yFolder));
+        var first = Domain(x, xFolder, split.TrainX, split, config.X, progress);
+        try { return (first, Domain(y, yFolder, split.TrainY, split, config.Y, progress)); }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One style's images of <paramref name="train"/>, then of the validation and the test emoji, as its splits.</summary>
+    static DatasetSplits Domain(EmojiDataset style, string folder, IReadOnlyList<string> train, Split split, DataConfig prepared, IProgress<FetchProgress>? progress)
+    {
+        var (files, categories, _) = style.Catalogue(folder);
+        var byImage = files.ToDictionary(f => Path.GetFileName(f.Path), StringComparer.Ordinal);
+        var ordered = train.Concat(split.Validation).Concat(split.Test).Select(image => byImage[image]).ToList();
+        var (all, skipped) = ImageFolder.DecodeInOrder(style.Name, ordered, categories, prepared, progress);
+        if (skipped.Count > 0)
+        {
+            all.Dispose();
+            throw new InputException($"{style.Name}: {ImageFolder.Describe(skipped)}; every image is needed to pair the two styles");
+        }
+        int t = train.Count, v = split.Validation.Count;
+        return new DatasetSplits(all.Slice(0, t), all.Slice(t, v), all.Slice(t + v, split.Test.Count), all);
     }
 }

@@ -67,31 +67,42 @@ internal static class ImageFolder
     public static DatasetSplits Decode(string name, IReadOnlyList<ImageFile> files, IReadOnlyList<string>? labelNames, DataConfig config,
                                        IProgress<FetchProgress>? progress = null, CancellationToken cancel = default)
     {
+        var order = DatasetSplits.FixedOrder(files.Count);
+        var (all, skipped) = DecodeInOrder(name, [.. order.Select(i => files[i])], labelNames, config, progress, cancel);
+        return DatasetSplits.Tenths(all, skipped);
+    }
+
+    /// <summary>
+    /// <paramref name="ordered"/> decoded in their order into one dataset, the unreadable ones left out (and listed).
+    /// </summary>
+    /// <exception cref="InputException">Bad preparation settings, or no readable image.</exception>
+    public static (ImageDataset All, IReadOnlyList<(string Path, string Reason)> Skipped) DecodeInOrder(
+        string name, IReadOnlyList<ImageFile> ordered, IReadOnlyList<string>? labelNames, DataConfig config,
+        IProgress<FetchProgress>? progress = null, CancellationToken cancel = default)
+    {
         if (config.Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
         var (channels, size, _) = ShapeFor(config);
         var background = SKColor.Parse(config.Background);
-        var order = DatasetSplits.FixedOrder(files.Count);
-        var ordered = order.Select(i => files[i]).ToArray();
         long imageBytes = (long)channels * size * size;
-        if (imageBytes * ordered.Length > Array.MaxLength)
-            throw new InputException($"{name}: {ordered.Length:N0} images of {channels}×{size}×{size} bytes exceed one array; use a smaller --image-size");
-        var pixels = new byte[imageBytes * ordered.Length];  // [N, C, S, S]
-        var failures = new string?[ordered.Length];
+        if (imageBytes * ordered.Count > Array.MaxLength)
+            throw new InputException($"{name}: {ordered.Count:N0} images of {channels}×{size}×{size} bytes exceed one array; use a smaller --image-size");
+        var pixels = new byte[imageBytes * ordered.Count];  // [N, C, S, S]
+        var failures = new string?[ordered.Count];
         int done = 0;
-        Parallel.For(0, ordered.Length, new ParallelOptions { CancellationToken = cancel }, () => new Renderer(size, background), (i, _, renderer) =>
+        Parallel.For(0, ordered.Count, new ParallelOptions { CancellationToken = cancel }, () => new Renderer(size, background), (i, _, renderer) =>
         {
             failures[i] = renderer.Render(ordered[i].Path, pixels.AsSpan((int)(i * imageBytes), (int)imageBytes), channels);
             int n = Interlocked.Increment(ref done);
-            if (n % 1000 == 0) progress?.Report(new FetchProgress($"decoding {name}", n, ordered.Length));
+            if (n % 1000 == 0) progress?.Report(new FetchProgress($"decoding {name}", n, ordered.Count));
             return renderer;
         }, renderer => renderer.Dispose());
 
-        var kept = Enumerable.Range(0, ordered.Length).Where(i => failures[i] is null).ToArray();
-        var skipped = Enumerable.Range(0, ordered.Length).Where(i => failures[i] is not null)
+        var kept = Enumerable.Range(0, ordered.Count).Where(i => failures[i] is null).ToArray();
+        var skipped = Enumerable.Range(0, ordered.Count).Where(i => failures[i] is not null)
             .Select(i => (ordered[i].Path, failures[i]!)).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
         if (kept.Length == 0)
-            throw new InputException($"{name}: none of its {files.Count:N0} files is a readable PNG or JPEG image ({Describe(skipped)})");
-        var all = tensor(pixels, dtype: ScalarType.Byte).reshape(ordered.Length, channels, size, size);
+            throw new InputException($"{name}: none of its {ordered.Count:N0} files is a readable PNG or JPEG image ({Describe(skipped)})");
+        var all = tensor(pixels, dtype: ScalarType.Byte).reshape(ordered.Count, channels, size, size);
         Tensor? labels = labelNames is null ? null : tensor(ordered.Select(f => (long)(f.Label ?? -1)).ToArray());
         if (skipped.Count > 0)
         {
@@ -102,7 +113,7 @@ internal static class ImageFolder
             a.Dispose();
             l?.Dispose();
         }
-        return DatasetSplits.Tenths(new ImageDataset(name, all, labels) { LabelNames = labelNames }, skipped);
+        return (new ImageDataset(name, all, labels) { LabelNames = labelNames }, skipped);
     }
 
     /// <summary>A count and the first few skipped files, with their reasons, on one line.</summary>

@@ -77,6 +77,11 @@ public sealed class TwoDomains(ImageDataset x, ImageDataset y) : TrainingSet
     /// <summary>The training images of two loaded domains.</summary>
     public TwoDomains(TwoDomainData data) : this(data.X.Train, data.Y.Train) { }
 
+    /// <summary>Domain X's training images.</summary>
+    public ImageDataset X => x;
+    /// <summary>Domain Y's training images.</summary>
+    public ImageDataset Y => y;
+
     /// <inheritdoc/>
     public override string Name => $"{x.Name} ↔ {y.Name}";
     /// <inheritdoc/>

@@ -16,13 +16,24 @@ public sealed class TwoDomainData : IDisposable
     /// <summary>The images' shape, the same in both domains.</summary>
     public (int C, int H, int W) ImageShape => X.Train.ImageShape;
 
-    TwoDomainData(DatasetSplits x, DatasetSplits y) => (X, Y) = (x, y);
+    /// <summary>
+    /// Whether the held-out images are paired: image i of X's validation (test) set and image i of Y's show the same
+    /// thing in the two domains (the emoji pairs) — what translations are measured against.
+    /// </summary>
+    public bool Paired { get; }
+
+    TwoDomainData(DatasetSplits x, DatasetSplits y, bool paired = false) => (X, Y, Paired) = (x, y, paired);
 
     /// <summary>Loads both domains (fetched into the cache on first use, as one dataset is).</summary>
     /// <exception cref="InputException">A domain that cannot be loaded, or domains whose images differ in shape.</exception>
     public static TwoDomainData Load(TwoDomainsConfig config, string? dataDir = null, IProgress<FetchProgress>? progress = null)
     {
         if (config.Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
+        if (config.Split == DomainSplit.EmojiPairs)
+        {
+            var (ex, ey) = EmojiPairs.Load(config, dataDir, progress);
+            return new TwoDomainData(ex, ey, paired: true);
+        }
         var x = Domain(config.X, "x", dataDir, progress);
         DatasetSplits y;
         try { y = Domain(config.Y, "y", dataDir, progress); }

@@ -16,12 +16,14 @@ public static class GameFactory
 {
     /// <summary>
     /// The game <paramref name="config"/> describes. Its nets are initialised on the CPU from <paramref name="rng"/> (so a
-    /// seed gives the same nets on every device), initialised from <paramref name="train"/> where the model does
+    /// seed gives the same nets on every device), initialised from <paramref name="set"/>'s images where the model does
     /// that, then moved to <paramref name="device"/>; the optimizers are built there.
     /// </summary>
-    public static Game Create(GanConfig config, torch.Generator rng, ImageDataset train, Device device)
+    public static Game Create(GanConfig config, torch.Generator rng, TrainingSet set, Device device)
     {
         var dOptimizer = config.DiscriminatorOptimizer ?? config.Optimizer;
+        if (config.Game is CycleConsistentConfig cycle) return Translation(config, cycle, rng, set, device);
+        var train = set.Single ?? throw new InputException($"the {Kinds.NameOf<GameConfig>(config.Game)} game trains on one dataset, not {set.Name}");
         return config.Game switch
         {
             Algorithm1Config a => Pair(config.Model, rng, train, device,
@@ -53,6 +55,7 @@ public static class GameFactory
         return game switch
         {
             Algorithm1Config or SimultaneousConfig or ImageHistoryConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: false),
+            CycleConsistentConfig => TranslatorProducts.Load(saved, options, kind),
             AuxiliaryClassifierConfig or SemiSupervisedConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: true),
             CustomGameConfig own => throw new InputException($"{saved.Where}: {Own(own).Message}; load its players with Checkpoint.LoadInto"),
             _ => throw new InputException($"{saved.Where}: no product for game kind {game.GetType().Name}"),
@@ -61,6 +64,29 @@ public static class GameFactory
 
     static InputException Own(CustomGameConfig game) =>
         new($"game {game.Summary} is a caller's own: GanSharp cannot build it; train and resume it with its GameBuilder (TrainingRun.Start, TrainingRun.Resume)");
+
+    /// <summary>CycleGAN's four nets (G, F, D_X, D_Y, initialised in that order), placed, in its game over two domains.</summary>
+    static Game Translation(GanConfig config, CycleConsistentConfig game, torch.Generator rng, TrainingSet set, Device device)
+    {
+        if (set is not TwoDomains domains) throw new InputException($"the cycle-consistent game translates between two domains, not {set.Name}");
+        if (config.Model is not CycleGanModelConfig model) throw new InputException($"game cycle-consistent needs translating nets (model kind cyclegan), not {Kinds.NameOf(config.Model)}");
+        var nets = new List<nn.Module<Tensor, Tensor>>();
+        try
+        {
+            nets.Add(CycleGanNets.Translator(model, rng));
+            nets.Add(CycleGanNets.Translator(model, rng));
+            nets.Add(CycleGanNets.Discriminator(model, rng));
+            nets.Add(CycleGanNets.Discriminator(model, rng));
+            foreach (var net in nets) net.to(device);
+            return new CycleConsistentGan((Translator)nets[0], (Translator)nets[1], nets[2], nets[3], LossFactory.Create(config.Loss), game,
+                                          config.Optimizer, config.DiscriminatorOptimizer ?? config.Optimizer, domains);
+        }
+        catch
+        {
+            foreach (var net in nets) net.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>A generator and a discriminator for <paramref name="model"/>, placed, handed to <paramref name="play"/>.</summary>
     static Game Pair(ModelConfig model, torch.Generator rng, ImageDataset train, Device device, Func<Generator, Discriminator, Game> play)

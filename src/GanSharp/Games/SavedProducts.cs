@@ -47,16 +47,18 @@ public sealed class LoadedProduct(GameProduct product) : IDisposable
             Dispose();
             throw;
         }
-        foreach (var other in new nn.Module?[] { Product.Sampler, Product.Classifier })
-            if (other is not null && !ReferenceEquals(other, net)) other.Dispose();
+        foreach (var other in Nets)
+            if (!ReferenceEquals(other, net)) other.Dispose();
         return net;
     }
+
+    IEnumerable<nn.Module> Nets =>
+        new nn.Module?[] { Product.Sampler, Product.Classifier }.Concat(Product.Translators?.Values ?? []).OfType<nn.Module>();
 
     /// <summary>Disposes the loaded nets.</summary>
     public void Dispose()
     {
-        Product.Sampler?.Dispose();
-        Product.Classifier?.Dispose();
+        foreach (var net in Nets) net.Dispose();
     }
 }
 
@@ -128,5 +130,40 @@ public static class TwoPlayerProducts
         if (options.Device is { } device) net.to(device);
         net.eval();
         return net;
+    }
+}
+
+/// <summary>How a game between two domains loads its product, the two translators, from a checkpoint.</summary>
+public static class TranslatorProducts
+{
+    /// <summary>
+    /// Both translators (X → Y from <c>generator-x-to-y</c>, Y → X from <c>generator-y-to-x</c>), rebuilt from the run's
+    /// CycleGAN configuration, checked finite, in evaluation mode on the options' device.
+    /// </summary>
+    /// <exception cref="InputException">Not CycleGAN's nets, weights that do not fit, or a translator whose weights are not finite.</exception>
+    public static LoadedProduct Load(ISavedPlayers saved, ProductOptions options, string kind)
+    {
+        if (saved.Config.Model is not CycleGanModelConfig model)
+            throw new InputException($"{saved.Where}: the {kind} game's nets are CycleGAN's (model kind cyclegan), not {Kinds.NameOf(saved.Config.Model)}");
+        var translators = new Dictionary<TranslationDirection, Translator>();
+        try
+        {
+            foreach (var (direction, name) in new[] { (TranslationDirection.XToY, CycleConsistentGan.XToYName), (TranslationDirection.YToX, CycleConsistentGan.YToXName) })
+            {
+                var t = CycleGanNets.Translator(model);
+                translators[direction] = t;
+                saved.LoadInto(name, t);
+                if (!Weights.AllFinite(t))
+                    throw new InputException($"{saved.Where}: the {GameProduct.Name(direction)} translator's weights are not finite (NaN or infinity): the run diverged before this checkpoint");
+                if (options.Device is { } device) t.to(device);
+                t.eval();
+            }
+            return new LoadedProduct(new GameProduct(kind, null, Translators: translators));
+        }
+        catch
+        {
+            foreach (var t in translators.Values) t.Dispose();
+            throw;
+        }
     }
 }

@@ -21,6 +21,7 @@ public static class Nets
         ConditionalMlpModelConfig conditional => new ConditionalMlpGenerator(conditional, rng),
         SemiSupervisedMlpModelConfig semi => new SemiSupervisedMlpGenerator(semi, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
+        CycleGanModelConfig => throw new InputException("a cyclegan model has no generator of noise: its translators map images to images (CycleGanNets.Translator)"),
         _ => throw new InputException($"no generator for model kind {config.GetType().Name}"),
     };
 
@@ -36,6 +37,7 @@ public static class Nets
         ConditionalMlpModelConfig conditional => new ConditionalMlpDiscriminator(conditional, rng),
         SemiSupervisedMlpModelConfig semi => new SemiSupervisedMlpDiscriminator(semi, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
+        CycleGanModelConfig => throw new InputException("a cyclegan model's discriminators judge patches, not images: CycleGanNets.Discriminator builds them"),
         _ => throw new InputException($"no discriminator for model kind {config.GetType().Name}"),
     };
 

@@ -24,8 +24,6 @@ namespace GanSharp.Training;
 /// </param>
 public sealed record GameBuilder(Func<GanConfig, torch.Generator, TrainingSet, Device, Game> Build, Func<ModelConfig, Generator>? CreateGenerator = null)
 {
-    /// <summary>GanSharp's games, built from the configuration by <see cref="GameFactory"/> (each of them trains on one dataset).</summary>
-    public static GameBuilder BuiltIn { get; } = new(
-        (config, rng, set, device) => GameFactory.Create(config, rng, set.Single ?? throw new InputException($"the {Kinds.NameOf<GameConfig>(config.Game)} game trains on one dataset, not {set.Name}"), device),
-        model => Nets.CreateGenerator(model));
+    /// <summary>GanSharp's games, built from the configuration by <see cref="GameFactory"/>.</summary>
+    public static GameBuilder BuiltIn { get; } = new(GameFactory.Create, model => Nets.CreateGenerator(model));
 }
