@@ -59,7 +59,7 @@ static class BenchCommand
         var device = CommonOptions.ResolveDevice(p);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
         var preset = Presets.Get(p.GetValue(Preset)!);
-        var (c, h, w) = DatasetLoader.ImageShape(preset.Images);   // the data loader's rule, without the data
+        var (c, h, w) = DatasetLoader.ImageShape(preset.Data as DataConfig ?? ((TwoDomainsConfig)preset.Data).X);   // the loader's rule, without the data
         var config = preset with
         {
             Model = preset.Model with { Channels = c, Height = h, Width = w },
@@ -81,7 +81,7 @@ static class BenchCommand
             double productsMs = double.IsNaN(flopsPerImage) ? double.NaN : StepProductsMilliseconds(config, device);
             double bound = config.Train.Batch / (productsMs / 1000);
             rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, productsMs, bound, train / bound,
-                             SampleImagesPerSecond(config, samples, device), ParzenSeconds(parzen, device)));
+                             config.Model.DrawsFromNoise ? SampleImagesPerSecond(config, samples, device) : double.NaN, ParzenSeconds(parzen, device)));
             Console.WriteLine($"  measured {t} thread(s)");
         }
         double peakRssMb = PeakRssMb();
@@ -92,7 +92,7 @@ static class BenchCommand
         foreach (var r in rows)
             table.AddRow($"{r.Threads}", $"{r.GemmGflops:F1}", $"{r.TrainImagesPerSecond:N0}", Shown(r.TrainGflops, "F1"),
                          Shown(r.TrainShareOfGemm, "P0"), Shown(r.ProductsMsPerStep, "F2"), Shown(r.ProductsBoundImagesPerSecond, "N0"),
-                         Shown(r.TrainShareOfProductsBound, "P0"), $"{r.SampleImagesPerSecond:N0}", $"{r.ParzenSeconds:F2}");
+                         Shown(r.TrainShareOfProductsBound, "P0"), Shown(r.SampleImagesPerSecond, "N0"), $"{r.ParzenSeconds:F2}");
         AnsiConsole.Write(table);
         Console.WriteLine($"peak RSS {peakRssMb:N0} MB");
 
@@ -190,22 +190,26 @@ static class BenchCommand
     /// <summary>Training iterations of the preset on random images of MNIST's shape (as the PyTorch peer does).</summary>
     static double TrainImagesPerSecond(GanConfig config, int warmup, int steps)
     {
-        using var images = RandomImages(config);
-        using var trainer = new Trainer(config, images);
+        var images = RandomImages(config);
+        using var trainer = new Trainer(config, images, GameBuilder.BuiltIn);
         for (int i = 0; i < warmup; i++) trainer.TrainStep();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) trainer.TrainStep();
         return (double)steps * config.Train.Batch * trainer.Game.BatchesPerStep / sw.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Random images of the configuration's shape, as the PyTorch peers train on.</summary>
-    static ImageDataset RandomImages(GanConfig config) => new("random", rand(3000, config.Model.Channels, config.Model.Height, config.Model.Width));
+    /// <summary>Random images of the configuration's shape (for two domains, two sets), as the PyTorch peers train on.</summary>
+    static TrainingSet RandomImages(GanConfig config)
+    {
+        ImageDataset Set() => new("random", rand(3000, config.Model.Channels, config.Model.Height, config.Model.Width));
+        return config.Data is TwoDomainsConfig ? new TwoDomains(Set(), Set()) : Set();
+    }
 
     /// <summary>FLOPs per image of one iteration, counted from the layers of the nets the configuration builds (NaN: not counted).</summary>
     static double FlopsPerImage(GanConfig config)
     {
-        using var images = RandomImages(config);
-        using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images);
+        var images = RandomImages(config);
+        using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images, GameBuilder.BuiltIn);
         try { return StepFlops.PerImage(trainer.Game, config.Train.Batch); }
         catch (NotSupportedException) { return double.NaN; }
     }
@@ -218,8 +222,8 @@ static class BenchCommand
     static double StepProductsMilliseconds(GanConfig config, Device device)
     {
         using var scope = NewDisposeScope();
-        using var images = RandomImages(config);
-        using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images);
+        var images = RandomImages(config);
+        using var trainer = new Trainer(config with { Train = config.Train with { Device = "cpu" } }, images, GameBuilder.BuiltIn);
         var operands = StepFlops.Products(trainer.Game, config.Train.Batch).Select(p => p.Role switch
         {
             ProductRole.Forward => (randn(p.Rows, p.Inner, device: device), randn(p.Columns, p.Inner, device: device).t()),  // x·Wᵀ

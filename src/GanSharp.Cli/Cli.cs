@@ -82,7 +82,7 @@ static class Cli
             {
                 TrainCommand.Create(), SweepCommand.Create(), SampleCommand.Create(), ExportCommand.Create(), EvalCommand.Create(),
                 FigureCommand.Create(), ReportCommand.Report(), ReportCommand.Compare(), Hype.HypeCommand.Create(), ToyCommand.Create(),
-                DataCommand.Create(), BenchCommand.Create(),
+                DataCommand.Create(), BenchCommand.Create(), TranslateCommand.Create(),
             },
         };
         Help.Polish(root);

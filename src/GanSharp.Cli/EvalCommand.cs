@@ -73,7 +73,7 @@ static class EvalCommand
             Options = { CommonOptions.Run, Sources.CheckpointFile, Dataset, TrainedWeights, ClassifyJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         classify.SetAction(Classify);
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes, classify } };
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes, classify, EvalTranslationCommand.Create() } };
     }
 
     /// <summary>

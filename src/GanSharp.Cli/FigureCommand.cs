@@ -42,6 +42,29 @@ static class FigureCommand
             return Cli.Success;
         });
 
+        var translationOut = CommonOptions.Out("The PNG to write (default: the run's eval/translation-step-N.png)");
+        var translation = new Command("translation", "A translation run's held-out images: input, translation, reconstruction and the true counterpart, both ways")
+        {
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, Seed, Scale, translationOut, CommonOptions.Device, CommonOptions.DataDir },
+        };
+        translation.SetAction(p =>
+        {
+            var source = Sources.Generator(p);
+            Cli.LoadTorch();
+            using var loaded = Sources.Product(source, p);
+            if (source.Checkpoint.Config.Data is not Configuration.TwoDomainsConfig domains)
+                throw new InputException($"gan figure translation needs translations; the {Configuration.Kinds.NameOf(source.Checkpoint.Config.Game)} game supplies {loaded.Product.Supplies}");
+            using var data = DataCommand.WithFetchProgress(progress => Data.TwoDomainData.Load(domains, p.GetValue(CommonOptions.DataDir), progress));
+            using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+            var (images, columns) = TranslationFigure.Rows(loaded.Product, data, p.GetValue(Rows), rng);
+            using var _ = images;
+            var path = source.OutputPath(p.GetValue(translationOut), "translation", "png", "--out");
+            ImageGrid.SavePng(images, path, columns: columns, scale: p.GetValue(Scale));
+            Console.WriteLine($"{images.shape[0] / columns} held-out images each way of {source.Path} (step {source.Checkpoint.Step:N0}): " +
+                              (columns == 8 ? "x | G(x) | F(G(x)) | true y ‖ y | F(y) | G(F(y)) | true x" : "x | G(x) | F(G(x)) ‖ y | F(y) | G(F(y))") + $" → {path}");
+            return Cli.Success;
+        });
+
         var frames = new Option<int>("--frames") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 }.Within(2);
         var interpolateOut = CommonOptions.Out("The PNG to write (default: the run's eval/figure3-interpolation-step-N.png)");
         var interpolate = new Command("interpolate", "Figure 3: linear interpolations between random pairs of z")
@@ -157,6 +180,6 @@ static class FigureCommand
             return Cli.Success;
         });
 
-        return new Command("figure", "The paper's figures for a trained generator, and plots of a run's metrics") { Subcommands = { samples, interpolate, classes, curve } };
+        return new Command("figure", "The paper's figures for a trained generator, translations, and plots of a run's metrics") { Subcommands = { samples, interpolate, classes, translation, curve } };
     }
 }

@@ -78,7 +78,7 @@ static class TrainCommand
 
         // Built before the run folder is, so that a bad --eval leaves nothing behind.
         using var evaluation = config.Output.Evaluates
-            ? PeriodicEvaluations.Create(config.Output.Eval, data.Dataset ?? throw new InputException("eval: a run on two domains measures nothing yet"), p.GetValue(CommonOptions.DataDir), Cli.Lines)
+            ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), Cli.Lines)
             : null;
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)

@@ -20,8 +20,10 @@ static class ConfigUpgrade
     /// <summary>Upgrades <paramref name="root"/> (a whole or partial configuration) in place; today's shape is left alone.</summary>
     public static void Apply(JsonObject root)
     {
-        // Before data was typed by kind: one dataset's settings, without a kind.
-        if (root["data"] is JsonObject data && !data.ContainsKey("kind")) data.Insert(0, "kind", "images");
+        // Before data was typed by kind: one dataset's settings, without a kind. (An object of two domains' keys without
+        // a kind is a partial file laid over a two-domain preset, never an old file: it is left to merge.)
+        if (root["data"] is JsonObject data && !data.ContainsKey("kind") && !data.ContainsKey("x") && !data.ContainsKey("y") && !data.ContainsKey("split"))
+            data.Insert(0, "kind", "images");
         // Before schedules were typed: an exponential decay's two keys on the optimizer itself.
         foreach (var key in new[] { "optimizer", "discriminator-optimizer" })
         {

@@ -70,12 +70,34 @@ public static class MetricRegistry
         run => run.Model.Conditioning is Conditioning.Classifier or Conditioning.AuxiliaryClassifier ? null
             : "eval: 'classify' measures a discriminator that classifies (a semi-supervised or ACGAN model's), and this model's does not");
 
+    /// <summary>
+    /// A translation run's translations against the true counterparts of held-out pairs, both ways, beside the identity
+    /// baseline (<c>Evaluation.TranslationEvaluation</c>): pixel and ImageNet ResNet-18 feature distances, retrieval,
+    /// style accuracy, Fréchet distance in those features, and the cycle's L1.
+    /// </summary>
+    public static readonly EvaluationKind Translation = new("translation", "translations both ways (a translation run)",
+    [
+        .. new[] { "x_to_y", "y_to_x" }.SelectMany(d => new Metric[]
+        {
+            new($"translation_l1_{d}", $"pixel L1 {Arrow(d)} ↓", Better.Lower), new($"translation_feature_{d}", $"feature distance {Arrow(d)} ↓", Better.Lower),
+            new($"retrieval_top1_{d}", $"retrieval top-1 {Arrow(d)} ↑", Better.Higher), new($"retrieval_top5_{d}", $"retrieval top-5 {Arrow(d)} ↑", Better.Higher),
+            new($"style_accuracy_{d}", $"style accuracy {Arrow(d)} ↑", Better.Higher), new($"fid_resnet18_{d}", $"Fréchet (ResNet-18) {Arrow(d)} ↓", Better.Lower),
+            new($"cycle_l1_{d}", $"cycle L1 {Arrow(d)}", Better.Neither, Tabulated: false),
+        }),
+        new("retrieval_top1_valid", "retrieval top-1 (validation) ↑", Better.Higher, Tabulated: false),
+        new("style_classifier_accuracy", "style classifier accuracy", Better.Neither, Tabulated: false),
+    ], "retrieval_top1_valid",
+        run => run.Data is TwoDomainsConfig { Split: DomainSplit.EmojiPairs } ? null
+            : "eval: 'translation' measures translations against their true counterparts, which only paired domains have (data split emoji-pairs)");
+
+    static string Arrow(string direction) => direction == "x_to_y" ? "X→Y" : "Y→X";
+
     /// <summary>The refusal of an evaluation of samples from noise for nets that draw none (translators).</summary>
     static string? FromNoise(GanConfig run, string name) => run.Model.DrawsFromNoise ? null
         : $"eval: '{name}' measures samples from noise, and the {Kinds.NameOf(run.Model)} model's nets translate images";
 
     /// <summary>Every evaluation, in the order help texts list them.</summary>
-    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, Classes, Classify];
+    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, Classes, Classify, Translation];
 
     /// <summary>Every metric, evaluation by evaluation.</summary>
     public static IReadOnlyList<Metric> Metrics { get; } = [.. Evaluations.SelectMany(e => e.Metrics)];

@@ -19,6 +19,9 @@ public sealed class RunData : IDisposable
     RunData(DatasetSplits one) => (Dataset, Train) = (one, one.Train);
     RunData(TwoDomainData two) => (Domains, Train) = (two, new TwoDomains(two));
 
+    /// <summary>One dataset's splits as a run's data (owned from here).</summary>
+    public static RunData Of(DatasetSplits one) => new(one);
+
     /// <summary>Loads the data <paramref name="config"/> describes (fetched into the cache on first use).</summary>
     /// <exception cref="InputException">Data that cannot be loaded.</exception>
     public static RunData Load(StreamConfig config, string? dataDir = null, IProgress<FetchProgress>? progress = null) => config switch

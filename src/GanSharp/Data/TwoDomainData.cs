@@ -24,6 +24,19 @@ public sealed class TwoDomainData : IDisposable
 
     TwoDomainData(DatasetSplits x, DatasetSplits y, bool paired = false) => (X, Y, Paired) = (x, y, paired);
 
+    /// <summary>
+    /// Two domains already loaded (owned from here), <paramref name="paired"/> where image i of X's validation and test
+    /// sets shows the same thing as image i of Y's.
+    /// </summary>
+    /// <exception cref="InputException">Images of two shapes, or paired held-out sets of unequal sizes.</exception>
+    public static TwoDomainData Of(DatasetSplits x, DatasetSplits y, bool paired = false)
+    {
+        if (x.Train.ImageShape != y.Train.ImageShape) throw new InputException($"domains {x.Train.Name} and {y.Train.Name} have images of two shapes");
+        if (paired && (x.Validation.Count != y.Validation.Count || x.Test?.Count != y.Test?.Count))
+            throw new InputException($"paired domains need held-out sets of one size each ({x.Train.Name}, {y.Train.Name})");
+        return new TwoDomainData(x, y, paired);
+    }
+
     /// <summary>Loads both domains (fetched into the cache on first use, as one dataset is).</summary>
     /// <exception cref="InputException">A domain that cannot be loaded, or domains whose images differ in shape.</exception>
     public static TwoDomainData Load(TwoDomainsConfig config, string? dataDir = null, IProgress<FetchProgress>? progress = null)

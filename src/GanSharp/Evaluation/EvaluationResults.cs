@@ -56,3 +56,11 @@ public static class RealReference
     public static Data.ImageDataset? Beside(Data.DatasetSplits data, Data.ImageDataset measuredAgainst) =>
         ReferenceEquals(measuredAgainst, data.Test) ? data.Validation : data.Test;
 }
+
+/// <summary>
+/// A translation run's scores on the held-out pairs, both ways, beside the identity baseline (the untranslated inputs
+/// scored alike), as <c>gan eval translation</c> writes them (metric names: <c>Configuration.MetricRegistry.Translation</c>).
+/// </summary>
+public sealed record TranslationResultFile(string Dataset, long TestPairs, IReadOnlyDictionary<string, double> Scores,
+                                           IReadOnlyDictionary<string, double> IdentityBaseline, double StyleProbeTestAccuracy,
+                                           string Features) : EvaluationResult("translation", Dataset);

@@ -21,7 +21,11 @@ public static class PeriodicEvaluations
     /// <param name="dataDir">Cache folder of the feature classifier (default: the dataset cache).</param>
     /// <param name="progress">Reports the classifier's training, if it has to be trained first.</param>
     public static IPeriodicEvaluation Create(IReadOnlyList<string> names, DatasetSplits data, string? dataDir = null,
-                                             IProgress<string>? progress = null)
+                                             IProgress<string>? progress = null) => Create(names, RunData.Of(data), dataDir, progress);
+
+    /// <summary>The measurements named in <paramref name="names"/> of a run on <paramref name="data"/> (one dataset, or two domains).</summary>
+    /// <exception cref="InputException">No name, an unknown name, or data a metric cannot use.</exception>
+    public static IPeriodicEvaluation Create(IReadOnlyList<string> names, RunData data, string? dataDir = null, IProgress<string>? progress = null)
     {
         if (names.Count == 0) throw new InputException($"name at least one evaluation (known: {string.Join(", ", Known)})");
         foreach (var name in names) MetricRegistry.Evaluation(name);   // an unknown name, before any classifier is trained
@@ -36,6 +40,30 @@ public static class PeriodicEvaluations
             throw;
         }
         return parts.Count == 1 ? parts[0] : new Together([.. parts]);
+    }
+
+    static IPeriodicEvaluation Create(string name, RunData run, string? dataDir, IProgress<string>? progress) => name switch
+    {
+        "translation" => Translation(run.Domains ?? throw new InputException("the translation evaluation measures a run between two domains"), dataDir, progress),
+        _ => Create(name, run.Dataset ?? throw new InputException($"the {name} evaluation measures samples of one dataset, not translations between two domains"), dataDir, progress),
+    };
+
+    /// <summary>The translation evaluation of <paramref name="data"/>: the ImageNet ResNet-18 loaded, the style probe trained or read from the cache.</summary>
+    public static TranslationEvaluation Translation(TwoDomainData data, string? dataDir = null, IProgress<string>? progress = null)
+    {
+        var features = new ResNet18Features();
+        StyleProbe? style = null;
+        try
+        {
+            style = StyleProbe.ForDomains(data, features, dataDir, progress);
+            return new TranslationEvaluation(data, features, style);
+        }
+        catch
+        {
+            features.Dispose();
+            style?.Dispose();
+            throw;
+        }
     }
 
     static IPeriodicEvaluation Create(string name, DatasetSplits data, string? dataDir, IProgress<string>? progress) => name switch
