@@ -26,6 +26,7 @@ static class BenchCommand
     static readonly Option<int> Samples = new Option<int>("--samples") { Description = "Images drawn for the sampling rate", DefaultValueFactory = _ => 10_000 }.Positive();
     static readonly Option<string?> Json = Cli.Option<string?>("--json", "Also write the results to this JSON file");
     static readonly Option<string> Preset = new("--preset") { Description = $"Whose training step to time (known: {string.Join(", ", Presets.Names)})", DefaultValueFactory = _ => Presets.Default };
+    static readonly Option<string?> ConfigFile = Cli.Option<string?>("--config", "JSON laid over the preset (other nets, say), as gan train --config");
     static readonly Option<int> RssSteps = new("--rss-check")
     {
         Description = "Instead: train N iterations on MNIST and check that RSS at the end is within 5% of RSS after 1,000 (a leak check)",
@@ -35,7 +36,7 @@ static class BenchCommand
     {
         var command = new Command("bench", "Measure training, sampling and evaluation speed on this machine")
         {
-            Options = { Preset, Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, CommonOptions.Device },
+            Options = { Preset, ConfigFile, Threads, Steps, Warmup, ParzenSize, Samples, Json, RssSteps, CommonOptions.Device },
         };
         command.SetAction(Run);
         return command;
@@ -59,6 +60,8 @@ static class BenchCommand
         var device = CommonOptions.ResolveDevice(p);
         if (p.GetValue(RssSteps) is > 0 and var rssSteps) return RssCheck(rssSteps, p.GetValue(Json));
         var preset = Presets.Get(p.GetValue(Preset)!);
+        if (p.GetValue(ConfigFile) is { } file)
+            preset = GanConfig.Overlay(preset, File.Exists(file) ? File.ReadAllText(file) : throw new InputException($"{file}: config file not found"), file);
         var (c, h, w) = DatasetLoader.ImageShape(preset.Data as DataConfig ?? ((TwoDomainsConfig)preset.Data).X);   // the loader's rule, without the data
         var config = preset with
         {

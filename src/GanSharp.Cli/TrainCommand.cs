@@ -2,6 +2,7 @@ using System.CommandLine;
 using GanSharp.Configuration;
 using GanSharp.Data;
 using GanSharp.Evaluation;
+using GanSharp.Experiments;
 using GanSharp.Training;
 using Spectre.Console;
 
@@ -96,6 +97,7 @@ static class TrainCommand
 
         using var cancel = Cli.CancelOnSignal();
         var outcome = Cli.Interactive ? RunWithBar(run, cancel.Token) : RunWithLines(run, cancel.Token);
+        if (data.Domains is { } domains) TranslationFigureOf(run, domains);   // the report shows it
         ReportCommand.AfterTraining(run.Folder);
         if (outcome == RunOutcome.Interrupted)
         {
@@ -217,6 +219,15 @@ static class TrainCommand
         }
         return steps is not null ? t with { Steps = steps, CpuMinutes = null }
             : epochs is not null ? t with { Epochs = epochs.Value, Steps = null, CpuMinutes = null } : t;
+    }
+
+    /// <summary>A translation run's held-out translations as they are now, in its eval/ folder (<c>gan figure translation</c>'s figure).</summary>
+    static void TranslationFigureOf(TrainingRun run, TwoDomainData domains)
+    {
+        using var rng = new TorchSharp.torch.Generator(1);
+        var (images, columns) = TranslationFigure.Rows(run.Trainer.Product, domains, 8, rng);
+        using var _ = images;
+        GanSharp.Imaging.ImageGrid.SavePng(images, run.Directory.EvalPath("translation", run.Trainer.Step, "png"), columns: columns, scale: 2);
     }
 
     internal static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel) => TrainingProgress.WithBar(AnsiConsole.Console, run, cancel);
