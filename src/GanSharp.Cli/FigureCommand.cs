@@ -43,7 +43,7 @@ static class FigureCommand
         });
 
         var translationOut = CommonOptions.Out("The PNG to write (default: the run's eval/translation-step-N.png)");
-        var translation = new Command("translation", "A translation run's held-out images: input, translation, reconstruction and the true counterpart, both ways")
+        var translation = new Command("translation", "A translation run's held-out images: input, translation and reconstruction both ways (paired domains: a row's two inputs are each other's true counterparts)")
         {
             Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, Seed, Scale, translationOut, CommonOptions.Device, CommonOptions.DataDir },
         };
@@ -61,7 +61,7 @@ static class FigureCommand
             var path = source.OutputPath(p.GetValue(translationOut), "translation", "png", "--out");
             ImageGrid.SavePng(images, path, columns: columns, scale: p.GetValue(Scale));
             Console.WriteLine($"{images.shape[0] / columns} held-out images each way of {source.Path} (step {source.Checkpoint.Step:N0}): " +
-                              (columns == 8 ? "x | G(x) | F(G(x)) | true y ‖ y | F(y) | G(F(y)) | true x" : "x | G(x) | F(G(x)) ‖ y | F(y) | G(F(y))") + $" → {path}");
+                              "x | G(x) | F(G(x)) ‖ y | F(y) | G(F(y))" + (data.Paired ? ", x and y of a row the same emoji (each the other's true counterpart)" : "") + $" → {path}");
             return Cli.Success;
         });
 

@@ -67,14 +67,14 @@ static class SweepCommand
         // Every dataset and evaluation the plan needs, before anything is written (a missing dataset leaves nothing behind).
         Cli.LoadTorch();
         var dataDir = p.GetValue(CommonOptions.DataDir);
-        var inputs = new Dictionary<string, (DatasetSplits Data, IPeriodicEvaluation Evaluation)>();
+        var inputs = new Dictionary<string, (RunData Data, IPeriodicEvaluation Evaluation)>();
         try
         {
             foreach (var (_, _, _, config) in plan.Runs())
             {
                 var key = JsonSerializer.Serialize(config.Data, GanConfig.Json);
                 if (inputs.ContainsKey(key)) continue;
-                var data = DataCommand.WithFetchProgress(progress => DatasetLoader.Load(config.Images, dataDir, progress));
+                var data = DataCommand.WithFetchProgress(progress => RunData.Load(config.Data, dataDir, progress));
                 try { inputs[key] = (data, PeriodicEvaluations.Create(plan.Eval, data, dataDir, Cli.Lines)); }
                 catch
                 {

@@ -42,7 +42,8 @@ static class TranslateCommand
         Cli.LoadTorch();
         using var loaded = GameFactory.LoadProduct(source.Checkpoint, new ProductOptions(CommonOptions.ResolveDevice(p)));
         var translator = loaded.Product.Translation(direction, "gan translate");   // refused in one line by a run that translates nothing
-        var domains = (TwoDomainsConfig)source.Checkpoint.Config.Data;
+        var domains = source.Checkpoint.Config.Data as TwoDomainsConfig
+                      ?? throw new InputException($"{source.Path}: gan translate needs a run on two domains, not {source.Checkpoint.Config.Data.Summary}");
         var (images, names, skipped) = ImageFiles.Read(input, direction == TranslationDirection.XToY ? domains.X : domains.Y);
         using var _ = images;
         if (skipped.Count > 0) Console.Error.WriteLine($"gan: warning: {input}: {ImageFolder.Describe(skipped)}");

@@ -17,6 +17,8 @@ public class TranslationCommandTests(ColourImagesFixture colour) : IClassFixture
         var train = GanProcess.Run("train", "--preset", "cyclegan-emoji", "--config", config, "--dataset-x", Hearts, "--dataset-y", Stars,
                                    "--steps", "2", "--batch", "2", "--no-tensorboard", "--out", run);
         Assert.True(train.Code == 0, train.Err);
+        Assert.True(File.Exists(Path.Combine(run, "eval", "translation-step-0000002.png")));   // the held-out translations, for the report
+        Assert.Contains("Held-out translations at iteration 2", File.ReadAllText(Path.Combine(run, "report.html")));
         return run;
     }
 

@@ -76,7 +76,7 @@ public sealed class SweepDirectory(string folder)
     /// <param name="plan">The sweep's plan.</param>
     /// <param name="inputs">A run's training images and evaluation (the caller loads and owns them, once per dataset).</param>
     /// <param name="train">Trains one run (with the caller's progress display and cancellation); returns how it ended.</param>
-    public bool Train(SweepPlan plan, Func<GanConfig, (ImageDataset Train, IPeriodicEvaluation Evaluation)> inputs,
+    public bool Train(SweepPlan plan, Func<GanConfig, (TrainingSet Train, IPeriodicEvaluation Evaluation)> inputs,
                       Func<string, TrainingRun, RunOutcome> train)
     {
         foreach (var (name, _, _, config) in plan.Runs())

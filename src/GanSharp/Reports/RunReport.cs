@@ -138,7 +138,13 @@ public static class RunReport
     }
 
     static string Figures(RunContents run) =>
-        "<div class=\"side\">" + string.Concat(run.Figures.Select(f => Image(f, Path.GetFileNameWithoutExtension(f), "grid"))) + "</div>";
+        "<div class=\"side\">" + string.Concat(run.Figures.Select(f => Image(f, Caption(Path.GetFileNameWithoutExtension(f)), "grid"))) + "</div>";
+
+    /// <summary>A figure's caption from its file name; a translation figure's says what its columns are.</summary>
+    static string Caption(string name) =>
+        System.Text.RegularExpressions.Regex.Match(name, @"^translation-step-(\d+)$") is { Success: true } m
+            ? $"Held-out translations at iteration {long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture):N0}: x | G(x) | F(G(x)) ‖ y | F(y) | G(F(y)) (paired domains: x and y the same thing)"
+            : name;
 
     static string Hype(RunContents run)
     {
