@@ -81,7 +81,8 @@ public abstract class PresetCommands(ColourImagesFixture colour)
         File.WriteAllText(small, """{ "output": { "sample-count": 16 } }""");
         string[] dataFlags = config.Data is TwoDomainsConfig   // two domains: the colour fixture's two folders
             ? ["--dataset-x", Path.Combine(data, "hearts"), "--dataset-y", Path.Combine(data, "stars")] : ["--dataset", data];
-        string[] common = ["--preset", preset, "--config", small, .. dataFlags, "--batch", "8", "--threads", "1", "--log-every", "1", "--no-tensorboard"];
+        var batch = Math.Min(8, config.Train.Batch);                       // a preset of minibatches of one (CycleGAN) keeps its own
+        string[] common = ["--preset", preset, "--config", small, .. dataFlags, "--batch", $"{batch}", "--threads", "1", "--log-every", "1", "--no-tensorboard"];
 
         var straight = GanProcess.Run(["train", .. common, "--steps", "3", "--out", b]);
         Assert.True(straight.Code == 0, straight.Err);

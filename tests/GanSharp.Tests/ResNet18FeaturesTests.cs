@@ -24,7 +24,7 @@ public class ResNet18FeaturesTests
         static byte[] Varint(long v)
         {
             var bytes = new List<byte>();
-            do { bytes.Add((byte)(v & 0x7F | (v >= 0x80 ? 0x80 : 0))); v >>= 7; } while (v > 0);
+            do { bytes.Add((byte)((v & 0x7F) | (v >= 0x80 ? 0x80L : 0L))); v >>= 7; } while (v > 0);
             return [.. bytes];
         }
         static byte[] Number(int number, long v) => [.. Varint(number << 3), .. Varint(v)];

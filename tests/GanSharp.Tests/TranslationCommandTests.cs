@@ -32,7 +32,7 @@ public class TranslationCommandTests(ColourImagesFixture colour) : IClassFixture
         Assert.True(all.Code == 0, all.Err);
         Assert.Contains("24 images translated x-to-y", all.Out);
         Assert.Equal(Directory.GetFiles(Hearts).Select(Path.GetFileName).Order(), Directory.GetFiles(folder).Select(Path.GetFileName).Order());
-        Assert.Empty(Directory.GetDirectories(root).Where(d => d.Contains(".partial-")));
+        Assert.DoesNotContain(Directory.GetDirectories(root), d => d.Contains(".partial-"));
 
         var one = Path.Combine(root, "one.png");
         var back = GanProcess.Run("translate", "--run", run, "--input", Directory.GetFiles(Stars)[0], "--out", one, "--direction", "y-to-x");
