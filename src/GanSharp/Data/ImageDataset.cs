@@ -41,6 +41,9 @@ public sealed class ImageDataset : IDisposable
     /// <summary>Pixels as float32 in [0, 1]: bytes divided by 255, floats as they are.</summary>
     public static Tensor ToUnitRange(Tensor pixels) => pixels.dtype == ScalarType.Byte ? pixels.to_type(ScalarType.Float32).div_(255f) : pixels;
 
+    /// <summary>Pixels as a new float32 tensor in [0, 1], never an alias of <paramref name="pixels"/> (one copy either way).</summary>
+    public static Tensor ToUnitRangeCopy(Tensor pixels) => pixels.dtype == ScalarType.Byte ? ToUnitRange(pixels) : pixels.to_type(ScalarType.Float32, copy: true);
+
     /// <summary>Number of images.</summary>
     public long Count => Storage.shape[0];
     /// <summary>Shape of one image: channels, height, width.</summary>

@@ -39,6 +39,6 @@ public static class ImageFiles
         }
         var bad = skipped.Select(s => s.Path).ToHashSet();
         var names = relative.Where((_, i) => !bad.Contains(files[i].Path)).ToList();
-        using (all) return (ImageDataset.ToUnitRange(all.Storage).clone(), names, skipped);
+        using (all) return (ImageDataset.ToUnitRangeCopy(all.Storage), names, skipped);
     }
 }

@@ -69,7 +69,7 @@ public sealed class TranslationEvaluation : IPeriodicEvaluation
 
     Pairs Load(ImageDataset x, ImageDataset y)
     {
-        var (ux, uy) = (ImageDataset.ToUnitRange(x.Storage).clone(), ImageDataset.ToUnitRange(y.Storage).clone());
+        var (ux, uy) = (ImageDataset.ToUnitRangeCopy(x.Storage), ImageDataset.ToUnitRangeCopy(y.Storage));
         return new Pairs(ux, uy, features.FeaturesAndStyle(ux), features.FeaturesAndStyle(uy));
     }
 
