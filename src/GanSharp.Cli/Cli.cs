@@ -54,22 +54,29 @@ static class Cli
     /// <summary>Whether progress can be drawn in place (a terminal), or should be printed as lines (logs, CI).</summary>
     public static bool Interactive => AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
 
-    static readonly List<PosixSignalRegistration> signalHandlers = [];  // a registration lasts as long as it is referenced
-
     /// <summary>
     /// A cancellation token fired by Ctrl-C (SIGINT) or SIGTERM instead of the default abrupt exit, so that a training
-    /// run can save its checkpoint. A second signal while the first is being handled exits at once.
+    /// run can save its checkpoint. A second signal while the first is being handled exits at once. Disposing it gives
+    /// the signals back to their default handling.
     /// </summary>
-    public static CancellationTokenSource CancelOnSignal()
+    public static CancellationTokenSource CancelOnSignal() => new SignalCancellation();
+
+    sealed class SignalCancellation : CancellationTokenSource
     {
-        var cts = new CancellationTokenSource();
-        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
-            signalHandlers.Add(PosixSignalRegistration.Create(signal, ctx =>
+        readonly PosixSignalRegistration[] registrations;
+
+        public SignalCancellation() =>
+            registrations = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, ctx =>
             {
-                ctx.Cancel = !cts.IsCancellationRequested;
-                cts.Cancel();
-            }));
-        return cts;
+                ctx.Cancel = !IsCancellationRequested;
+                Cancel();
+            }))];
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) foreach (var r in registrations) r.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The <c>gan</c> command and its subcommands, with their help polished (<see cref="Help.Polish"/>).</summary>

@@ -81,6 +81,8 @@ static class TrainCommand
         using var evaluation = config.Output.Evaluates
             ? PeriodicEvaluations.Create(config.Output.Eval, data, p.GetValue(CommonOptions.DataDir), Cli.Lines)
             : null;
+        // From the moment the run folder exists, Ctrl-C or SIGTERM ends the run with a checkpoint, never half-way.
+        using var cancel = Cli.CancelOnSignal();
         using var run = resume is null
             ? TrainingRun.Start(config, outDir, data.Train)
             : TrainingRun.Resume(resume, data.Train, t => ExtendLength(t, p));
@@ -95,7 +97,6 @@ static class TrainCommand
             Cli.Say($"  resuming at step {run.Trainer.Step:N0}" + (run.TotalSteps == long.MaxValue ? "" : $" of {run.TotalSteps:N0}") +
                               (run.CpuBudgetSeconds is { } b ? $" ({run.TrainingCpuSeconds() / 60:F1} of {b / 60:G4} CPU minutes)" : ""));
 
-        using var cancel = Cli.CancelOnSignal();
         var outcome = Cli.Interactive ? RunWithBar(run, cancel.Token) : RunWithLines(run, cancel.Token);
         if (data.Domains is { } domains) TranslationFigureOf(run, domains);   // the report shows it
         ReportCommand.AfterTraining(run.Folder);

@@ -21,7 +21,7 @@ public sealed class BadInputFixture
 
         // A short run of the paper's model on the 500-digit fixture.
         var run = At("run");
-        var r = GanProcess.Run("train", "--dataset", MnistFixture, "--steps", "4", "--batch", "50", "--threads", "1", "--out", run);
+        var r = Gan.Run("train", "--dataset", MnistFixture, "--steps", "4", "--batch", "50", "--threads", "1", "--out", run);
         Assert.True(r.Code == 0, r.Err);
         Paths["mnist"] = MnistFixture;
         Directory.CreateDirectory(At("empty-folder"));
@@ -331,9 +331,9 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
             m => m.Groups[1].Value == "out" ? outPath : fixture.Paths[m.Groups[1].Value])).ToArray();
         var before = fixture.Snapshot();
 
-        var r = GanProcess.Run(args);
+        var r = Gan.Run(args);
 
-        GanProcess.AssertOneLineError(r, 2, message);
+        Gan.AssertOneLineError(r, 2, message);
         Assert.False(Directory.Exists(outPath) || File.Exists(outPath + ".png") || File.Exists(outPath + ".npy") || File.Exists(outPath + ".json"),
                      $"{what}: something was written");
         Assert.Equal(before, fixture.Snapshot());

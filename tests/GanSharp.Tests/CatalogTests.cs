@@ -66,15 +66,18 @@ public class CatalogTests
     public void The_cache_folder_follows_flag_then_environment_then_home()
     {
         Assert.Equal(Path.GetFullPath("/x/y"), DatasetCatalog.CacheRoot("/x/y"));
-        var previous = Environment.GetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable);
-        try
+        lock (Gan.Gate)   // the in-process command lines read the same variable
         {
-            Environment.SetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable, "/from/env");
-            Assert.Equal("/from/env", DatasetCatalog.CacheRoot());
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable, previous);
+            var previous = Environment.GetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable);
+            try
+            {
+                Environment.SetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable, "/from/env");
+                Assert.Equal("/from/env", DatasetCatalog.CacheRoot());
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable, previous);
+            }
         }
     }
 

@@ -7,12 +7,12 @@ using static GanSharp.Tests.TestSupport;
 
 namespace GanSharp.Tests;
 
-/// <summary>The `gan` command end to end, as a separate process, on the 500-digit fixture.</summary>
+/// <summary>The `gan` command end to end (in process; the signal tests as a separate process), on the 500-digit fixture.</summary>
 public class CliTests
 {
     static Process Start(params string[] args) => GanProcess.Start(args);
 
-    static GanProcess.Result Gan(params string[] args) => GanProcess.Run(args);
+    static GanSharp.Tests.Gan.Result Gan(params string[] args) => GanSharp.Tests.Gan.Run(args);
 
     /// <summary>A short run of the paper's model on the fixture: minibatches of 50, so 8 per epoch.</summary>
     static string[] TinyTrain(string outDir, long steps, int every = 6) =>
@@ -24,7 +24,7 @@ public class CliTests
     static List<JsonElement> Metrics(string run) =>
         File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
-    static void AssertOneLineError(GanProcess.Result r, int code, string contains) => GanProcess.AssertOneLineError(r, code, contains);
+    static void AssertOneLineError(GanSharp.Tests.Gan.Result r, int code, string contains) => GanSharp.Tests.Gan.AssertOneLineError(r, code, contains);
 
     [Fact]
     public void Train_writes_a_complete_run_directory_and_sample_reads_it()

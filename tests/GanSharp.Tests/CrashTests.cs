@@ -53,13 +53,13 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         try
         {
             Assert.False(first.HasExited, "gan exited before the second writer tried");
-            var second = GanProcess.Run("train", "--resume", run, "--steps", "200000");
-            GanProcess.AssertOneLineError(second, 2, $"{Path.GetFullPath(run)} is being trained by process {first.Id}");
+            var second = Gan.Run("train", "--resume", run, "--steps", "200000");
+            Gan.AssertOneLineError(second, 2, $"{Path.GetFullPath(run)} is being trained by process {first.Id}");
             // Readers need no lock.
             Assert.Equal(0, kill(first.Id, SIGTERM));
             Assert.True(first.WaitForExit(TimeSpan.FromMinutes(1)));
             Assert.Equal(130, first.ExitCode);
-            var resumed = GanProcess.Run("train", "--resume", run, "--steps", (Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step + 2).ToString());
+            var resumed = Gan.Run("train", "--resume", run, "--steps", (Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step + 2).ToString());
             Assert.True(resumed.Code == 0, resumed.Err);  // the lock died with its holder
         }
         finally
@@ -73,14 +73,14 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
     public void A_diverging_run_leaves_only_finite_checkpoints_and_says_so()
     {
         var run = Path.Combine(TempFolder(), "run");
-        var r = GanProcess.Run([.. Train(run, 30, checkpointEvery: 1), "--lr", "1e6"]);
-        GanProcess.AssertOneLineError(r, 1, "training diverged at step");
+        var r = Gan.Run([.. Train(run, 30, checkpointEvery: 1), "--lr", "1e6"]);
+        Gan.AssertOneLineError(r, 1, "training diverged at step");
         Assert.Matches("nothing of it was saved: (the last good checkpoint is .*last.ckpt \\(step \\d+\\)|no checkpoint had been written yet)", r.Err);
         var files = Directory.GetFiles(Path.Combine(run, "checkpoints"));
         foreach (var file in files)
         {
             var npy = Path.Combine(TempFolder(), "s.npy");
-            var sample = GanProcess.Run("sample", "--checkpoint", file, "--count", "20", "--out", npy);
+            var sample = Gan.Run("sample", "--checkpoint", file, "--count", "20", "--out", npy);
             Assert.True(sample.Code == 0, $"{file}: {sample.Err}");
             using var samples = Data.SampleFiles.Read(npy);  // refuses NaN or infinite values
         }
@@ -100,7 +100,7 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("GANSHARP_KILL_SEED"), out var s) ? s : 20261126;
         long steps = 60 + 12L * kills;
         var straight = Path.Combine(TempFolder(), "straight");
-        var reference = GanProcess.Run(Train(straight, steps, evalEvery: 60));
+        var reference = Gan.Run(Train(straight, steps, evalEvery: 60));
         Assert.True(reference.Code == 0, reference.Err);
 
         var killed = Path.Combine(TempFolder(), "killed");
@@ -119,7 +119,7 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
                 done++;
             }
         }
-        var last = GanProcess.Run("train", "--resume", killed);
+        var last = Gan.Run("train", "--resume", killed);
         Assert.True(last.Code == 0, last.Err);
 
         Assert.Equal(Rows(straight), Rows(killed));
@@ -151,8 +151,8 @@ public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
         try
         {
             var run = Path.Combine(mount, "run");
-            var r = GanProcess.Run(Train(run, 30, checkpointEvery: 5));
-            GanProcess.AssertOneLineError(r, 1, "No space left on device");
+            var r = Gan.Run(Train(run, 30, checkpointEvery: 5));
+            Gan.AssertOneLineError(r, 1, "No space left on device");
             Assert.Equal(5, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
             Assert.Empty(Directory.EnumerateFiles(run, "*.tmp", SearchOption.AllDirectories));
         }

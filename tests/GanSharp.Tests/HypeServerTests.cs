@@ -53,8 +53,8 @@ public class HypeServerTests
     {
         var run = TestSupport.TempFolder();
         File.WriteAllText(Path.Combine(run, "config.json"), "{}");
-        GanProcess.AssertOneLineError(GanProcess.Run("hype", run, "--host", "0.0.0.0"), 2, "loopback address only");
-        GanProcess.AssertOneLineError(GanProcess.Run("hype", TestSupport.TempFolder()), 2, "not a run directory");
+        Gan.AssertOneLineError(Gan.Run("hype", run, "--host", "0.0.0.0"), 2, "loopback address only");
+        Gan.AssertOneLineError(Gan.Run("hype", TestSupport.TempFolder()), 2, "not a run directory");
     }
 
     [Fact]

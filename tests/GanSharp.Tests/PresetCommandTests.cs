@@ -84,11 +84,11 @@ public abstract class PresetCommands(ColourImagesFixture colour)
         var batch = Math.Min(8, config.Train.Batch);                       // a preset of minibatches of one (CycleGAN) keeps its own
         string[] common = ["--preset", preset, "--config", small, .. dataFlags, "--batch", $"{batch}", "--threads", "1", "--log-every", "1", "--no-tensorboard"];
 
-        var straight = GanProcess.Run(["train", .. common, "--steps", "3", "--out", b]);
+        var straight = Gan.Run(["train", .. common, "--steps", "3", "--out", b]);
         Assert.True(straight.Code == 0, straight.Err);
-        var first = GanProcess.Run(["train", .. common, "--steps", "2", "--out", a]);
+        var first = Gan.Run(["train", .. common, "--steps", "2", "--out", a]);
         Assert.True(first.Code == 0, first.Err);
-        var resumed = GanProcess.Run("train", "--resume", a, "--steps", "3");
+        var resumed = Gan.Run("train", "--resume", a, "--steps", "3");
         Assert.True(resumed.Code == 0, resumed.Err);
         // A preset that evaluates does so at the end of every run: the first run's own last evaluation (step 2) is a row
         // the straight run has not; every other row must be the same.
@@ -96,31 +96,31 @@ public abstract class PresetCommands(ColourImagesFixture colour)
 
         if (!config.Model.DrawsFromNoise)
         {
-            GanProcess.AssertOneLineError(GanProcess.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png")), 2, "samples from noise");
+            Gan.AssertOneLineError(Gan.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png")), 2, "samples from noise");
             Assert.False(File.Exists(Path.Combine(root, "s.png")));
             return;
         }
-        var sample = GanProcess.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png"));
+        var sample = Gan.Run("sample", "--run", a, "--count", "4", "--out", Path.Combine(root, "s.png"));
         Assert.True(sample.Code == 0, sample.Err);
         Assert.True(File.Exists(Path.Combine(root, "s.png")));
         if (config.Model.Conditional)
         {
             // A class by name (the fixture's: digits 0–9, or the colour folder's two subfolders), and the class rows.
             var name = Prepared(config).Color == ColorMode.Rgb ? "Stars" : "7";
-            var byClass = GanProcess.Run("sample", "--run", a, "--count", "3", "--class", name, "--out", Path.Combine(root, "c.png"));
+            var byClass = Gan.Run("sample", "--run", a, "--count", "3", "--class", name, "--out", Path.Combine(root, "c.png"));
             Assert.True(byClass.Code == 0, byClass.Err);
             Assert.Contains("of class", byClass.Out);
-            var rows = GanProcess.Run("figure", "classes", "--run", a, "--columns", "2", "--out", Path.Combine(root, "rows.png"));
+            var rows = Gan.Run("figure", "classes", "--run", a, "--columns", "2", "--out", Path.Combine(root, "rows.png"));
             Assert.True(rows.Code == 0, rows.Err);
             Assert.True(File.Exists(Path.Combine(root, "rows.png")));
         }
         if (config.Model.Conditioning == Conditioning.Classifier)
         {
-            var classify = GanProcess.Run("eval", "classify", "--run", a, "--json", Path.Combine(root, "e.json"));
+            var classify = Gan.Run("eval", "classify", "--run", a, "--json", Path.Combine(root, "e.json"));
             Assert.True(classify.Code == 0, classify.Err);
             Assert.Contains("test error", classify.Out);
         }
-        var eval = GanProcess.Run("eval", "parzen", "--run", a, "--count", "20", "--validation-images", "5", "--json", Path.Combine(root, "p.json"));
+        var eval = Gan.Run("eval", "parzen", "--run", a, "--count", "20", "--validation-images", "5", "--json", Path.Combine(root, "p.json"));
         Assert.True(eval.Code == 0, eval.Err);
         using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "p.json")));
         Assert.True(double.IsFinite(result.RootElement.GetProperty("log_likelihood").GetDouble()), result.RootElement.ToString());

@@ -52,7 +52,7 @@ public class ReadmeExampleTests
     {
         var folder = TempFolder();
         var run = Path.Combine(folder, "runs", "first");
-        var r = GanProcess.Run("train", "--dataset", MnistFixture, "--steps", "4", "--batch", "50", "--threads", "1", "--out", run);
+        var r = Gan.Run("train", "--dataset", MnistFixture, "--steps", "4", "--batch", "50", "--threads", "1", "--out", run);
         Assert.True(r.Code == 0, r.Err);
 
         var (code, output, err) = Run("Sampling", folder);

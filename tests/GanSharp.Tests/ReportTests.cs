@@ -21,7 +21,7 @@ public sealed class ReportRunsFixture
         Runs = [.. new[] { "dcgan-a", "dcgan-b", "paper" }.Select(n => Path.Combine(root, n))];
         Training =
         [
-            .. Runs.Select((run, i) => GanProcess.Run("train", "--preset", i < 2 ? "dcgan-mnist" : "paper-mnist", "--dataset", MnistFixture,
+            .. Runs.Select((run, i) => Gan.Run("train", "--preset", i < 2 ? "dcgan-mnist" : "paper-mnist", "--dataset", MnistFixture,
                 "--batch", "8", "--steps", "4", "--threads", "1", "--seed", (i + 1).ToString(), "--log-every", "1", "--sample-every", "2",
                 "--eval-every", "2", "--eval", "parzen", "--no-tensorboard", "--out", run)).Select(r => (r.Code, r.Out, r.Err)),
         ];
@@ -69,9 +69,9 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         var root = TempFolder();
         var copy = Path.Combine(root, "copy");
         CopyFolder(runs.Runs[0], copy);
-        var figure = GanProcess.Run("figure", "samples", "--run", copy, "--rows", "2", "--columns", "3", "--dataset", MnistFixture);
+        var figure = Gan.Run("figure", "samples", "--run", copy, "--rows", "2", "--columns", "3", "--dataset", MnistFixture);
         Assert.True(figure.Code == 0, figure.Err);
-        var r = GanProcess.Run("report", copy, "--out", Path.Combine(root, "elsewhere.html"));
+        var r = Gan.Run("report", copy, "--out", Path.Combine(root, "elsewhere.html"));
         Assert.True(r.Code == 0, r.Err);
         var html = File.ReadAllText(Path.Combine(root, "elsewhere.html"));
         Assert.Contains("<section id=\"evaluation\">", html);
@@ -81,16 +81,16 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         Assert.Contains(Convert.ToBase64String(File.ReadAllBytes(png)), html);
         File.AppendAllText(Path.Combine(copy, "metrics.jsonl"), "{\"step\": 5, \"d_loss\": \n");
         var lines = File.ReadAllLines(Path.Combine(copy, "metrics.jsonl")).Length;
-        var bad = GanProcess.Run("report", copy);
-        GanProcess.AssertOneLineError(bad, 2, $"metrics.jsonl:{lines}");
-        GanProcess.AssertOneLineError(GanProcess.Run("report", root), 2, "not a run directory");
+        var bad = Gan.Run("report", copy);
+        Gan.AssertOneLineError(bad, 2, $"metrics.jsonl:{lines}");
+        Gan.AssertOneLineError(Gan.Run("report", root), 2, "not a run directory");
     }
 
     [Fact]
     public void Compare_tabulates_three_runs_on_the_same_metrics()
     {
         var page = Path.Combine(TempFolder(), "compare.html");
-        var r = GanProcess.Run(["compare", .. runs.Runs, "--out", page]);
+        var r = Gan.Run(["compare", .. runs.Runs, "--out", page]);
         Assert.True(r.Code == 0, r.Err);
         foreach (var name in new[] { "dcgan-a", "dcgan-b", "paper", "parzen_test", "training CPU min" }) Assert.Contains(name, r.Out);
         var comparison = RunComparison.Read(runs.Runs);
@@ -105,8 +105,8 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         var html = File.ReadAllText(page);
         Assert.Equal(3, Regex.Matches(html, "<img class=\"grid\"").Count);
         Assert.Equal(comparison.ToMarkdown(), File.ReadAllText(Path.ChangeExtension(page, ".md")));   // the table beside the page
-        GanProcess.AssertOneLineError(GanProcess.Run("compare", runs.Runs[0]), 2, "at least two runs");
-        GanProcess.AssertOneLineError(GanProcess.Run("compare", runs.Runs[0], runs.Runs[0]), 2, "named twice");
+        Gan.AssertOneLineError(Gan.Run("compare", runs.Runs[0]), 2, "at least two runs");
+        Gan.AssertOneLineError(Gan.Run("compare", runs.Runs[0], runs.Runs[0]), 2, "named twice");
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class ReportTests(ReportRunsFixture runs) : IClassFixture<ReportRunsFixtu
         var html = comparison.RenderHtml();
         Assert.Contains("<h2>Training losses</h2>", html);              // no evaluations: the losses are charted
         Assert.Equal(2, Regex.Matches(html, "<svg").Count);             // d_loss and g_loss
-        var r = GanProcess.Run(["compare", .. folders]);
+        var r = Gan.Run(["compare", .. folders]);
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("gan: warning: the runs trained on different data", r.Err);
         Assert.Single(Directory.GetFiles(root, "compare-*.html"));       // beside the runs, not in the current folder
