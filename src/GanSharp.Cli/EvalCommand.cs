@@ -15,12 +15,13 @@ static class EvalCommand
 {
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset whose validation and test images are scored (default: the run's)");
     static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples drawn from the generator", DefaultValueFactory = _ => 10_000 }.Positive();
+    static readonly Option<int> ResNetCount = new Option<int>("--count") { Description = $"Samples drawn from the generator (the ResNet-18 embeds about 20 a second a core)", DefaultValueFactory = _ => PeriodicEvaluations.ResNet18Samples }.Positive();
     static readonly Option<int> KernelCount = new Option<int>("--count") { Description = "Samples drawn from the generator: the Parzen window's kernel centres", DefaultValueFactory = _ => 10_000 }.Positive();
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images").Positive();
     static readonly Option<int> ValidationImages = new Option<int>("--validation-images") { Description = "Validation images that choose σ", DefaultValueFactory = _ => 1_000 }.Positive();
     static Option<string?> JsonOut(string name) => Cli.Option<string?>("--json", $"Write the result here (default for a run: RUN/eval/{name}-step-N.json)");
-    static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), TruncationJson = JsonOut("truncation"),
+    static readonly Option<string?> ParzenJson = JsonOut("parzen"), FeaturesJson = JsonOut("features"), ResNetJson = JsonOut("resnet18"), SpacesJson = Cli.Option<string?>("--json", "Also write the result here"), TruncationJson = JsonOut("truncation"),
                                     ClassesJson = JsonOut("classes"), ClassifyJson = JsonOut("classify");
     static readonly Option<bool> TrainedWeights = new("--trained-weights") { Description = "Classify with D's own weights, not the run's running average of them (when it kept one)" };
     static readonly Option<int> PerClass = new Option<int>("--count") { Description = "Samples drawn for each class", DefaultValueFactory = _ => 1_000 }.Positive();
@@ -38,7 +39,19 @@ static class EvalCommand
         {
             Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, Count, Seed, FeaturesJson, CommonOptions.Device, CommonOptions.DataDir },
         };
-        features.SetAction(Features);
+        features.SetAction(p => Features(p, resnet18: false));
+        var resnet18 = new Command("resnet18", "The same metrics in the features of an ImageNet-trained ResNet-18 (Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0): fid_resnet18 and the rest, for colour images above all")
+        {
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Sources.SamplesFile, Dataset, ResNetCount, Seed, ResNetJson, CommonOptions.Device, CommonOptions.DataDir },
+        };
+        resnet18.SetAction(p => Features(p, resnet18: true));
+        var spacesDataset = new Argument<string>("dataset") { Description = "Dataset name or folder of labelled images" };
+        var spacesSize = Cli.Option<int?>("--image-size", "Images at N×N, as a run's image-size prepares them (default: the dataset's)").Within(4, 1024);
+        var spaces = new Command("feature-spaces", "How well each feature space (the dataset's own classifier, the ImageNet ResNet-18) tells a dataset's classes apart: nearest-neighbour accuracy of its test images among its training images")
+        {
+            Arguments = { spacesDataset }, Options = { spacesSize, SpacesJson, CommonOptions.DataDir },
+        };
+        spaces.SetAction(p => FeatureSpaces(p, spacesDataset, spacesSize));
 
         var datasetArgument = new Argument<string>("dataset") { Description = "Dataset name or folder of labelled IDX files" };
         var retrain = new Option<bool>("--retrain") { Description = "Train again even if a cached classifier exists" };
@@ -73,7 +86,7 @@ static class EvalCommand
             Options = { CommonOptions.Run, Sources.CheckpointFile, Dataset, TrainedWeights, ClassifyJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         classify.SetAction(Classify);
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, classifier, truncation, classes, classify, EvalTranslationCommand.Create() } };
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, resnet18, classifier, spaces, truncation, classes, classify, EvalTranslationCommand.Create() } };
     }
 
     /// <summary>
@@ -128,9 +141,9 @@ static class EvalCommand
         foreach (var point in sweep)
         {
             var r = point.Report;
-            table.AddRow($"{point.Truncation:G3}", $"{r.Precision:F3}", $"{r.Recall:F3}", $"{r.ClassifierScore.Mean:F3}", $"{r.Frechet:F3}", $"{r.Coverage:F3}");
+            table.AddRow($"{point.Truncation:G3}", $"{r.Precision:F3}", $"{r.Recall:F3}", $"{r.ClassifierScore?.Mean:F3}", $"{r.Frechet:F3}", $"{r.Coverage:F3}");
         }
-        table.AddRow("real images", $"{reference.Precision:F3}", $"{reference.Recall:F3}", $"{reference.ClassifierScore.Mean:F3}",
+        table.AddRow("real images", $"{reference.Precision:F3}", $"{reference.Recall:F3}", $"{reference.ClassifierScore?.Mean:F3}",
                      $"{reference.Frechet:F3}", $"{reference.Coverage:F3}");
         AnsiConsole.Write(table);
 
@@ -205,46 +218,88 @@ static class EvalCommand
         return Cli.Success;
     }
 
-    static int Features(ParseResult p)
+    /// <summary><c>gan eval features</c> (the dataset's own classifier) and <c>gan eval resnet18</c> (the ImageNet ResNet-18): one protocol, two spaces.</summary>
+    static int Features(ParseResult p, bool resnet18)
     {
-        if (p.GetValue(Count) < 2) throw new InputException($"--count must be at least 2 (got {p.GetValue(Count)})");
+        int count = p.GetValue(resnet18 ? ResNetCount : Count);
+        if (count < FeatureEvaluation.MinimumImages)
+            throw new InputException($"--count must be at least {FeatureEvaluation.MinimumImages} (the feature metrics' nearest neighbours; got {count})");
         var (generator, datasetName, data, test) = Prepare(p);
         using var ____ = data;
         bool fromFile = generator is null;
-        var (images, source) = Images(p, generator, data, p.GetValue(Count));  // a bad samples file is refused before the classifier's minutes
+        var (images, source) = Images(p, generator, data, count);  // a bad samples file is refused before the classifier's minutes
         using var __ = images;
-        var (net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), Cli.Lines);
-        using var _ = net;
+        ClassifierInfo? info = null;
+        using var space = resnet18 ? FeatureSpace.Of(new ResNet18Features()) : ClassifierSpace(data, p, out info);
         long seed = p.GetValue(Seed);
-        var (testFeatures, testProbabilities) = net.Embed(test.Images);
+        var (testFeatures, testProbabilities) = space.Embed(test.Images);
         using var ___ = testFeatures;
-        testProbabilities.Dispose();
-        var model = FeatureEvaluation.CompareWithFeatures(net, images, testFeatures, seed);
+        testProbabilities?.Dispose();
+        var model = FeatureEvaluation.CompareWithFeatures(space, images, testFeatures, seed);
         // The reference a reader needs: as many real images of the other held-out split, measured the same way.
         var beside = RealReference.Beside(data, test)!;
         using var real = beside.Images.narrow(0, 0, Math.Min(images.shape[0], beside.Count));
-        var reference = FeatureEvaluation.CompareWithFeatures(net, real, testFeatures, seed);
+        var reference = FeatureEvaluation.CompareWithFeatures(space, real, testFeatures, seed);
 
-        Console.WriteLine($"{source} against {test.Name}, in the features of GanSharp's {info.Dataset} classifier " +
-                          $"(test accuracy {info.TestAccuracy:P2}; not comparable with Inception-based numbers)");
+        Console.WriteLine($"{source} against {test.Name}, in the features of {space.Description}; not comparable with Inception-based numbers");
         var table = new Table().AddColumns("metric", $"samples ({model.Images:N0})", Markup.Escape($"real: {real.shape[0]:N0} of {beside.Name}"));
         table.AddRow("Fréchet distance (FID formula) ↓", $"{model.Frechet:F3}", $"{reference.Frechet:F3}");
         table.AddRow("kernel distance (KID) ↓", $"{model.Kernel}", $"{reference.Kernel}");
-        table.AddRow("classifier score (IS formula) ↑", $"{model.ClassifierScore}", $"{reference.ClassifierScore}");
+        if (model.ClassifierScore is not null) table.AddRow("classifier score (IS formula) ↑", $"{model.ClassifierScore}", $"{reference.ClassifierScore}");
         table.AddRow("precision (k = 3) ↑", $"{model.Precision:F3}", $"{reference.Precision:F3}");
         table.AddRow("recall (k = 3) ↑", $"{model.Recall:F3}", $"{reference.Recall:F3}");
         table.AddRow("density (k = 5)", $"{model.Density:F3}", $"{reference.Density:F3}");
         table.AddRow("coverage (k = 5) ↑", $"{model.Coverage:F3}", $"{reference.Coverage:F3}");
         AnsiConsole.Write(table);
 
-        var json = p.GetValue(FeaturesJson) ?? (generator?.Run?.EvalPath("features", generator.Checkpoint.Step));
+        var name = resnet18 ? "resnet18" : "features";
+        var json = p.GetValue(resnet18 ? ResNetJson : FeaturesJson) ?? (generator?.Run?.EvalPath(name, generator.Checkpoint.Step));
         if (json is not null)
         {
-            EvaluationFiles.Write(json, new FeaturesResultFile(datasetName, test.Name, info, model, reference, real.shape[0])
+            EvaluationResult result = info is null
+                ? new ResNet18ResultFile(datasetName, test.Name, space.Description, model, reference, real.shape[0])
+                : new FeaturesResultFile(datasetName, test.Name, info, model, reference, real.shape[0]);
+            EvaluationFiles.Write(json, result with
             {
                 Checkpoint = generator?.Path, GeneratorWeights = generator?.Weights, Step = generator?.Checkpoint.Step,
                 SamplesFile = fromFile ? source : null, Seed = seed,
             });
+            Console.WriteLine($"  → {json}");
+        }
+        return Cli.Success;
+    }
+
+    /// <summary>The dataset's own classifier as a feature space (trained on its first use, then cached).</summary>
+    static FeatureSpace ClassifierSpace(DatasetSplits data, ParseResult p, out ClassifierInfo info)
+    {
+        (var net, info) = FeatureClassifier.ForDataset(data, p.GetValue(CommonOptions.DataDir), Cli.Lines);
+        return FeatureSpace.Of(net, info);
+    }
+
+    /// <summary><c>gan eval feature-spaces DATASET</c>: each space's nearest-neighbour accuracy of the test images among the training images.</summary>
+    static int FeatureSpaces(ParseResult p, Argument<string> datasetArgument, Option<int?> imageSize)
+    {
+        Cli.LoadTorch();
+        using var data = Sources.Dataset(new Configuration.DataConfig { Dataset = p.GetValue(datasetArgument)!, ImageSize = p.GetValue(imageSize) }, p);
+        var test = data.Test ?? throw new InputException($"{data.Train.Name} has no test images to classify");
+        if (data.Train.Labels is null) throw new InputException($"{data.Train.Name}: its images have no labels to tell apart");
+        var rows = new List<FeatureSpaceRow>();
+        using (var own = ClassifierSpace(data, p, out var info))
+            rows.Add(new FeatureSpaceRow(own.Name, own.Description, info.TestAccuracy, own.NearestNeighbourAccuracy(test, data.Train)));
+        using (var resnet = FeatureSpace.Of(new ResNet18Features()))
+        {
+            Console.WriteLine($"embedding {data.Train.Count + test.Count:N0} images in the ResNet-18…");
+            rows.Add(new FeatureSpaceRow(resnet.Name, resnet.Description, null, resnet.NearestNeighbourAccuracy(test, data.Train)));
+        }
+        var result = new FeatureSpacesResultFile(data.Train.Name, test.Name, test.Count, data.Train.Count, rows);
+        Console.WriteLine($"{test.Count:N0} images of {test.Name} classified by their nearest neighbour (Euclidean) among the {data.Train.Count:N0} training images:");
+        foreach (var r in rows) Console.WriteLine($"  {r.Space}: {r.Features}");
+        var table = new Table().AddColumns("features", "nearest-neighbour accuracy ↑", "the classifier's own accuracy");
+        foreach (var r in rows) table.AddRow(r.Space, $"{r.NearestNeighbourAccuracy:P2}", r.ClassifierAccuracy is { } a ? $"{a:P2}" : "–");
+        AnsiConsole.Write(table);
+        if (p.GetValue(SpacesJson) is { } json)
+        {
+            EvaluationFiles.Write(json, result);
             Console.WriteLine($"  → {json}");
         }
         return Cli.Success;

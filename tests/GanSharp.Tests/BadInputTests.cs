@@ -260,7 +260,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "eval parzen --run {run} --validation-images 0", "--validation-images must be a positive whole number", "no validation images" },
         { "eval parzen --checkpoint {nan.ckpt} --json {out}.json", "weights or samples are not finite", "evaluating a non-finite generator" },
         { "eval features --samples {nan.npy} --dataset {mnist}", "has NaN or infinite values", "NaN samples into features" },
-        { "eval features --run {run} --count 1", "--count must be at least 2", "one sample for features" },
+        { "eval features --run {run} --count 1", "--count must be at least 6", "one sample for features" },
         { "eval truncation --run {run} --values a,b", "--values takes comma-separated numbers", "truncation values not numbers" },
         { "eval parzn", "'parzn' is not a command of gan eval: did you mean 'parzen'?", "misspelt subcommand" },
         // gan figure

@@ -396,11 +396,11 @@ public class CliTests
     public void A_dcgan_trains_on_a_folder_of_colour_images_and_samples_in_colour()
     {
         var folder = Path.Combine(TempFolder(), "pictures");
-        for (int i = 0; i < 12; i++)
+        for (int i = 0; i < 96; i++)   // 8 held out for test, more for validation: feature metrics need 6 a side
         {
             Directory.CreateDirectory(Path.Combine(folder, i % 2 == 0 ? "warm" : "cold"));
             using var bitmap = new SKBitmap(40, 40);
-            bitmap.Erase(i % 2 == 0 ? new SKColor(250, (byte)(i * 10), 0) : new SKColor(0, (byte)(i * 10), 250));
+            bitmap.Erase(i % 2 == 0 ? new SKColor(250, (byte)(i * 2), 0) : new SKColor(0, (byte)(i * 2), 250));
             using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
             File.WriteAllBytes(Path.Combine(folder, i % 2 == 0 ? "warm" : "cold", $"{i}.png"), png.ToArray());
         }
@@ -424,6 +424,20 @@ public class CliTests
         // Resuming reads the folder again, prepared as the run's config says.
         Assert.Equal(0, Gan("train", "--resume", run, "--steps", "4").Code);
         Assert.Equal(4, Checkpoint.Read(Path.Combine(run, "checkpoints", "last.ckpt")).Step);
+
+        // Colour samples in the ImageNet ResNet-18's features: the features table without a classifier score, as JSON in eval/.
+        var resnet = Gan("eval", "resnet18", "--run", run, "--count", "6");
+        Assert.True(resnet.Code == 0, resnet.Err);
+        Assert.Contains("ImageNet ResNet-18", resnet.Out);
+        Assert.DoesNotContain("classifier score", resnet.Out);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "eval", "resnet18-step-0000004.json"))))
+        {
+            Assert.Equal("resnet18", json.RootElement.GetProperty("metric").GetString());
+            Assert.Equal(6, json.RootElement.GetProperty("model").GetProperty("images").GetInt64());
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("model").GetProperty("classifier_score").ValueKind);
+            Assert.True(json.RootElement.GetProperty("model").GetProperty("frechet").GetDouble() > 0);
+        }
+        AssertOneLineError(Gan("eval", "resnet18", "--run", run, "--count", "5"), 2, "--count must be at least 6");
     }
 
     [Fact]

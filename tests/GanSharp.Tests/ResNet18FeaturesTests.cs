@@ -101,6 +101,51 @@ public class ResNet18FeaturesTests
     }
 
     [Fact]
+    public void The_resnet18_space_labels_by_nearest_neighbour_and_writes_the_registrys_metrics()
+    {
+        // Three classes of colour images: mostly red, mostly green, mostly blue, with noise.
+        using var rng = new TorchSharp.torch.Generator(11);
+        Tensor Images(long[] labels)
+        {
+            var x = rand([labels.Length, 3, 8, 8], generator: rng) * 0.6;
+            for (int i = 0; i < labels.Length; i++) x[i, labels[i]].add_(0.4);
+            return x;
+        }
+        long[] trainLabels = [0, 1, 2, 0, 1, 2, 0, 1, 2], queryLabels = [0, 1, 2, 2, 1, 0, 1, 0];
+        using var train = new ImageDataset("train", Images(trainLabels), tensor(trainLabels));
+        using var queries = new ImageDataset("queries", Images(queryLabels), tensor(queryLabels));
+        using var space = FeatureSpace.Of(new ResNet18Features());
+        double accuracy = space.NearestNeighbourAccuracy(queries, train);
+        // By hand: each query's nearest training image by squared Euclidean distance of the net's features.
+        using var q = Net.Value.Features(queries.Images);
+        using var t = Net.Value.Features(train.Images);
+        var qa = q.data<float>().ToArray();
+        var ta = t.data<float>().ToArray();
+        int d = ResNet18Features.FeatureDim;
+        double D(int i, int j) => Enumerable.Range(0, d).Sum(k => Math.Pow(qa[i * d + k] - ta[j * d + k], 2));
+        int right = Enumerable.Range(0, queryLabels.Length).Count(i => trainLabels[Enumerable.Range(0, trainLabels.Length).MinBy(j => D(i, j))] == queryLabels[i]);
+        Assert.Equal(right / (double)queryLabels.Length, accuracy, 12);
+        Assert.Contains("_resnet18", space.Key);
+        Assert.Contains("ImageNet ResNet-18", space.Description);
+        using var unlabelled = new ImageDataset("unlabelled", rand([2, 3, 8, 8]));
+        Assert.Contains("unlabelled", Assert.Throws<InputException>(() => space.NearestNeighbourAccuracy(unlabelled, train)).Message);
+
+        // The periodic evaluation in this space writes exactly the registry's resnet18 metrics (no classifier score).
+        var config = Tiny();
+        using var g = Nets.CreateGenerator(config.Model, new TorchSharp.torch.Generator(3));
+        using var validation = new ImageDataset("validation", rand([12, 1, 4, 4], generator: rng));
+        using var test = new ImageDataset("test", rand([12, 1, 4, 4], generator: rng));
+        using var evaluation = new PeriodicFeatureEvaluation(FeatureSpace.Of(new ResNet18Features()), MetricRegistry.ResNet18, validation, samples: 12,
+                                                             realImages: test);
+        var values = evaluation.Evaluate(new GameProduct("algorithm1", g));
+        Assert.Equal(MetricRegistry.ResNet18.Metrics.Select(m => m.Name), values.Keys);
+        Assert.Equal(MetricRegistry.ResNet18.Metrics.Select(m => m.Name), evaluation.References().Keys);
+        Assert.Equal("fid_resnet18_valid", evaluation.SelectBy);
+        Assert.False(evaluation.HigherIsBetter);
+        Assert.All(values.Values, v => Assert.True(double.IsFinite(v)));
+    }
+
+    [Fact]
     public void Retrieval_ranks_each_true_counterpart_among_all_targets()
     {
         using var rng = new TorchSharp.torch.Generator(5);

@@ -55,6 +55,18 @@ public static class MetricRegistry
         new("classifier_score", "classifier score ↑", Better.Higher),
     ], "fid_valid", run => FromNoise(run, "features"));
 
+    /// <summary>
+    /// The same feature metrics in the ImageNet-trained ResNet-18's features (<c>Evaluation.ResNet18Features</c>), against
+    /// validation images: a space no GanSharp training chose, for colour images above all. Named <c>_resnet18</c> so that
+    /// nobody takes them for Inception-based numbers (FID, KID).
+    /// </summary>
+    public static readonly EvaluationKind ResNet18 = new("resnet18", "samples from noise",
+    [
+        new("fid_resnet18_valid", "Fréchet (ResNet-18) ↓", Better.Lower), new("kid_resnet18_valid", "kernel distance (ResNet-18) ↓", Better.Lower),
+        new("precision_resnet18_valid", "precision (ResNet-18) ↑", Better.Higher), new("recall_resnet18_valid", "recall (ResNet-18) ↑", Better.Higher),
+        new("density_resnet18_valid", "density (ResNet-18)", Better.Neither), new("coverage_resnet18_valid", "coverage (ResNet-18) ↑", Better.Higher),
+    ], "fid_resnet18_valid", run => FromNoise(run, "resnet18"));
+
     /// <summary>A conditional generator's class fidelity: how many samples of each class the feature classifier assigns to it.</summary>
     public static readonly EvaluationKind Classes = new("classes", "samples for a class (a conditional generator)",
     [
@@ -97,7 +109,7 @@ public static class MetricRegistry
         : $"eval: '{name}' measures samples from noise, and the {Kinds.NameOf(run.Model)} model's nets translate images";
 
     /// <summary>Every evaluation, in the order help texts list them.</summary>
-    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, Classes, Classify, Translation];
+    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, ResNet18, Classes, Classify, Translation];
 
     /// <summary>Every metric, evaluation by evaluation.</summary>
     public static IReadOnlyList<Metric> Metrics { get; } = [.. Evaluations.SelectMany(e => e.Metrics)];

@@ -28,6 +28,17 @@ public sealed record ParzenResultFile(string Dataset, string TestSet, double Log
 public sealed record FeaturesResultFile(string Dataset, string ReferenceSet, ClassifierInfo Classifier, FeatureReport Model,
                                         FeatureReport RealReference, long RealReferenceImages) : EvaluationResult("features", Dataset);
 
+/// <summary>The feature metrics of samples and of real images against a test set in the ImageNet ResNet-18's features, as <c>gan eval resnet18</c> writes them.</summary>
+public sealed record ResNet18ResultFile(string Dataset, string ReferenceSet, string Features, FeatureReport Model,
+                                        FeatureReport RealReference, long RealReferenceImages) : EvaluationResult("resnet18", Dataset);
+
+/// <summary>One feature space (its short name and what it is), its nearest-neighbour accuracy, and the accuracy of the classifier it comes from (null for the ResNet-18).</summary>
+public sealed record FeatureSpaceRow(string Space, string Features, double? ClassifierAccuracy, double NearestNeighbourAccuracy);
+
+/// <summary>How well each feature space tells a dataset's classes apart, as <c>gan eval feature-spaces</c> writes it.</summary>
+public sealed record FeatureSpacesResultFile(string Dataset, string TestSet, long TestImages, long TrainingImages, IReadOnlyList<FeatureSpaceRow> Spaces)
+    : EvaluationResult("feature-spaces", Dataset);
+
 /// <summary>Precision against recall for each truncation of z, and real images' point, as <c>gan eval truncation</c> writes them.</summary>
 public sealed record TruncationResultFile(string Dataset, string ReferenceSet, ClassifierInfo Classifier, int Samples,
                                           IReadOnlyList<TruncationPoint> Points, FeatureReport RealReference) : EvaluationResult("truncation", Dataset);
