@@ -31,6 +31,24 @@ public class CycleGanNetsTests
     }
 
     [Fact]
+    public void Resize_convolutions_keep_the_shape_and_the_weight_count_and_are_written_only_when_asked_for()
+    {
+        using var transposed = new ResnetTranslator(3, 8, 2, 2, new TorchSharp.torch.Generator(1));
+        using var resize = new ResnetTranslator(3, 8, 2, 2, new TorchSharp.torch.Generator(1), resize: true);
+        Assert.Equal(transposed.parameters().Sum(p => p.numel()), resize.parameters().Sum(p => p.numel()));   // 3×3 kernels either way
+        Assert.Contains(resize.modules(), m => m is TorchSharp.Modules.Upsample);
+        Assert.DoesNotContain(resize.modules(), m => m is TorchSharp.Modules.ConvTranspose2d);
+        using var x = rand([2, 3, 32, 32], generator: new TorchSharp.torch.Generator(3));
+        using var y = resize.forward(x);
+        Assert.Equal(x.shape, y.shape);
+        using (var loss = y.sub(x).abs().mean()) loss.backward();
+        Assert.All(resize.parameters(), p => Assert.True(p.grad is { } g && g.abs().sum().item<float>() > 0));
+        var config = new GanSharp.Configuration.CycleGanModelConfig { Upsampling = GanSharp.Configuration.CycleGanUpsampling.Resize };
+        Assert.Contains("\"upsampling\": \"resize\"", System.Text.Json.JsonSerializer.Serialize(config, GanSharp.Configuration.GanConfig.Json));
+        Assert.DoesNotContain("upsampling", System.Text.Json.JsonSerializer.Serialize(new GanSharp.Configuration.CycleGanModelConfig(), GanSharp.Configuration.GanConfig.Json));
+    }
+
+    [Fact]
     public void The_translator_has_the_closed_form_number_of_weights_and_its_norms_none()
     {
         const int c = 3, f = 8, blocks = 2, d = 2;

@@ -22,6 +22,15 @@ public sealed record CycleGanModelConfig : ModelConfig
     /// <summary>The discriminators' stride-2 layers (the reference's n_layers_D, 3: 70×70 patches on 256×256 images).</summary>
     public int DiscriminatorLayers { get; init; } = 3;
 
+    /// <summary>
+    /// How the translators go back up: <see cref="CycleGanUpsampling.Transposed"/> stride-2 transposed convolutions (the
+    /// reference's, the default and never written), or <see cref="CycleGanUpsampling.Resize"/> — nearest-neighbour ×2,
+    /// reflection pad, 3×3 convolution (Odena et al. 2016, "Deconvolution and checkerboard artifacts": a transposed
+    /// convolution whose kernel the stride does not divide overlaps unevenly and paints a checkerboard).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public CycleGanUpsampling Upsampling { get; init; }
+
     private readonly int? noiseDim;
     private readonly NoiseKind? noise;
 
@@ -83,4 +92,13 @@ public sealed record CycleGanModelConfig : ModelConfig
         if (DiscriminatorLayers is >= 1 and <= 8 && PatchSide() < 1)
             yield return $"model: {DiscriminatorLayers} discriminator layers leave no patch of {Height}×{Width} images to judge (use fewer discriminator-layers)";
     }
+}
+
+/// <summary>How CycleGAN's translators upsample (<see cref="CycleGanModelConfig.Upsampling"/>).</summary>
+public enum CycleGanUpsampling
+{
+    /// <summary>Stride-2 3×3 transposed convolutions (the reference's).</summary>
+    Transposed,
+    /// <summary>Nearest-neighbour ×2, reflection pad 1, 3×3 convolution.</summary>
+    Resize,
 }

@@ -9,7 +9,8 @@ public static class CycleGanNets
 {
     /// <summary>A translator of the model's images (G or F), initialised from <paramref name="rng"/>.</summary>
     public static Translator Translator(CycleGanModelConfig model, torch.Generator? rng = null) =>
-        new ResnetTranslator(model.Channels, model.GeneratorFeatures, model.ResidualBlocks, model.Downsamplings, rng);
+        new ResnetTranslator(model.Channels, model.GeneratorFeatures, model.ResidualBlocks, model.Downsamplings, rng,
+                             resize: model.Upsampling == CycleGanUpsampling.Resize);
 
     /// <summary>A discriminator of the model's images (D_X or D_Y): raw outputs <c>[B, P]</c>, one per patch.</summary>
     public static nn.Module<Tensor, Tensor> Discriminator(CycleGanModelConfig model, torch.Generator? rng = null) =>

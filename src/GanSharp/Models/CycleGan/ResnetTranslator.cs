@@ -9,7 +9,8 @@ namespace GanSharp.Models;
 /// 2016): an image of one domain to an image of the other, the same size. A 7×7 stem on a reflection-padded input
 /// (c7s1-f), <see cref="Downsamplings"/> stride-2 3×3 convolutions that double the feature maps (d2f, d4f), residual
 /// blocks at the coarsest scale (R4f: reflection pad, 3×3, norm, ReLU, reflection pad, 3×3, norm, added to the input),
-/// as many stride-2 transposed convolutions back up (u2f, uf), and a 7×7 convolution to the image's channels with tanh.
+/// as many stride-2 transposed convolutions back up (u2f, uf; or resize-convolutions: nearest ×2, reflection pad, 3×3),
+/// and a 7×7 convolution to the image's channels with tanh.
 /// Instance norm without affine parameters after every convolution but the last (so convolutions keep their bias);
 /// weights N(0, 0.02), biases 0, as the reference initialises. Images in [0, 1] are mapped to [−1, 1] on the way in
 /// and back on the way out, like every GanSharp net. Shapes (64×64, f = 64, two downsamplings, 9 blocks — the
@@ -19,7 +20,7 @@ internal sealed class ResnetTranslator : Translator
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> down = new();   // stem and downsamplings, each conv + norm + ReLU
     private readonly ModuleList<ResidualBlock> blocks = new();
-    private readonly ModuleList<nn.Module<Tensor, Tensor>> up = new();     // upsamplings, each transposed conv + norm + ReLU
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> up = new();     // upsamplings, each transposed (or resize-) conv + norm + ReLU
     private readonly Conv2d output;
 
     /// <summary>Downsamplings (and upsamplings) around the residual blocks.</summary>
@@ -28,9 +29,10 @@ internal sealed class ResnetTranslator : Translator
     /// <summary>
     /// A translator of <paramref name="channels"/>-channel images with <paramref name="features"/> maps at full size,
     /// <paramref name="downsamplings"/> halvings and <paramref name="residualBlocks"/> blocks, initialised from
-    /// <paramref name="rng"/>. Image sides must be multiples of 2^downsamplings.
+    /// <paramref name="rng"/>; <paramref name="resize"/>: resize-convolutions up instead of transposed ones. Image sides
+    /// must be multiples of 2^downsamplings.
     /// </summary>
-    public ResnetTranslator(int channels, int features, int residualBlocks, int downsamplings, torch.Generator? rng = null)
+    public ResnetTranslator(int channels, int features, int residualBlocks, int downsamplings, torch.Generator? rng = null, bool resize = false)
         : base("resnet_translator")
     {
         if (channels < 1 || features < 1 || residualBlocks < 0 || downsamplings < 0)
@@ -42,7 +44,9 @@ internal sealed class ResnetTranslator : Translator
             down.Add(Stage(nn.Conv2d(width, width * 2, 3, stride: 2, padding: 1), Norm(width * 2)));      // d2f, d4f, …
         for (int i = 0; i < residualBlocks; i++) blocks.Add(new ResidualBlock(width));                   // R(2^d·f)
         for (int i = 0; i < downsamplings; i++, width /= 2)
-            up.Add(Stage(nn.ConvTranspose2d(width, width / 2, 3, stride: 2, padding: 1, output_padding: 1), Norm(width / 2)));  // u2f, uf
+            up.Add(resize
+                ? Stage(nn.Upsample(scale_factor: [2, 2], mode: UpsampleMode.Nearest), nn.ReflectionPad2d(1), nn.Conv2d(width, width / 2, 3), Norm(width / 2))
+                : Stage(nn.ConvTranspose2d(width, width / 2, 3, stride: 2, padding: 1, output_padding: 1), Norm(width / 2)));  // u2f, uf
         output = nn.Conv2d(width, channels, 7);                                                           // c7s1-C, after a reflection pad
         RegisterComponents();
         Initialise(this, rng);
