@@ -281,18 +281,9 @@ static class EvalCommand
     {
         Cli.LoadTorch();
         using var data = Sources.Dataset(new Configuration.DataConfig { Dataset = p.GetValue(datasetArgument)!, ImageSize = p.GetValue(imageSize) }, p);
-        var test = data.Test ?? throw new InputException($"{data.Train.Name} has no test images to classify");
-        if (data.Train.Labels is null) throw new InputException($"{data.Train.Name}: its images have no labels to tell apart");
-        var rows = new List<FeatureSpaceRow>();
-        using (var own = ClassifierSpace(data, p, out var info))
-            rows.Add(new FeatureSpaceRow(own.Name, own.Description, info.TestAccuracy, own.NearestNeighbourAccuracy(test, data.Train)));
-        using (var resnet = FeatureSpace.Of(new ResNet18Features()))
-        {
-            Console.WriteLine($"embedding {data.Train.Count + test.Count:N0} images in the ResNet-18…");
-            rows.Add(new FeatureSpaceRow(resnet.Name, resnet.Description, null, resnet.NearestNeighbourAccuracy(test, data.Train)));
-        }
-        var result = new FeatureSpacesResultFile(data.Train.Name, test.Name, test.Count, data.Train.Count, rows);
-        Console.WriteLine($"{test.Count:N0} images of {test.Name} classified by their nearest neighbour (Euclidean) among the {data.Train.Count:N0} training images:");
+        var result = FeatureSpace.Survey(data, p.GetValue(CommonOptions.DataDir), Cli.Lines);
+        var rows = result.Spaces;
+        Console.WriteLine($"{result.TestImages:N0} images of {result.TestSet} classified by their nearest neighbour (Euclidean) among the {result.TrainingImages:N0} training images:");
         foreach (var r in rows) Console.WriteLine($"  {r.Space}: {r.Features}");
         var table = new Table().AddColumns("features", "nearest-neighbour accuracy ↑", "the classifier's own accuracy");
         foreach (var r in rows) table.AddRow(r.Space, $"{r.NearestNeighbourAccuracy:P2}", r.ClassifierAccuracy is { } a ? $"{a:P2}" : "–");

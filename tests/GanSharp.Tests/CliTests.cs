@@ -438,6 +438,22 @@ public class CliTests
             Assert.True(json.RootElement.GetProperty("model").GetProperty("frechet").GetDouble() > 0);
         }
         AssertOneLineError(Gan("eval", "resnet18", "--run", run, "--count", "5"), 2, "--count must be at least 6");
+
+        // Both feature spaces label the two kinds of picture (warm, cold) by the nearest training image: colour alone tells them apart.
+        var spacesJson = Path.Combine(TempFolder(), "spaces.json");
+        var spaces = Gan("eval", "feature-spaces", folder, "--image-size", "32", "--json", spacesJson);
+        Assert.True(spaces.Code == 0, spaces.Err);
+        using (var json = JsonDocument.Parse(File.ReadAllText(spacesJson)))
+        {
+            var rows = json.RootElement.GetProperty("spaces").EnumerateArray().ToList();
+            Assert.Equal(["classifier", "resnet18"], rows.Select(r => r.GetProperty("space").GetString()));
+            Assert.All(rows, r => Assert.Equal(1.0, r.GetProperty("nearest_neighbour_accuracy").GetDouble()));
+            Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("classifier_accuracy").ValueKind);
+        }
+        var unlabelled = Path.Combine(TempFolder(), "flat");
+        Directory.CreateDirectory(unlabelled);
+        foreach (var file in Directory.GetFiles(Path.Combine(folder, "warm"), "*.png")) File.Copy(file, Path.Combine(unlabelled, Path.GetFileName(file)));
+        AssertOneLineError(Gan("eval", "feature-spaces", unlabelled), 2, "no labels");
     }
 
     [Fact]

@@ -58,6 +58,26 @@ public sealed class FeatureSpace : IDisposable
         return referenceLabels.cpu().index_select(0, nearest.cpu()).eq(queryLabels.cpu()).to_type(ScalarType.Float64).mean().item<double>();
     }
 
+    /// <summary>
+    /// Both spaces on <paramref name="data"/>'s labelled images: the own classifier (trained on its first use, then
+    /// cached in <paramref name="dataDir"/>) with its accuracy, and the ResNet-18 — each space's
+    /// <see cref="NearestNeighbourAccuracy"/> of the test images among the training images.
+    /// </summary>
+    /// <exception cref="InputException">No test images, or no labels.</exception>
+    public static FeatureSpacesResultFile Survey(Data.DatasetSplits data, string? dataDir = null, IProgress<string>? progress = null)
+    {
+        var test = data.Test ?? throw new InputException($"{data.Train.Name} has no test images to classify");
+        if (data.Train.Labels is null) throw new InputException($"{data.Train.Name}: its images have no labels to tell apart");
+        var rows = new List<FeatureSpaceRow>();
+        var (classifier, info) = FeatureClassifier.ForDataset(data, dataDir, progress);
+        using (var own = Of(classifier, info))
+            rows.Add(new FeatureSpaceRow(own.Name, own.Description, info.TestAccuracy, own.NearestNeighbourAccuracy(test, data.Train)));
+        progress?.Report($"embedding {data.Train.Count + test.Count:N0} images in the ResNet-18…");
+        using (var resnet = Of(new ResNet18Features()))
+            rows.Add(new FeatureSpaceRow(resnet.Name, resnet.Description, null, resnet.NearestNeighbourAccuracy(test, data.Train)));
+        return new FeatureSpacesResultFile(data.Train.Name, test.Name, test.Count, data.Train.Count, rows);
+    }
+
     /// <inheritdoc/>
     public void Dispose() => net.Dispose();
 }
