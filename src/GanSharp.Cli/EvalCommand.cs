@@ -15,7 +15,7 @@ static class EvalCommand
 {
     static readonly Option<string?> Dataset = Cli.Option<string?>("--dataset", "Dataset whose validation and test images are scored (default: the run's)");
     static readonly Option<int> Count = new Option<int>("--count") { Description = "Samples drawn from the generator", DefaultValueFactory = _ => 10_000 }.Positive();
-    static readonly Option<int> ResNetCount = new Option<int>("--count") { Description = $"Samples drawn from the generator (the ResNet-18 embeds about 20 a second a core)", DefaultValueFactory = _ => PeriodicEvaluations.ResNet18Samples }.Positive();
+    static readonly Option<int> ResNetCount = new Option<int>("--count") { Description = "Samples drawn from the generator (the ResNet-18 embeds about 20 a second a core)", DefaultValueFactory = _ => PeriodicEvaluations.ResNet18Samples }.Positive();
     static readonly Option<int> KernelCount = new Option<int>("--count") { Description = "Samples drawn from the generator: the Parzen window's kernel centres", DefaultValueFactory = _ => 10_000 }.Positive();
     static readonly Option<long> Seed = CommonOptions.Seed;
     static readonly Option<double?> Sigma = Cli.Option<double?>("--sigma", "Use this kernel width instead of choosing one on validation images").Positive();
