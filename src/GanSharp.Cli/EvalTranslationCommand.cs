@@ -46,12 +46,14 @@ static class EvalTranslationCommand
         Console.WriteLine($"{source.Path} (step {source.Checkpoint.Step:N0}) on {data.X.Test!.Count:N0} held-out pairs of {domains.Summary}; " +
                           $"features: ImageNet ResNet-18 ({ResNet18Features.Package} {ResNet18Features.Version}); " +
                           $"style probe {evaluation.StyleClassifierAccuracy:P1} right on the test images of both domains");
+        if (source.Checkpoint.HasEma)
+            Console.WriteLine($"translators: the moving averages of their weights (β = {config.Ema?.Beta:G4}) kept by the run");
         AnsiConsole.Write(table);
         EvaluationFiles.Write(json, new TranslationResultFile(domains.Summary, data.X.Test.Count, scores, baseline,
                                                               evaluation.StyleClassifierAccuracy,
                                                               $"ImageNet ResNet-18, {ResNet18Features.Package} {ResNet18Features.Version}")
         {
-            Checkpoint = source.Path, Step = source.Checkpoint.Step,
+            Checkpoint = source.Path, GeneratorWeights = source.Weights, Step = source.Checkpoint.Step,
         });
         Console.WriteLine($"  → {json}");
         return Cli.Success;

@@ -41,7 +41,7 @@ static class TrainCommand
 
     /// <summary>How --update names the two games of the paper: Algorithm 1's alternation, or its code's simultaneous steps.</summary>
     enum UpdateOrder { Alternating, Simultaneous }
-    static readonly Option<bool> Ema = Cli.Option<bool>("--ema", "Keep a moving average of G's weights (β 0.999), which samples and evaluations then use");
+    static readonly Option<bool> Ema = Cli.Option<bool>("--ema", "Keep a moving average of G's weights (CycleGAN: of both translators'; β 0.999), which samples, translations and evaluations then use");
     static readonly Option<bool> NoTensorBoard = Cli.Option<bool>("--no-tensorboard", "Do not write TensorBoard event files");
 
     public static Command Create()
@@ -92,7 +92,7 @@ static class TrainCommand
         Cli.Say($"run {run.Folder}");
         Cli.Say($"  data {data.Describe()}; " +
                           $"{c.Train.Batch}-image minibatches; {Kinds.NameOf(c.Model)} nets, {c.Game.Summary}, {Kinds.NameOf(c.Loss)} loss, " +
-                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer{(c.Ema is { } ema ? $", moving average of G (β = {ema.Beta:G4})" : "")}; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
+                          $"{c.Optimizer.Kind.ToString().ToLowerInvariant()} optimizer{(c.Ema is { } ema ? $", moving average{(run.Trainer.Game.AveragesItsPlayers ? "s of its generators" : " of G")} (β = {ema.Beta:G4})" : "")}; seed {c.Train.Seed}, {c.Train.Threads} thread{(c.Train.Threads == 1 ? "" : "s")}, {c.Train.Device}");
         if (run.Trainer.Step > 0)
             Cli.Say($"  resuming at step {run.Trainer.Step:N0}" + (run.TotalSteps == long.MaxValue ? "" : $" of {run.TotalSteps:N0}") +
                               (run.CpuBudgetSeconds is { } b ? $" ({run.TrainingCpuSeconds() / 60:F1} of {b / 60:G4} CPU minutes)" : ""));

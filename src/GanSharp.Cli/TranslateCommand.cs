@@ -50,7 +50,7 @@ static class TranslateCommand
         using var translated = translator.Translate(images);                       // [N, C, H, W] in [0, 1]
         if (one) ImageGrid.SavePng(translated, output, padding: 0);
         else WriteFolder(output, names, translated);
-        Console.WriteLine($"{names.Count:N0} image{(names.Count == 1 ? "" : "s")} translated {GameProduct.Name(direction)} → {output}");
+        Console.WriteLine($"{names.Count:N0} image{(names.Count == 1 ? "" : "s")} translated {GameProduct.Name(direction)}{(source.Checkpoint.HasEma ? " by the moving average of the translator's weights" : "")} → {output}");
         return Cli.Success;
     }
 

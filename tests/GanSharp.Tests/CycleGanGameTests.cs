@@ -38,12 +38,12 @@ public class CycleGanGameTests
         public override Tensor forward(Tensor x) => nn.functional.avg_pool2d(x.mean([1], keepdim: true), 2).flatten(1) * w + c;
     }
 
-    static (CycleConsistentGan Game, StepContext Context) Game(CycleConsistentConfig config, Tensor x, Tensor y)
+    static (CycleConsistentGan Game, StepContext Context) Game(CycleConsistentConfig config, Tensor x, Tensor y, EmaConfig? average = null)
     {
         var domains = new TwoDomains(new ImageDataset("x", x.clone()), new ImageDataset("y", y.clone()));
         var optimizer = new OptimizerConfig { Kind = OptimizerKind.Sgd, LearningRate = 0.1, MomentumStart = 0, MomentumEnd = 0, Schedule = ExponentialDecay.Constant };
         var game = new CycleConsistentGan(new AffineTranslator(0.8f, 0.1f), new AffineTranslator(1.1f, -0.05f), new PatchMean(2f, -0.5f), new PatchMean(-1f, 0.7f),
-                                          new LeastSquares(), config, optimizer, optimizer, domains);
+                                          new LeastSquares(), config, optimizer, optimizer, domains, average, () => new AffineTranslator(0, 0));
         return (game, new StepContext(new FixedBatch(x, y), new TorchSharp.torch.Generator(5)));
     }
 
@@ -120,6 +120,37 @@ public class CycleGanGameTests
         for (int i = 0; i < dAfter.Length; i++) Assert.Equal(expected[i].item<float>(), dAfter[i].item<float>(), 5);
     }
 
+    [Fact]
+    public void With_ema_the_game_keeps_each_translators_moving_average_and_translates_with_it()
+    {
+        using var rng = new TorchSharp.torch.Generator(3);
+        var x = rand([2, 3, 4, 4], generator: rng);
+        var y = rand([2, 3, 4, 4], generator: rng);
+        var (game, context) = Game(new CycleConsistentConfig { PoolSize = 0 }, x, y, new EmaConfig { Beta = 0.9, Warmup = true });
+        using var _ = game;
+        Assert.True(game.AveragesItsPlayers);
+        Assert.Equal(["generator-x-to-y", "generator-y-to-x", "discriminator-x", "discriminator-y", "generator-x-to-y-ema", "generator-y-to-x-ema"],
+                     game.Players.Select(p => p.Name));
+        // θ_avg starts as θ; after the t-th update θ_avg ← β_t θ_avg + (1 − β_t) θ, β_t = min(0.9, (1 + t)/(10 + t)).
+        var expected = Snapshot(game.G).Concat(Snapshot(game.F)).Select(t => (double)t.item<float>()).ToArray();
+        Assert.Equal([0.8, 0.1, 1.1, -0.05], expected.Select(v => Math.Round(v, 6)));
+        for (int t = 1; t <= 3; t++)
+        {
+            game.Step(context);
+            double beta = Math.Min(0.9, (1.0 + t) / (10.0 + t));
+            var now = Snapshot(game.G).Concat(Snapshot(game.F)).Select(v => (double)v.item<float>()).ToArray();
+            for (int i = 0; i < expected.Length; i++) expected[i] = beta * expected[i] + (1 - beta) * now[i];
+            var average = Snapshot(game.AverageG!).Concat(Snapshot(game.AverageF!)).Select(v => (double)v.item<float>()).ToArray();
+            for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], average[i], 5);
+            Assert.False(now.SequenceEqual(average));
+        }
+        Assert.Same(game.AverageG, game.Product("cycle-consistent").Translation(TranslationDirection.XToY, "a test"));
+        Assert.Same(game.AverageF, game.Product("cycle-consistent").Translation(TranslationDirection.YToX, "a test"));
+        Assert.Same(game.G, game.Product("cycle-consistent", trainedWeights: true).Translation(TranslationDirection.XToY, "a test"));
+        Assert.All(game.AverageG!.parameters(), p => Assert.False(p.requires_grad));
+        Assert.False(game.AverageG!.training);
+    }
+
     static GanConfig Small(int steps) => Presets.CycleganEmoji with
     {
         Model = new CycleGanModelConfig { GeneratorFeatures = 2, ResidualBlocks = 1, DiscriminatorFeatures = 2, DiscriminatorLayers = 1 },
@@ -129,15 +160,18 @@ public class CycleGanGameTests
         Output = new OutputConfig { LogEvery = 1, SampleEvery = 3, CheckpointEvery = 3, SampleCount = 12, TensorBoard = false },
     };
 
-    [Fact]
-    public void A_resumed_run_continues_exactly_with_its_pools_and_reloads_both_translators()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_resumed_run_continues_exactly_with_its_pools_and_reloads_both_translators(bool ema)
     {
+        var config = Small(7) with { Ema = ema ? new EmaConfig { Beta = 0.5 } : null };
         using var rng = new TorchSharp.torch.Generator(6);
         using var xSet = new ImageDataset("x", rand([9, 3, 8, 8], generator: rng));
         using var ySet = new ImageDataset("y", rand([7, 3, 8, 8], generator: rng).pow(2));
         string straight = Path.Combine(TempFolder(), "straight"), resumed = Path.Combine(TempFolder(), "resumed");
-        using (var run = TrainingRun.Start(Small(7), straight, new TwoDomains(xSet, ySet))) run.Run();
-        using (var run = TrainingRun.Start(Small(7), resumed, new TwoDomains(xSet, ySet)))    // interrupted at 4: its checkpoint holds filled pools
+        using (var run = TrainingRun.Start(config, straight, new TwoDomains(xSet, ySet))) run.Run();
+        using (var run = TrainingRun.Start(config, resumed, new TwoDomains(xSet, ySet)))    // interrupted at 4: its checkpoint holds filled pools
         {
             using var interrupt = new CancellationTokenSource();
             Assert.Equal(RunOutcome.Interrupted, run.Run(interrupt.Token, new StopAt(4, interrupt)));
@@ -152,18 +186,27 @@ public class CycleGanGameTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "samples", "last.png")), File.ReadAllBytes(Path.Combine(resumed, "samples", "last.png")));
         var a = Checkpoint.Read(new RunDirectory(straight).LastCheckpointPath);
         var b = Checkpoint.Read(new RunDirectory(resumed).LastCheckpointPath);
-        Assert.Equal(["generator-x-to-y", "generator-y-to-x", "discriminator-x", "discriminator-y", "generators-optimizer", "discriminators-optimizer", "rng", "pool-x", "pool-y"],
+        Assert.Equal(["generator-x-to-y", "generator-y-to-x", "discriminator-x", "discriminator-y",
+                      .. ema ? new[] { "generator-x-to-y-ema", "generator-y-to-x-ema" } : [],
+                      "generators-optimizer", "discriminators-optimizer", "rng", "pool-x", "pool-y"],
                      a.Sections.Keys);
+        Assert.Equal(ema, a.HasEma);
         foreach (var name in a.Sections.Keys) Assert.True(a.Section(name).AsSpan().SequenceEqual(b.Section(name)), name);
 
-        // Both directions load from the checkpoint, as C# callers and `gan translate` load them.
+        // Both directions load from the checkpoint, as C# callers and `gan translate` load them: the averages where the
+        // run kept them, the trained weights when asked.
         using var loaded = GameFactory.LoadProduct(a);
+        using var loadedTrained = GameFactory.LoadProduct(a, new ProductOptions(TrainedWeights: true));
         using var trained = TrainingRun.Resume(straight, new TwoDomains(xSet, ySet));
         foreach (var direction in new[] { TranslationDirection.XToY, TranslationDirection.YToX })
         {
             using var mine = loaded.Product.Translation(direction, "a test").Translate(xSet.Images);
             using var theirs = trained.Trainer.Product.Translation(direction, "a test").Translate(xSet.Images);
             Assert.True(Equal(mine, theirs));
+            using var mineTrained = loadedTrained.Product.Translation(direction, "a test").Translate(xSet.Images);
+            using var theirsTrained = trained.Trainer.TrainedProduct.Translation(direction, "a test").Translate(xSet.Images);
+            Assert.True(Equal(mineTrained, theirsTrained));
+            Assert.Equal(!ema, Equal(mine, mineTrained));
         }
         Assert.Contains("needs samples from noise; the cycle-consistent game supplies translations x-to-y and y-to-x",
                         Assert.Throws<InputException>(() => loaded.Product.Samples("gan sample")).Message);
@@ -191,7 +234,7 @@ public class CycleGanGameTests
                         Assert.Single((config with { Model = new DcganModelConfig { Channels = 3 } }).Problems(), p => p.Contains("needs translating")));
         Assert.Contains("a model of kind cyclegan is trained by the cycle-consistent game, not algorithm1",
                         Assert.Single((config with { Game = new Algorithm1Config() }).Problems(), p => p.Contains("trained by")));
-        Assert.Contains("ema: the cycle-consistent game has two translators", Assert.Single((config with { Ema = new EmaConfig() }).Problems()));
+        Assert.Empty((config with { Ema = new EmaConfig() }).Problems());   // the game averages both translators
         Assert.Contains("eval: 'parzen' measures samples from noise, and the cyclegan model's nets translate images",
                         Assert.Single((config with { Output = config.Output with { EvalEvery = 5 } }).Problems()));
         Assert.Contains("split emoji-pairs pairs the two emoji styles",

@@ -48,6 +48,70 @@ public class CycleGanNetsTests
         Assert.DoesNotContain("upsampling", System.Text.Json.JsonSerializer.Serialize(new GanSharp.Configuration.CycleGanModelConfig(), GanSharp.Configuration.GanConfig.Json));
     }
 
+    [Theory]
+    [InlineData(32, 3, 5)]        // the reference's unet_256 at 32×32: down to 1×1
+    [InlineData(28, 1, 2)]        // sides need only be multiples of 2^levels
+    public void The_unet_translator_keeps_the_image_shape_and_range_and_every_weight_learns(int size, int channels, int levels)
+    {
+        using var t = new UnetTranslator(channels, features: 4, levels, new TorchSharp.torch.Generator(1));
+        using var x = rand([2, channels, size, size], generator: new TorchSharp.torch.Generator(2));
+        using var y = t.forward(x);
+        Assert.Equal(x.shape, y.shape);
+        Assert.True(y.min().item<float>() >= 0 && y.max().item<float>() <= 1);
+        using (var loss = y.sub(x).abs().mean()) loss.backward();
+        Assert.All(t.parameters(), p => Assert.True(p.grad is { } g && g.abs().sum().item<float>() > 0));
+    }
+
+    [Fact]
+    public void The_unet_translator_has_the_closed_form_number_of_weights_and_the_configurations_estimate()
+    {
+        const int c = 3, f = 4, levels = 5;
+        using var t = new UnetTranslator(c, f, levels);
+        long[] width = [4, 8, 16, 32, 32];                                                 // f·min(2^i, 8)
+        long expected = 0;
+        for (int i = 0; i < levels; i++)
+        {
+            long outer = i == 0 ? c : width[i - 1], inner = width[i];
+            expected += outer * inner * 16 + inner;                                         // 4×4 down, with bias
+            expected += (i == levels - 1 ? 1 : 2) * inner * outer * 16 + outer;             // 4×4 up from [eᵢ, uᵢ₊₁] (innermost: eᵢ alone)
+        }
+        Assert.Equal(expected, t.parameters().Sum(p => p.numel()));
+        Assert.Empty(t.buffers());                                                          // instance norm keeps no running statistics
+        var config = new GanSharp.Configuration.CycleGanModelConfig
+        {
+            Translator = GanSharp.Configuration.CycleGanTranslator.Unet, GeneratorFeatures = f, Downsamplings = levels, ResidualBlocks = 0,
+            DiscriminatorFeatures = 4, DiscriminatorLayers = 2, Channels = c, Height = 32, Width = 32,
+        };
+        using var d = new PatchDiscriminator(c, 4, 2);
+        long weights = 2 * (expected + d.parameters().Sum(p => p.numel()));
+        Assert.InRange(config.EstimatedWeights(), 0.98 * weights, weights);                 // the estimate leaves out biases only
+        Assert.Empty(config.Problems());
+        string json = System.Text.Json.JsonSerializer.Serialize<GanSharp.Configuration.ModelConfig>(config, GanSharp.Configuration.GanConfig.Json);
+        Assert.Contains("\"translator\": \"unet\"", json);
+        Assert.Equal(config, System.Text.Json.JsonSerializer.Deserialize<GanSharp.Configuration.ModelConfig>(json, GanSharp.Configuration.GanConfig.Json));
+        Assert.Contains("a unet translator has no residual blocks", Assert.Single((config with { ResidualBlocks = 6 }).Problems()));
+        Assert.Contains("upsampling resize is an option of the resnet translator",
+                        Assert.Single((config with { Upsampling = GanSharp.Configuration.CycleGanUpsampling.Resize }).Problems()));
+        Assert.Contains("at least 2 levels", Assert.Single((config with { Downsamplings = 1 }).Problems()));
+    }
+
+    [Fact]
+    public void The_unet_skips_carry_the_input_past_a_cut_bottleneck()
+    {
+        using var t = new UnetTranslator(3, 4, 3, new TorchSharp.torch.Generator(1));
+        var innermost = t.modules().OfType<TorchSharp.Modules.Conv2d>().Last();          // e₂ = conv(LeakyReLU(e₁)): cut it to zero
+        using (no_grad())
+        {
+            innermost.weight!.zero_();
+            innermost.bias!.zero_();
+        }
+        using var a = rand([1, 3, 16, 16], generator: new TorchSharp.torch.Generator(2));
+        using var b = rand([1, 3, 16, 16], generator: new TorchSharp.torch.Generator(3));
+        using var ya = t.forward(a);
+        using var yb = t.forward(b);
+        Assert.True(ya.sub(yb).abs().max().item<float>() > 1e-3);                        // what reaches the output came through the skips
+    }
+
     [Fact]
     public void The_translator_has_the_closed_form_number_of_weights_and_its_norms_none()
     {

@@ -149,7 +149,7 @@ public class DataStreamTests
 
         public override int BatchesPerStep => 1;
 
-        public override GameProduct Product(string kind, GanSharp.Models.Generator? average = null) =>
+        public override GameProduct Product(string kind, GanSharp.Models.Generator? average = null, bool trainedWeights = false) =>
             new(kind, null, Translators: new Dictionary<TranslationDirection, GanSharp.Models.Translator> { [TranslationDirection.XToY] = t });
 
         public override IReadOnlyDictionary<string, double> Step(StepContext context)

@@ -37,15 +37,11 @@ public sealed record CycleConsistentConfig : GameConfig
     }
 
     /// <inheritdoc/>
-    /// <remarks>
-    /// The nets must be translators; a moving average of G is refused (there is no one G of noise to average).
-    /// </remarks>
+    /// <remarks>The nets must be translators (with <c>ema</c>, the game averages both).</remarks>
     protected override IEnumerable<string> Rules(GanConfig run)
     {
         if (run.Model is not CycleGanModelConfig)
             yield return $"game cycle-consistent needs translating nets (model kind cyclegan), not {Kinds.NameOf(run.Model)}";
-        if (run.Ema is not null)
-            yield return "ema: the cycle-consistent game has two translators and no generator of noise to average: leave ema out";
     }
 
     /// <inheritdoc/>

@@ -33,8 +33,12 @@ namespace GanSharp.Games;
 /// [−1, 1], so an L1 here is half the reference's; and least squares here carries Mao et al.'s ½ that the reference's
 /// MSE does not — so this objective is the reference's halved, term by term, and λ = 10 balances the terms as the
 /// paper's λ = 10 does (Adam's steps do not depend on a loss's overall scale).
-/// Players: <c>generator-x-to-y</c> (G), <c>generator-y-to-x</c> (F), <c>discriminator-x</c>, <c>discriminator-y</c>;
-/// optimizers <c>generators-optimizer</c>, <c>discriminators-optimizer</c>; state <c>pool-x</c>, <c>pool-y</c>.
+/// With the run's <c>ema</c> the game also keeps a moving average of each translator's weights, updated after every
+/// iteration (<see cref="ParameterAverage"/>, t = the iteration), and translates with the averages: the trained weights
+/// follow the game's oscillations, and at batch 1 carry the last images' speckle into every translation.
+/// Players: <c>generator-x-to-y</c> (G), <c>generator-y-to-x</c> (F), <c>discriminator-x</c>, <c>discriminator-y</c>, and
+/// with <c>ema</c> <c>generator-x-to-y-ema</c>, <c>generator-y-to-x-ema</c>; optimizers <c>generators-optimizer</c>,
+/// <c>discriminators-optimizer</c>; state <c>pool-x</c>, <c>pool-y</c>.
 /// Scalars: <c>d_loss</c> (the discriminators' objective as descended), <c>g_loss</c> (the translators' total),
 /// <c>d_x_loss</c>, <c>d_y_loss</c>, <c>gan_x_to_y</c>, <c>gan_y_to_x</c> (the adversarial terms of G and F),
 /// <c>cycle_l1</c> and <c>identity_l1</c> (unweighted sums of the two directions).
@@ -43,6 +47,8 @@ public sealed class CycleConsistentGan : Game
 {
     /// <summary>The checkpoint sections of the players.</summary>
     public const string XToYName = "generator-x-to-y", YToXName = "generator-y-to-x", DiscriminatorXName = "discriminator-x", DiscriminatorYName = "discriminator-y";
+    /// <summary>The checkpoint sections of the translators' moving averages, in runs that keep them.</summary>
+    public const string XToYAverageName = XToYName + AverageSuffix, YToXAverageName = YToXName + AverageSuffix;
 
     /// <summary>G: X → Y.</summary>
     public Translator G { get; }
@@ -58,19 +64,26 @@ public sealed class CycleConsistentGan : Game
     public ImagePool PoolX { get; }
     /// <summary>G's earlier images, which D_Y is shown.</summary>
     public ImagePool PoolY { get; }
+    /// <summary>The moving average of G's weights (null: the run keeps none).</summary>
+    public Translator? AverageG { get; }
+    /// <summary>The moving average of F's weights (null: the run keeps none).</summary>
+    public Translator? AverageF { get; }
 
     private readonly double lambda, identity;
     private readonly OptimizerHelper optG, optD;
     private readonly Parameter[] gParams, dParams;
     private readonly TwoDomains data;
+    private readonly ParameterAverage[] averages = [];
 
     /// <summary>
     /// The game of translators <paramref name="g"/> (X → Y), <paramref name="f"/> (Y → X) and discriminators
     /// <paramref name="dX"/>, <paramref name="dY"/> (placed on their device; owned from here) over <paramref name="data"/>,
-    /// whose training images give the sample grids.
+    /// whose training images give the sample grids. With <paramref name="average"/> (the run's <c>ema</c>) the game keeps
+    /// moving averages of both translators in nets that <paramref name="createTranslator"/> builds (their architecture).
     /// </summary>
     public CycleConsistentGan(Translator g, Translator f, nn.Module<Tensor, Tensor> dX, nn.Module<Tensor, Tensor> dY, IAdversarialLoss loss,
-                              CycleConsistentConfig config, OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer, TwoDomains data)
+                              CycleConsistentConfig config, OptimizerConfig generatorOptimizer, OptimizerConfig discriminatorOptimizer, TwoDomains data,
+                              EmaConfig? average = null, Func<Translator>? createTranslator = null)
     {
         if (config.Problems().FirstOrDefault() is { } problem) throw new InputException(problem);
         G = AddPlayer(XToYName, g);
@@ -85,14 +98,31 @@ public sealed class CycleConsistentGan : Game
         optD = AddOptimizer("discriminators-optimizer", dParams, discriminatorOptimizer);
         PoolX = AddState("pool-x", new ImagePool(config.PoolSize));
         PoolY = AddState("pool-y", new ImagePool(config.PoolSize));
+        if (average is not null)
+        {
+            var create = createTranslator ?? throw new ArgumentNullException(nameof(createTranslator), "the translators' averages need nets of their architecture");
+            var device = gParams[0].device;
+            AverageG = AddPlayer(XToYAverageName, create());
+            AverageG.to(device);
+            AverageF = AddPlayer(YToXAverageName, create());
+            AverageF.to(device);
+            averages = [new ParameterAverage(g, AverageG, average), new ParameterAverage(f, AverageF, average)];
+        }
     }
+
+    /// <inheritdoc/>
+    public override bool AveragesItsPlayers => averages.Length > 0;
 
     /// <inheritdoc/>
     public override int BatchesPerStep => 1;
 
-    /// <summary>Translations both ways (no samples from noise).</summary>
-    public override GameProduct Product(string kind, Models.Generator? average = null) =>
-        new(kind, null, Translators: new Dictionary<TranslationDirection, Translator> { [TranslationDirection.XToY] = G, [TranslationDirection.YToX] = F });
+    /// <summary>Translations both ways (no samples from noise), by the translators' averages where the game keeps them.</summary>
+    public override GameProduct Product(string kind, Models.Generator? average = null, bool trainedWeights = false) =>
+        new(kind, null, Translators: new Dictionary<TranslationDirection, Translator>
+        {
+            [TranslationDirection.XToY] = trainedWeights ? G : AverageG ?? G,
+            [TranslationDirection.YToX] = trainedWeights ? F : AverageF ?? F,
+        });
 
     /// <summary>Rows of x | G(x) | F(G(x)) | y | F(y) | G(F(y)) for training images of both domains chosen by the seed.</summary>
     public override IFixedGrid CreateGrid(int count, long seed) => new TranslationGrid(data.X, data.Y, count, seed);
@@ -108,6 +138,7 @@ public sealed class CycleConsistentGan : Game
         var fakeX = F.forward(y);                                          // x̂ = F(y)
         var (gLoss, terms) = TranslatorsStep(x, y, fakeY, fakeX);
         var (dLoss, dX, dY) = DiscriminatorsStep(x, y, fakeY.detach(), fakeX.detach(), context.Rng);
+        foreach (var a in averages) a.Update(context.Data.Taken);         // after the translators' t-th update (one minibatch an iteration)
         return new OrderedDictionary<string, double>
         {
             ["d_loss"] = dLoss, ["g_loss"] = gLoss, ["d_x_loss"] = dX, ["d_y_loss"] = dY,

@@ -41,8 +41,10 @@ public abstract class Game : IDisposable
     private readonly List<(string Name, IGameState State)> states = [];
     private readonly HashSet<Parameter> frozen = new(ReferenceEqualityComparer.Instance);   // a net's parameters() hands out the same objects
 
+    /// <summary>What a player's moving average is named after: its checkpoint section is the player's name and this.</summary>
+    public const string AverageSuffix = "-ema";
     /// <summary>The checkpoint section of a moving average of <see cref="Generator"/>'s weights, in runs that keep one.</summary>
-    public const string GeneratorAverageName = "generator-ema";
+    public const string GeneratorAverageName = TwoPlayerGame.GeneratorName + AverageSuffix;
 
     /// <summary>The nets, in checkpoint order.</summary>
     public IReadOnlyList<Player> Players => players;
@@ -64,11 +66,19 @@ public abstract class Game : IDisposable
     public virtual Discriminator? Classifier => null;
 
     /// <summary>
-    /// What can be drawn from the players as they are (<paramref name="kind"/>: the game's name in configurations), with
-    /// <paramref name="average"/> sampling in G's place where the run keeps a moving average of G. Default: samples
-    /// from <see cref="Generator"/> and the <see cref="Classifier"/>; games of other products override it.
+    /// Whether the game keeps the moving averages the run's <c>ema</c> asks for itself, as players of its own (CycleGAN:
+    /// of both translators); the trainer then keeps none. Default false: the trainer averages <see cref="Generator"/>.
     /// </summary>
-    public virtual GameProduct Product(string kind, Generator? average = null) => new(kind, average ?? Generator, Classifier);
+    public virtual bool AveragesItsPlayers => false;
+
+    /// <summary>
+    /// What can be drawn from the players (<paramref name="kind"/>: the game's name in configurations), with
+    /// <paramref name="average"/> sampling in G's place where the trainer keeps a moving average of G, and the averages
+    /// the game keeps of its own players in theirs unless <paramref name="trainedWeights"/>. Default: samples from
+    /// <see cref="Generator"/> and the <see cref="Classifier"/>; games of other products override it.
+    /// </summary>
+    public virtual GameProduct Product(string kind, Generator? average = null, bool trainedWeights = false) =>
+        new(kind, trainedWeights ? Generator : average ?? Generator, Classifier);
 
     /// <summary>
     /// The fixed inputs of the run's sample grids: about <paramref name="count"/> images, chosen from <paramref name="seed"/>.

@@ -79,7 +79,8 @@ public static class GameFactory
             nets.Add(CycleGanNets.Discriminator(model, rng));
             foreach (var net in nets) net.to(device);
             return new CycleConsistentGan((Translator)nets[0], (Translator)nets[1], nets[2], nets[3], LossFactory.Create(config.Loss), game,
-                                          config.Optimizer, config.DiscriminatorOptimizer ?? config.Optimizer, domains);
+                                          config.Optimizer, config.DiscriminatorOptimizer ?? config.Optimizer, domains,
+                                          config.Ema, () => CycleGanNets.Translator(model));   // the averages' nets: copies, not draws of the run's rng
         }
         catch
         {

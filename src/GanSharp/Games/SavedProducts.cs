@@ -137,7 +137,8 @@ public static class TwoPlayerProducts
 public static class TranslatorProducts
 {
     /// <summary>
-    /// Both translators (X → Y from <c>generator-x-to-y</c>, Y → X from <c>generator-y-to-x</c>), rebuilt from the run's
+    /// Both translators (X → Y from <c>generator-x-to-y</c>, Y → X from <c>generator-y-to-x</c>; the moving averages of
+    /// their weights where the run kept them, unless <see cref="ProductOptions.TrainedWeights"/>), rebuilt from the run's
     /// CycleGAN configuration, checked finite, in evaluation mode on the options' device.
     /// </summary>
     /// <exception cref="InputException">Not CycleGAN's nets, weights that do not fit, or a translator whose weights are not finite.</exception>
@@ -152,7 +153,8 @@ public static class TranslatorProducts
             {
                 var t = CycleGanNets.Translator(model);
                 translators[direction] = t;
-                saved.LoadInto(name, t);
+                bool average = saved.Has(name + Game.AverageSuffix) && !options.TrainedWeights;
+                saved.LoadInto(average ? name + Game.AverageSuffix : name, t);
                 if (!Weights.AllFinite(t))
                     throw new InputException($"{saved.Where}: the {GameProduct.Name(direction)} translator's weights are not finite (NaN or infinity): the run diverged before this checkpoint");
                 if (options.Device is { } device) t.to(device);

@@ -36,42 +36,26 @@ public sealed class ExponentialMovingAverage : IDisposable
 
     private readonly Generator shadowNet;
     private readonly BatchNorm[] norms;  // the shadow's batch-norm layers (none: nothing to recompute)
+    private readonly ParameterAverage average;
     private bool stale;                  // the weights moved since the statistics were computed
     /// <summary>The settings: β and the warm-up.</summary>
-    public EmaConfig Config { get; }
-
-    private readonly Tensor[] source, shadow;              // parameters, in the same order
+    public EmaConfig Config => average.Config;
 
     /// <summary>An average of <paramref name="g"/> kept in <paramref name="shadow"/> (same architecture; owned from here).</summary>
     public ExponentialMovingAverage(Generator g, Generator shadow, EmaConfig config)
     {
         shadowNet = shadow;
-        Config = config;
-        source = g.parameters().Cast<Tensor>().ToArray();
-        this.shadow = shadow.parameters().Cast<Tensor>().ToArray();
-        var sourceBuffers = g.buffers().ToArray();
-        var shadowBuffers = shadow.buffers().ToArray();
-        if (source.Length != this.shadow.Length || sourceBuffers.Length != shadowBuffers.Length)
-            throw new ArgumentException("the shadow generator must have the architecture of the source");
+        average = new ParameterAverage(g, shadow, config);
         norms = shadow.modules().OfType<BatchNorm>().ToArray();
-        foreach (var p in shadow.parameters()) p.requires_grad = false;
-        using (no_grad())
-        {
-            for (int i = 0; i < source.Length; i++) this.shadow[i].copy_(source[i]);
-            for (int i = 0; i < sourceBuffers.Length; i++) shadowBuffers[i].copy_(sourceBuffers[i]);  // the same weights: the same statistics
-        }
-        shadow.eval();
     }
 
     /// <summary>β_t after <paramref name="updates"/> updates of the source.</summary>
-    public double Decay(long updates) => Config.Warmup ? Math.Min(Config.Beta, (1.0 + updates) / (10.0 + updates)) : Config.Beta;
+    public double Decay(long updates) => average.Decay(updates);
 
     /// <summary>One step of the average, after the source's <paramref name="updates"/>-th update.</summary>
     public void Update(long updates)
     {
-        double beta = Decay(updates);
-        using var _ = no_grad();
-        for (int i = 0; i < source.Length; i++) shadow[i].lerp_(source[i], 1 - beta);   // β θ_ema + (1 − β) θ_g
+        average.Update(updates);
         stale = norms.Length > 0;
     }
 
@@ -93,7 +77,7 @@ public sealed class ExponentialMovingAverage : IDisposable
             }
             shadowNet.train();
             using var _ = no_grad();
-            var device = shadow[0].device;
+            var device = shadowNet.parameters().First().device;
             for (int b = 0; b < StatisticsBatches; b++)
             {
                 var z = shadowNet.Prior.Sample(StatisticsBatchSize, shadowNet.NoiseDim, rng).to(device);

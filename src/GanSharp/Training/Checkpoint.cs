@@ -50,8 +50,11 @@ public sealed class Checkpoint : Games.ISavedPlayers
     /// <summary>Section holding the running average of the discriminator's weights (the semi-supervised game's classifier).</summary>
     public const string DiscriminatorAverageSection = Games.SemiSupervisedGan.DiscriminatorAverageName;
 
-    /// <summary>Whether the checkpoint holds an average of G's weights (which sampling then uses).</summary>
-    public bool HasEma => Sections.ContainsKey(GeneratorEmaSection);
+    /// <summary>
+    /// Whether the checkpoint holds a moving average of a generator's weights (the run's <c>ema</c>: of G, or of both
+    /// translators), which drawing from it then uses.
+    /// </summary>
+    public bool HasEma => Sections.Keys.Any(name => name.EndsWith(Games.Game.AverageSuffix, StringComparison.Ordinal));
     /// <summary>Whether the checkpoint holds an average of D's weights (which classification then uses).</summary>
     public bool HasDiscriminatorAverage => Sections.ContainsKey(DiscriminatorAverageSection);
 

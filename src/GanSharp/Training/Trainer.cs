@@ -35,7 +35,7 @@ public sealed class Trainer : IDisposable
     /// <summary>What grids and evaluations draw from: the game's product, with the average of G in G's place where there is one.</summary>
     public GameProduct Product => Game.Product(GameKind, Ema?.Shadow);
     /// <summary>What the trained players themselves draw (no averages): what is checked before a checkpoint.</summary>
-    public GameProduct TrainedProduct => Game.Product(GameKind);
+    public GameProduct TrainedProduct => Game.Product(GameKind, trainedWeights: true);
     /// <summary>The game's kind, as the configuration names it.</summary>
     public string GameKind => Kinds.NameOf<GameConfig>(Config.Game);
     /// <summary>The configuration being trained.</summary>
@@ -126,7 +126,7 @@ public sealed class Trainer : IDisposable
             if (player.Module is IRandomDraws net) net.Rng = rng;
             player.Module.train();
         }
-        if (config.Ema is { } ema)
+        if (config.Ema is { } ema && !Game.AveragesItsPlayers)
         {
             var g = Game.Generator ?? throw new InputException($"ema: the {GameKind} game has no single generator of noise to average");
             var create = createGenerator ?? throw new InputException("ema: pass createGenerator to build the average's copy of your generator");
