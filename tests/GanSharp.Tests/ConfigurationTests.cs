@@ -12,6 +12,19 @@ namespace GanSharp.Tests;
 public class ConfigurationTests
 {
     [Fact]
+    public void Before_the_data_is_loaded_the_model_is_judged_at_the_image_size_the_data_declares()
+    {
+        // The model's shape is a placeholder (28×28) until the data is loaded: 32×32 emoji halve three times, 28×28 do not.
+        var preset = Presets.CycleganEmoji;
+        var deeper = preset with { Model = ((CycleGanModelConfig)preset.Model) with { Downsamplings = 3 } };
+        Assert.Empty(deeper.Problems());
+        var two = (TwoDomainsConfig)preset.Data;
+        var at28 = deeper with { Data = two with { X = two.X with { ImageSize = 28 }, Y = two.Y with { ImageSize = 28 } } };
+        Assert.Contains("model: 28×28 images cannot be halved 3 times", Assert.Single(at28.Problems()));
+        Assert.Empty((Presets.DcganEmoji with { Model = Presets.DcganEmoji.Model with { Height = 28, Width = 28 } }).Problems());
+    }
+
+    [Fact]
     public void Misspellings_get_the_names_they_begin_or_the_nearest()
     {
         string[] known = ["--epochs", "--eval", "--eval-every", "--ema", "--steps"];

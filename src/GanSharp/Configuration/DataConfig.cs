@@ -18,6 +18,9 @@ public abstract record StreamConfig
 
     /// <summary>The data in a few words, for messages and reports.</summary>
     [JsonIgnore] public abstract string Summary { get; }
+
+    /// <summary>The side the images are resized to, where the settings say (image-size); null: known once they are loaded.</summary>
+    [JsonIgnore] public abstract int? DeclaredImageSize { get; }
 }
 
 /// <summary>
@@ -51,6 +54,10 @@ public sealed record TwoDomainsConfig : StreamConfig
     /// <inheritdoc/>
     [JsonIgnore]
     public override string Summary => $"two domains, x: {X.Dataset} and y: {Y.Dataset}";
+
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override int? DeclaredImageSize => X.ImageSize;   // the domains are prepared alike (Problems)
 }
 
 /// <summary>One dataset, and how its images are prepared for the nets (<c>"kind": "images"</c>).</summary>
@@ -63,6 +70,9 @@ public sealed record DataConfig : StreamConfig
     /// of image files, the emoji's own 64; IDX data keeps its size).
     /// </summary>
     public int? ImageSize { get; init; }
+    /// <inheritdoc/>
+    [JsonIgnore]
+    public override int? DeclaredImageSize => ImageSize;
     /// <summary>Grey or colour images from image files (null: colour); IDX data keeps its channels.</summary>
     public ColorMode? Color { get; init; }
     /// <summary>The colour transparent pixels are composited onto, as #RRGGBB (default white, as emoji are drawn on a page).</summary>

@@ -65,7 +65,9 @@ public sealed record GanConfig
     {
         foreach (var p in Data.Problems()) yield return p;
         foreach (var p in Train.Problems()) yield return p;
-        foreach (var p in Model.Problems()) yield return p;
+        // Before the data is loaded the model's shape is a placeholder: judge it at the size the data settings declare.
+        var model = Data.DeclaredImageSize is int side ? Model with { Height = side, Width = side } : Model;
+        foreach (var p in model.Problems()) yield return p;
         // Weights, their gradients, up to two optimizer moments, an average, and the checkpoint's copies of them while it
         // is written: about eight float32 values a weight, checked before the nets are built (a 20,000-layer MLP would
         // otherwise take all the machine's memory before anything failed).
