@@ -89,6 +89,31 @@ public class CycleGanGameTests
     }
 
     [Fact]
+    public void Cycle_noise_perturbs_each_translation_on_its_way_back_with_draws_of_the_runs_generator()
+    {
+        using var rng = new TorchSharp.torch.Generator(2);
+        var x = rand([3, 3, 4, 4], generator: rng);
+        var y = rand([3, 3, 4, 4], generator: rng);
+        var (game, context) = Game(new CycleConsistentConfig { PoolSize = 0, CycleNoise = 0.1 }, x, y);
+        using var _ = game;
+        using var draws = new TorchSharp.torch.Generator(5);                                 // the step's generator, seeded alike: its first two draws
+        var e = randn(x.shape, generator: draws);
+        var e2 = randn(y.shape, generator: draws);
+        Tensor G(Tensor t) => t * 0.8 + 0.1;
+        Tensor F(Tensor t) => t * 1.1 - 0.05;
+        double Mean(Tensor t) => t.mean().item<float>();
+        double noisy = Mean((F(G(x) + 0.1 * e) - x).abs()) + Mean((G(F(y) + 0.1 * e2) - y).abs());
+        double clean = Mean((F(G(x)) - x).abs()) + Mean((G(F(y)) - y).abs());
+        var s = game.Step(context);
+        Assert.Equal(noisy, s["cycle_l1"], 5);
+        Assert.True(Math.Abs(noisy - clean) > 1e-3);
+        var config = new CycleConsistentConfig { CycleNoise = 0.1 };
+        Assert.Contains("cycle noise σ 0.1", config.Summary);
+        Assert.DoesNotContain("cycle-noise", System.Text.Json.JsonSerializer.Serialize<GameConfig>(new CycleConsistentConfig(), GanConfig.Json));
+        Assert.Contains("cycle-noise must be a standard deviation", Assert.Single((config with { CycleNoise = -0.1 }).Problems()));
+    }
+
+    [Fact]
     public void Translators_step_with_the_discriminators_frozen_and_identity_zero_skips_its_term()
     {
         using var rng = new TorchSharp.torch.Generator(4);

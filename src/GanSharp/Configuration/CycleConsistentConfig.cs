@@ -20,6 +20,14 @@ public sealed record CycleConsistentConfig : GameConfig
     public double IdentityWeight { get; init; } = 0.5;
     /// <summary>Translated images each discriminator's pool keeps (the paper's 50; 0: the newest only).</summary>
     public int PoolSize { get; init; } = 50;
+    /// <summary>
+    /// σ of Gaussian noise added to a translation before it is translated back in the cycle term (pixels in [0, 1]; 0,
+    /// the paper's and the default: none, and never written). Chu, Zhmoginov &amp; Sandler (2017, "CycleGAN, a Master of
+    /// Steganography") show the translators hiding the input in low-amplitude high-frequency signal that the way back
+    /// reads; noise drowns such a signal, so the cycle must be closed by what the translation visibly shows.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double CycleNoise { get; init; }
 
     /// <inheritdoc/>
     public override IEnumerable<string> Problems()
@@ -27,6 +35,7 @@ public sealed record CycleConsistentConfig : GameConfig
         if (CycleWeight is not (>= 0 and <= 1e6)) yield return $"cycle-weight must be a weight in [0, 10⁶] (got {CycleWeight})";
         if (IdentityWeight is not (>= 0 and <= 1e6)) yield return $"identity-weight must be a weight in [0, 10⁶] (got {IdentityWeight})";
         if (PoolSize is < 0 or > 100_000) yield return $"pool-size must lie in 0…100,000 (got {PoolSize})";
+        if (CycleNoise is not (>= 0 and <= 1)) yield return $"cycle-noise must be a standard deviation in [0, 1] (got {CycleNoise})";
     }
 
     /// <inheritdoc/>
@@ -47,5 +56,5 @@ public sealed record CycleConsistentConfig : GameConfig
     /// <inheritdoc/>
     [JsonIgnore]
     public override string Summary =>
-        $"cycle-consistent (λ = {CycleWeight:G4}, identity {IdentityWeight:G4}·λ, pools of {PoolSize})";
+        $"cycle-consistent (λ = {CycleWeight:G4}, identity {IdentityWeight:G4}·λ, pools of {PoolSize}{(CycleNoise > 0 ? $", cycle noise σ {CycleNoise:G4}" : "")})";
 }

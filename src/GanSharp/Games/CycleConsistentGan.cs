@@ -14,14 +14,14 @@ namespace GanSharp.Games;
 /// against F(y)), and the full objective of equation 3, with the identity term of section 5.2:
 /// <code>
 /// L(G, F, D_X, D_Y) = L_GAN(G, D_Y, X, Y) + L_GAN(F, D_X, Y, X) + λ·L_cyc(G, F) + λ_idt·λ·L_identity(G, F)
-///   L_cyc      = E_x ‖F(G(x)) − x‖₁ + E_y ‖G(F(y)) − y‖₁
+///   L_cyc      = E_x ‖F(G(x) + σε) − x‖₁ + E_y ‖G(F(y) + σε') − y‖₁      ε, ε' ~ 𝒩(0, I); σ = cycle-noise, the paper's 0
 ///   L_identity = E_y ‖G(y) − y‖₁    + E_x ‖F(x) − x‖₁
 /// G*, F* = arg min_{G,F} max_{D_X,D_Y} L
 /// </code>
 /// One iteration, in the reference implementation's order (<c>CycleGANModel.optimize_parameters</c>):
 /// <code>
 /// take m images x of X and m images y of Y (unpaired)
-/// ŷ ← G(x),  x̂ ← F(y),  x̃ ← F(ŷ),  ỹ ← G(x̂)                      the forward pass, kept for both updates
+/// ŷ ← G(x),  x̂ ← F(y),  x̃ ← F(ŷ + σε),  ỹ ← G(x̂ + σε')           the forward pass, kept for both updates (σ > 0: ε, ε' from the run's rng)
 /// with D_X, D_Y frozen:  descend G and F together (one optimizer) on
 ///     loss.G(D_Y(ŷ)) + loss.G(D_X(x̂)) + λ·(‖x̃ − x‖₁ + ‖ỹ − y‖₁) + λ_idt·λ·(‖G(y) − y‖₁ + ‖F(x) − x‖₁)
 /// ŷ' ← pool_Y.query(ŷ),  x̂' ← pool_X.query(x̂)                       (ImagePool: half the time an older image)
@@ -69,7 +69,7 @@ public sealed class CycleConsistentGan : Game
     /// <summary>The moving average of F's weights (null: the run keeps none).</summary>
     public Translator? AverageF { get; }
 
-    private readonly double lambda, identity;
+    private readonly double lambda, identity, cycleNoise;
     private readonly OptimizerHelper optG, optD;
     private readonly Parameter[] gParams, dParams;
     private readonly TwoDomains data;
@@ -91,7 +91,7 @@ public sealed class CycleConsistentGan : Game
         DX = AddPlayer(DiscriminatorXName, dX);
         DY = AddPlayer(DiscriminatorYName, dY);
         Loss = loss;
-        (lambda, identity, this.data) = (config.CycleWeight, config.IdentityWeight * config.CycleWeight, data);
+        (lambda, identity, cycleNoise, this.data) = (config.CycleWeight, config.IdentityWeight * config.CycleWeight, config.CycleNoise, data);
         gParams = [.. g.parameters(), .. f.parameters()];
         dParams = [.. dX.parameters(), .. dY.parameters()];
         optG = AddOptimizer("generators-optimizer", gParams, generatorOptimizer);
@@ -136,7 +136,7 @@ public sealed class CycleConsistentGan : Game
         var y = batch.Other ?? throw new InvalidOperationException("the cycle-consistent game needs two domains' minibatches");  // [m, C, H, W] of Y
         var fakeY = G.forward(x);                                          // ŷ = G(x)
         var fakeX = F.forward(y);                                          // x̂ = F(y)
-        var (gLoss, terms) = TranslatorsStep(x, y, fakeY, fakeX);
+        var (gLoss, terms) = TranslatorsStep(x, y, fakeY, fakeX, context.Rng);
         var (dLoss, dX, dY) = DiscriminatorsStep(x, y, fakeY.detach(), fakeX.detach(), context.Rng);
         foreach (var a in averages) a.Update(context.Data.Taken);         // after the translators' t-th update (one minibatch an iteration)
         return new OrderedDictionary<string, double>
@@ -147,14 +147,14 @@ public sealed class CycleConsistentGan : Game
     }
 
     /// <summary>G and F descend their adversarial, cycle and identity terms together, with D_X and D_Y frozen.</summary>
-    (double Loss, (double GanG, double GanF, double Cycle, double Identity) Terms) TranslatorsStep(Tensor x, Tensor y, Tensor fakeY, Tensor fakeX)
+    (double Loss, (double GanG, double GanF, double Cycle, double Identity) Terms) TranslatorsStep(Tensor x, Tensor y, Tensor fakeY, Tensor fakeX, torch.Generator rng)
     {
         SetRequiresGrad(dParams, false);                                   // gradients pass through D to G and F, none stay in D
         try
         {
             var ganG = Loss.Generator(DY.forward(fakeY));                  // D_Y's verdicts [m, P] → scalar
             var ganF = Loss.Generator(DX.forward(fakeX));
-            var cycle = L1(F.forward(fakeY), x) + L1(G.forward(fakeX), y); // ‖F(G(x)) − x‖₁ + ‖G(F(y)) − y‖₁
+            var cycle = L1(F.forward(Noisy(fakeY, rng)), x) + L1(G.forward(Noisy(fakeX, rng)), y);   // ‖F(G(x) + σε) − x‖₁ + ‖G(F(y) + σε') − y‖₁
             var total = ganG + ganF + lambda * cycle;
             Tensor? idt = null;
             if (identity > 0)                                              // skipped passes when the term is off
@@ -179,6 +179,10 @@ public sealed class CycleConsistentGan : Game
         Descend(total, optD, dParams);
         return (total.item<float>(), dX.item<float>(), dY.item<float>());
     }
+
+    /// <summary>A translation on its way back in the cycle: itself, or with noise σε (ε drawn from the run's generator) when σ &gt; 0.</summary>
+    Tensor Noisy(Tensor translation, torch.Generator rng) =>
+        cycleNoise > 0 ? translation + cycleNoise * randn(translation.shape, generator: rng, device: translation.device) : translation;
 
     /// <summary>Mean absolute difference per pixel (torch's L1Loss with its default mean).</summary>
     static Tensor L1(Tensor a, Tensor b) => (a - b).abs().mean();
