@@ -186,11 +186,20 @@ public class CycleGanGameTests
     };
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A_resumed_run_continues_exactly_with_its_pools_and_reloads_both_translators(bool ema)
+    [InlineData(false, false)]
+    [InlineData(true, true)]     // the preset's kind of nets: U-Nets with averages, discriminators of one layer
+    public void A_resumed_run_continues_exactly_with_its_pools_and_reloads_both_translators(bool ema, bool unet)
     {
         var config = Small(7) with { Ema = ema ? new EmaConfig { Beta = 0.5 } : null };
+        if (unet)
+            config = config with
+            {
+                Model = new CycleGanModelConfig
+                {
+                    Translator = CycleGanTranslator.Unet, GeneratorFeatures = 2, ResidualBlocks = 0, Downsamplings = 2,
+                    DiscriminatorFeatures = 2, DiscriminatorLayers = 1,
+                },
+            };
         using var rng = new TorchSharp.torch.Generator(6);
         using var xSet = new ImageDataset("x", rand([9, 3, 8, 8], generator: rng));
         using var ySet = new ImageDataset("y", rand([7, 3, 8, 8], generator: rng).pow(2));

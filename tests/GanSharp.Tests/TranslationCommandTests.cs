@@ -12,7 +12,7 @@ public class TranslationCommandTests(ColourImagesFixture colour) : IClassFixture
     {
         var root = TempFolder();
         var config = Path.Combine(root, "tiny.json");
-        File.WriteAllText(config, """{ "model": { "generator-features": 4, "residual-blocks": 1, "discriminator-features": 4 }, "output": { "sample-count": 12 } }""");
+        File.WriteAllText(config, """{ "model": { "generator-features": 4, "discriminator-features": 4 }, "output": { "sample-count": 12 } }""");
         var run = Path.Combine(root, "run");
         var train = Gan.Run("train", "--preset", "cyclegan-emoji", "--config", config, "--dataset-x", Hearts, "--dataset-y", Stars,
                                    "--steps", "2", "--batch", "2", "--no-tensorboard", "--out", run);
