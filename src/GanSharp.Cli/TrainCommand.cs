@@ -37,7 +37,7 @@ static class TrainCommand
     static readonly Option<int?> CheckpointEvery = Cli.Option<int?>("--checkpoint-every", "Keep a checkpoint every N iterations").Positive();
     static readonly Option<int?> Labels = Cli.Option<int?>("--labels", "The semi-supervised game (sgan-mnist): labelled training images, as many of each class, chosen by --seed (default 100)").Positive();
     static readonly Option<int?> EvalEvery = Cli.Option<int?>("--eval-every", "Evaluate the generator every N iterations (and at the start and end); keeps checkpoints/best.ckpt").Within(0);
-    static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What --eval-every measures, comma-separated (default: the preset's choice — parzen for most, classify for sgan-mnist, translation for cyclegan-emoji; known: {string.Join(", ", GanSharp.Evaluation.PeriodicEvaluations.Known)})");
+    static readonly Option<string?> Eval = Cli.Option<string?>("--eval", $"What --eval-every measures, comma-separated (default: the preset's own list, written in the run's config.json; known: {string.Join(", ", GanSharp.Evaluation.PeriodicEvaluations.Known)})");
 
     /// <summary>How --update names the two games of the paper: Algorithm 1's alternation, or its code's simultaneous steps.</summary>
     enum UpdateOrder { Alternating, Simultaneous }
