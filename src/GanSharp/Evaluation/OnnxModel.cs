@@ -5,7 +5,8 @@ namespace GanSharp.Evaluation;
 
 /// <summary>
 /// The parts of an ONNX model (onnx.proto, IR version 3 and later) that running a feed-forward net needs: its graph's
-/// nodes in order (operator, inputs, outputs, attributes), its weights (initializers, float32), and the names of its
+/// nodes in order (operator, inputs, outputs, attributes), its weights (initializers, float32; int64 ones, the shape
+/// arithmetic of an exported transformer, are left out), and the names of its
 /// inputs and outputs — read straight from the protobuf wire format, with no protobuf library and no generated code.
 /// Field numbers (onnx.proto): ModelProto.graph 7; GraphProto node 1, initializer 5, input 11, output 12; NodeProto
 /// input 1, output 2, name 3, op_type 4, attribute 5; AttributeProto name 1, f 2, i 3, s 4, floats 7, ints 8;
@@ -36,11 +37,16 @@ public sealed class OnnxModel
 
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="InputException">Not an ONNX model of float32 weights this reader understands.</exception>
-    public static OnnxModel Read(string path)
+    public static OnnxModel Read(string path) => Read(File.ReadAllBytes(path), path);
+
+    /// <summary>Reads the model in <paramref name="bytes"/>; <paramref name="where"/> names it in messages.</summary>
+    /// <exception cref="InputException">Not an ONNX model of float32 weights this reader understands.</exception>
+    public static OnnxModel Read(byte[] bytes, string where)
     {
+        var path = where;
         try
         {
-            var model = new Reader(File.ReadAllBytes(path));
+            var model = new Reader(bytes);
             while (model.Next() is var (field, wire) && field != 0)
                 if (field == 7 && wire == 2) return Graph(model.Bytes());
                 else model.Skip(wire);
@@ -61,7 +67,10 @@ public sealed class OnnxModel
             switch (field, wire)
             {
                 case (1, 2): nodes.Add(ReadNode(graph.Bytes())); break;
-                case (5, 2): var (name, weight) = ReadTensor(graph.Bytes()); weights[name] = weight; break;
+                case (5, 2):
+                    var (name, weight) = ReadTensor(graph.Bytes());
+                    if (weight is not null) weights[name] = weight;
+                    break;
                 case (11, 2): inputs.Add(FirstString(graph.Bytes())); break;
                 case (12, 2): outputs.Add(FirstString(graph.Bytes())); break;
                 default: graph.Skip(wire); break;
@@ -117,7 +126,8 @@ public sealed class OnnxModel
         return (name, value with { Ints = ints.Count > 0 ? ints : null, Floats = floats.Count > 0 ? floats : null });
     }
 
-    static (string, Weight) ReadTensor(Reader t)
+    /// <summary>A float32 initializer; null for an int64 one (shape arithmetic, which the nets here do not interpret).</summary>
+    static (string, Weight?) ReadTensor(Reader t)
     {
         List<long> dims = [];
         List<float> values = [];
@@ -135,6 +145,7 @@ public sealed class OnnxModel
                 case (9, 2): values.AddRange(t.Bytes().Floats()); break;
                 default: t.Skip(wire); break;
             }
+        if (type == 7) return (name, null);
         if (type != 1) throw new FormatException($"weight '{name}' is of ONNX data type {type}, not float32");
         if (dims.Aggregate(1L, (a, b) => a * b) != values.Count) throw new FormatException($"weight '{name}' has {values.Count} values for shape [{string.Join(", ", dims)}]");
         return (name, new Weight([.. dims], [.. values]));
