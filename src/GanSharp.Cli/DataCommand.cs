@@ -17,6 +17,9 @@ static class DataCommand
             var table = new Table().AddColumns("name", "description", "cached", "folder");
             foreach (var d in DatasetCatalog.All)
                 table.AddRow(d.Name, Markup.Escape(d.Description), d.IsCached(dataDir) ? "yes" : "no", Markup.Escape(d.Folder(dataDir)));
+            var cldr = Captions.EmojiCaptions.Cldr;
+            table.AddRow(cldr.Name, Markup.Escape(cldr.Description), DatasetCatalog.IsCached(cldr, dataDir) ? "yes" : "no",
+                         Markup.Escape(DatasetCatalog.Folder(cldr, dataDir)));
             AnsiConsole.Write(table);
             return Cli.Success;
         });
@@ -25,9 +28,16 @@ static class DataCommand
         var fetch = new Command("fetch", "Fetch a dataset into the cache, verifying every file's SHA-256") { Arguments = { name }, Options = { CommonOptions.DataDir } };
         fetch.SetAction(parse =>
         {
+            var dataDir = parse.GetValue(CommonOptions.DataDir);
+            var cldr = Captions.EmojiCaptions.Cldr;
+            if (string.Equals(parse.GetValue(name), cldr.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                Console.WriteLine($"{cldr.Name}: verified in {WithFetchProgress(progress => DatasetCatalog.Ensure(cldr, dataDir, progress))}");
+                return Cli.Success;
+            }
             var spec = DatasetCatalog.Find(parse.GetValue(name)!)
-                       ?? throw new InputException($"unknown dataset '{parse.GetValue(name)}' (known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name))})");
-            var folder = WithFetchProgress(progress => spec.Ensure(parse.GetValue(CommonOptions.DataDir), progress));
+                       ?? throw new InputException($"unknown dataset '{parse.GetValue(name)}' (known: {string.Join(", ", DatasetCatalog.All.Select(d => d.Name).Append(cldr.Name))})");
+            var folder = WithFetchProgress(progress => spec.Ensure(dataDir, progress));
             Console.WriteLine($"{spec.Name}: verified in {folder}");
             return Cli.Success;
         });

@@ -29,12 +29,23 @@ internal interface ICatalogEntry
     (int C, int H, int W) ImageShape(DataConfig config);
 }
 
+/// <summary>Files GanSharp fetches from the first of its sources that has them, verifies (SHA-256 per file) and caches in a folder of its name.</summary>
+internal interface IFetchedFiles
+{
+    /// <summary>The cache folder's name, and what messages call them.</summary>
+    string Name { get; }
+    /// <summary>The files, each with its checksum.</summary>
+    DatasetFile[] Files { get; }
+    /// <summary>Where they come from, tried in order.</summary>
+    IDatasetSource[] Sources { get; }
+}
+
 /// <summary>
 /// A dataset of IDX files GanSharp knows how to fetch, verify (SHA-256 per file) and cache, and the names of its
 /// classes (index = label; null: the labels are their own names).
 /// </summary>
 internal sealed record DatasetSpec(string Name, string Description, DatasetFile[] Files, IDatasetSource[] Sources,
-                                   string[]? LabelNames = null) : ICatalogEntry
+                                   string[]? LabelNames = null) : ICatalogEntry, IFetchedFiles
 {
     /// <inheritdoc/>
     /// <remarks>The catalogued IDX sets (MNIST, Fashion-MNIST) are 28×28 grey, and IDX images are never resized.</remarks>
@@ -117,11 +128,11 @@ internal static class DatasetCatalog
         return Path.Combine(cache, "gansharp");
     }
 
-    /// <summary>The folder a dataset is cached in.</summary>
-    public static string Folder(DatasetSpec spec, string? dataDir = null) => ((ICatalogEntry)spec).Folder(dataDir);
+    /// <summary>The folder fetched files are cached in.</summary>
+    public static string Folder(IFetchedFiles spec, string? dataDir = null) => Path.Combine(CacheRoot(dataDir), spec.Name);
 
     /// <summary>Whether every file of the dataset is in the cache with its expected length (checksums are verified on fetch).</summary>
-    public static bool IsCached(DatasetSpec spec, string? dataDir = null)
+    public static bool IsCached(IFetchedFiles spec, string? dataDir = null)
     {
         var folder = Folder(spec, dataDir);
         return spec.Files.All(f => new FileInfo(Path.Combine(folder, f.FileName)) is { Exists: true } fi && fi.Length == f.Length);
@@ -132,7 +143,7 @@ internal static class DatasetCatalog
     /// file with the right checksum. Returns the cache folder.
     /// </summary>
     /// <exception cref="GanSharpException">No source could provide the files; the message says how to provide them.</exception>
-    public static string Ensure(DatasetSpec spec, string? dataDir = null, IProgress<FetchProgress>? progress = null,
+    public static string Ensure(IFetchedFiles spec, string? dataDir = null, IProgress<FetchProgress>? progress = null,
                                 CancellationToken cancel = default)
     {
         var folder = Folder(spec, dataDir);

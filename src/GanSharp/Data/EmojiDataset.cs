@@ -113,12 +113,16 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
     public IReadOnlyList<EmojiPairs.Drawn> Drawn(string folder) =>
         Entries(folder).DistinctBy(e => e.Image).Select(e => new EmojiPairs.Drawn(e.Image, e.Base)).ToList();
 
-    /// <summary>emoji.json's entries the style draws: image, category, name, sort order and the base emoji's image.</summary>
-    List<(string Image, string Category, string Name, long Order, string Base)> Entries(string folder)
+    /// <summary>emoji.json's entries the style draws, one per image, in image-name order (the order of <see cref="Catalogue"/>).</summary>
+    public IReadOnlyList<EmojiEntry> Described(string folder) =>
+        Entries(folder).DistinctBy(e => e.Image).OrderBy(e => e.Image, StringComparer.Ordinal).ToList();
+
+    /// <summary>emoji.json's entries the style draws: image, category, name, sort order, base image, code points and skin tones.</summary>
+    List<EmojiEntry> Entries(string folder)
     {
         var path = Path.Combine(folder, "emoji.json");
         var has = $"has_img_{Style}";
-        var entries = new List<(string Image, string Category, string Name, long Order, string Base)>();
+        var entries = new List<EmojiEntry>();
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
@@ -128,11 +132,16 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
                 var name = (e.TryGetProperty("name", out var n) ? n.GetString() : null) ?? e.GetProperty("short_name").GetString()!;
                 long order = e.GetProperty("sort_order").GetInt64();
                 var image = e.GetProperty("image").GetString()!;
-                if (e.TryGetProperty(has, out var drawn) && drawn.GetBoolean()) entries.Add((image, category, name, order, image));
+                var unified = e.GetProperty("unified").GetString()!;
+                List<string> shortNames = e.TryGetProperty("short_names", out var sn) && sn.ValueKind == JsonValueKind.Array
+                    ? [.. sn.EnumerateArray().Select(x => x.GetString()!)] : [e.GetProperty("short_name").GetString()!];
+                if (e.TryGetProperty(has, out var drawn) && drawn.GetBoolean())
+                    entries.Add(new(image, category, name, order, image, unified, shortNames, []));
                 if (e.TryGetProperty("skin_variations", out var variations) && variations.ValueKind == JsonValueKind.Object)
                     foreach (var v in variations.EnumerateObject())
                         if (v.Value.TryGetProperty(has, out var d) && d.GetBoolean())
-                            entries.Add((v.Value.GetProperty("image").GetString()!, category, $"{name} ({v.Name})", order, image));
+                            entries.Add(new(v.Value.GetProperty("image").GetString()!, category, $"{name} ({v.Name})", order, image,
+                                            v.Value.GetProperty("unified").GetString()!, shortNames, v.Name.Split('-')));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
@@ -152,3 +161,11 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
         return ImageFolder.Decode(Name, files, categories, config, progress);
     }
 }
+
+/// <summary>
+/// An image of an emoji style's catalogue as emoji.json describes it: its file, category, name (a skin-tone variant's
+/// with its tones' code points in brackets), sort order, the image of its base emoji, its code points (hex, '-'
+/// between), its base's short names, and its skin-tone modifiers' code points (none for a base emoji).
+/// </summary>
+internal sealed record EmojiEntry(string Image, string Category, string Name, long Order, string Base, string Unified,
+                                  IReadOnlyList<string> ShortNames, IReadOnlyList<string> Tones);

@@ -1,0 +1,80 @@
+using GanSharp.Captions;
+using GanSharp.Data;
+using Xunit.Abstractions;
+using static GanSharp.Captions.EmojiCaptions;
+
+namespace GanSharp.Tests;
+
+/// <summary>Captions of emoji: composed from emoji.json and CLDR, on hand-written entries and on the real files.</summary>
+public class CaptionTests(ITestOutputHelper output)
+{
+    static readonly Dictionary<string, Annotation> Cldr = new()
+    {
+        ["👋"] = new("waving hand", ["bye", "hand", "wave"]),
+        ["🏽"] = new("medium skin tone", ["4", "medium", "skin", "tone"]),
+        ["🏻"] = new("light skin tone", ["1–2", "light", "skin", "tone"]),
+        ["👨"] = new("man", ["adult", "man"]),
+        ["💏"] = new("kiss", ["couple", "kiss"]),
+        ["☺"] = new("smiling face", ["face", "relaxed", "smile"]),
+    };
+
+    [Fact]
+    public void A_base_emoji_has_cldrs_name_its_own_name_its_short_names_and_cldrs_keywords()
+    {
+        var wave = new EmojiEntry("1f44b.png", "People & Body", "WAVING HAND SIGN", 170, "1f44b.png", "1F44B", ["wave", "waving_hand"], []);
+        Assert.Equal(["waving hand", "waving hand sign", "wave", "bye, hand, wave"], Of(wave, Cldr));   // "waving hand" (a short name) only once
+    }
+
+    [Fact]
+    public void A_skin_tone_variant_names_its_tone_as_cldr_names_such_sequences()
+    {
+        var wave = new EmojiEntry("1f44b-1f3fd.png", "People & Body", "WAVING HAND SIGN (1F3FD)", 170, "1f44b.png", "1F44B-1F3FD", ["wave"], ["1F3FD"]);
+        Assert.Equal(["waving hand: medium skin tone", "waving hand sign: medium skin tone", "wave: medium skin tone", "bye, hand, wave, medium skin tone"],
+                     Of(wave, Cldr));
+        // Two people, two tones: after a name with a colon, a comma; each tone by CLDR's name (or the fixed one where CLDR lacks it).
+        var kiss = new EmojiEntry("1f468-1f3fb-200d-2764-fe0f-200d-1f48b-200d-1f468-1f3ff.png", "Smileys & Emotion", "KISS: MAN, MAN (1F3FB-1F3FF)", 1,
+                                  "1f468-200d-2764-fe0f-200d-1f48b-200d-1f468.png", "1F468-1F3FB-200D-2764-FE0F-200D-1F48B-200D-1F468-1F3FF", ["man-kiss-man"], ["1F3FB", "1F3FF"]);
+        Assert.Equal(["kiss: man, man, light skin tone, dark skin tone", "man kiss man: light skin tone, dark skin tone"], Of(kiss, Cldr));
+    }
+
+    [Fact]
+    public void Cldr_keys_drop_the_variation_selector_and_unannotated_emoji_keep_emoji_json_captions()
+    {
+        Assert.Equal("☺", Key("263A-FE0F"));
+        var smiling = new EmojiEntry("263a-fe0f.png", "Smileys & Emotion", "WHITE SMILING FACE", 8, "263a-fe0f.png", "263A-FE0F", ["relaxed"], []);
+        Assert.Equal(["smiling face", "white smiling face", "relaxed", "face, relaxed, smile"], Of(smiling, Cldr));
+        var flag = new EmojiEntry("1f1e8-1f1ee.png", "Flags", "Côte d’Ivoire Flag", 1500, "1f1e8-1f1ee.png", "1F1E8-1F1EE", ["flag-ci"], []);
+        Assert.Equal(["côte d’ivoire flag", "flag ci"], Of(flag, Cldr));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_cldrs_annotations_is_refused_naming_it()
+    {
+        var path = Path.Combine(TestSupport.TempFolder(), "annotations.json");
+        File.WriteAllText(path, "{\"annotations\": []}");
+        Assert.StartsWith($"{path}: not CLDR's annotations.json", Assert.Throws<InputException>(() => Read(path)).Message);
+    }
+
+    /// <summary>The real files (CI fetches both): every Twitter emoji has captions, and what share has CLDR's.</summary>
+    [Fact]
+    public void Every_twitter_emoji_has_captions()
+    {
+        if (!EmojiDataset.Twitter.IsCached() || !DatasetCatalog.IsCached(EmojiCaptions.Cldr))
+        {
+            Assert.NotEqual("1", Environment.GetEnvironmentVariable("GANSHARP_REQUIRE_DATA"));
+            return;
+        }
+        var annotations = EmojiCaptions.Cldr.Load();
+        var emoji = EmojiDataset.Twitter.Described(((ICatalogEntry)EmojiDataset.Twitter).Folder());
+        var captions = emoji.Select(e => Of(e, annotations)).ToList();
+        Assert.Equal(3_786, emoji.Count);
+        Assert.All(captions, c => Assert.InRange(c.Count, 1, 8));
+        output.WriteLine(string.Join(", ", captions.GroupBy(c => c.Count).OrderBy(g => g.Key).Select(g => $"{g.Count():N0} emoji with {g.Key}")));
+        foreach (var (e, c) in emoji.Zip(captions).Where(p => p.Second.Count == 1).Take(8)) output.WriteLine($"one caption: {e.Image} {e.Name}: {c[0]}");
+        var wave = captions[emoji.ToList().FindIndex(e => e.Image == "1f44b-1f3fd.png")];
+        Assert.Equal("waving hand: medium skin tone", wave[0]);
+        output.WriteLine($"{captions.Sum(c => c.Count):N0} captions, {captions.SelectMany(c => c).Distinct().Count():N0} distinct; " +
+                         $"{emoji.Count(e => annotations.ContainsKey(Key(e.Tones.Count == 0 ? e.Unified : e.Base[..^4].ToUpperInvariant()))):N0} emoji annotated by CLDR");
+        foreach (var i in new[] { 0, 100, 1000, 2000, 3000 }) output.WriteLine($"{emoji[i].Image}: {string.Join(" | ", captions[i])}");
+    }
+}
