@@ -132,7 +132,9 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
                 var name = (e.TryGetProperty("name", out var n) ? n.GetString() : null) ?? e.GetProperty("short_name").GetString()!;
                 long order = e.GetProperty("sort_order").GetInt64();
                 var image = e.GetProperty("image").GetString()!;
-                var unified = e.GetProperty("unified").GetString()!;
+                static string CodePoints(JsonElement e, string image) =>   // where emoji.json omits them, the image's name has them
+                    e.TryGetProperty("unified", out var u) && u.GetString() is { } text ? text : Path.GetFileNameWithoutExtension(image).ToUpperInvariant();
+                var unified = CodePoints(e, image);
                 List<string> shortNames = e.TryGetProperty("short_names", out var sn) && sn.ValueKind == JsonValueKind.Array
                     ? [.. sn.EnumerateArray().Select(x => x.GetString()!)] : [e.GetProperty("short_name").GetString()!];
                 if (e.TryGetProperty(has, out var drawn) && drawn.GetBoolean())
@@ -141,7 +143,7 @@ internal sealed record EmojiDataset(string Name, string Style, string Version, s
                     foreach (var v in variations.EnumerateObject())
                         if (v.Value.TryGetProperty(has, out var d) && d.GetBoolean())
                             entries.Add(new(v.Value.GetProperty("image").GetString()!, category, $"{name} ({v.Name})", order, image,
-                                            v.Value.GetProperty("unified").GetString()!, shortNames, v.Name.Split('-')));
+                                            CodePoints(v.Value, v.Value.GetProperty("image").GetString()!), shortNames, v.Name.Split('-')));
             }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
