@@ -77,4 +77,74 @@ public class CaptionTests(ITestOutputHelper output)
                          $"{emoji.Count(e => annotations.ContainsKey(Key(e.Tones.Count == 0 ? e.Unified : e.Base[..^4].ToUpperInvariant()))):N0} emoji annotated by CLDR");
         foreach (var i in new[] { 0, 100, 1000, 2000, 3000 }) output.WriteLine($"{emoji[i].Image}: {string.Join(" | ", captions[i])}");
     }
+
+    /// <summary>An encoder that counts what it embeds: text i's vector is (length, first character, 1, …) normalised.</summary>
+    sealed class CountingEncoder(string id = "counting 1") : TextEncoder
+    {
+        public List<string> Embedded { get; } = [];
+        public override string Id => id;
+        public override int Dimension => 3;
+        protected override TorchSharp.torch.Tensor EncodeChecked(IReadOnlyList<string> texts)
+        {
+            Embedded.AddRange(texts);
+            var values = texts.SelectMany(t => new[] { (float)t.Length, t[0], 1f }).ToArray();
+            return TorchSharp.torch.tensor(values, [texts.Count, 3]);
+        }
+        public override void Dispose() { }
+    }
+
+    [Fact]
+    public void Captions_are_embedded_once_and_a_changed_caption_is_embedded_again()
+    {
+        var folder = TestSupport.TempFolder();
+        var encoder = new CountingEncoder();
+        var cache = new EmbeddingCache(encoder, folder);
+        using var first = cache.Embed(["waving hand", "wave", "waving hand"]);
+        Assert.Equal(["waving hand", "wave"], encoder.Embedded);                          // a repeated caption once
+        Assert.Equal(new float[] { 11, 'w', 1, 4, 'w', 1, 11, 'w', 1 }, first.data<float>().ToArray());
+        encoder.Embedded.Clear();
+        using var again = new EmbeddingCache(encoder, folder).Embed(["wave", "waving hand"]);   // a new cache object: from the file
+        Assert.Empty(encoder.Embedded);
+        Assert.Equal(new float[] { 4, 'w', 1, 11, 'w', 1 }, again.data<float>().ToArray());
+        using var changed = cache.Embed(["waving hands", "wave"]);
+        Assert.Equal(["waving hands"], encoder.Embedded);                                 // only the changed one
+        Assert.Equal(1, cache.LastEmbedded);
+        encoder.Embedded.Clear();
+        using var other = new EmbeddingCache(new CountingEncoder("counting 2"), folder).Embed(["wave"]);
+        Assert.Equal(2, Directory.GetFiles(folder, "*.bin").Length);                      // another encoder version: its own file
+    }
+
+    [Fact]
+    public void A_damaged_cache_is_rebuilt_not_trusted()
+    {
+        var folder = TestSupport.TempFolder();
+        var encoder = new CountingEncoder();
+        var cache = new EmbeddingCache(encoder, folder);
+        using (cache.Embed(["wave", "hand"])) { }
+        var bytes = File.ReadAllBytes(cache.Path);
+        bytes[40] ^= 0x10;                                                                 // one bit of the entries
+        File.WriteAllBytes(cache.Path, bytes);
+        encoder.Embedded.Clear();
+        var warnings = new List<string>();
+        using var rebuilt = cache.Embed(["wave", "hand"], progress: new Progress(warnings));
+        Assert.Equal(["wave", "hand"], encoder.Embedded);
+        Assert.Contains(warnings, w => w.Contains("checksum does not match"));
+        Assert.Equal(new float[] { 4, 'w', 1, 4, 'h', 1 }, rebuilt.data<float>().ToArray());
+    }
+
+    sealed class Progress(List<string> items) : IProgress<FetchProgress>
+    {
+        public void Report(FetchProgress value) => items.Add(value.Item);
+    }
+
+    [Fact]
+    public void A_bad_caption_is_refused_before_anything_is_embedded_or_cached()
+    {
+        var folder = TestSupport.TempFolder();
+        var encoder = new CountingEncoder();
+        var e = Assert.Throws<InputException>(() => new EmbeddingCache(encoder, folder).Embed(["wave", " "], "1f44b.txt"));
+        Assert.Equal("1f44b.txt 2: empty text; give a few words, e.g. \"a cat face with heart eyes\"", e.Message);
+        Assert.Empty(encoder.Embedded);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
 }
