@@ -20,7 +20,7 @@ public class DataStreamTests
         Assert.Equal("data: the algorithm1 game trains on one dataset, not two domains, x: a and y: b (two domains are for a game that translates between them)",
                      Assert.Throws<InputException>(() => two.Validate()).Message);
         Assert.Equal("this run trains on two domains, x: a and y: b, not one dataset", Assert.Throws<InputException>(() => two.Images).Message);
-        Assert.Contains("data: unknown kind 'pairs' (known: images, two-domains)",
+        Assert.Contains("data: unknown kind 'pairs' (known: images, two-domains, captioned)",
                         Assert.Throws<InputException>(() => GanConfig.FromJson("""{ "data": { "kind": "pairs" } }""", "x.json")).Message);
         var unlike = new TwoDomainsConfig { X = new DataConfig { ImageSize = 32 }, Y = new DataConfig { ImageSize = 64 } };
         Assert.Contains("domains x and y must be prepared alike", Assert.Single(unlike.Problems()));
@@ -108,6 +108,52 @@ public class DataStreamTests
                         Assert.Throws<InputException>(() => new CaptionedImages(data, embeddings.narrow(0, 0, 5))).Message);
         Assert.Contains("captions-per-step must lie in 1…5, the captions each image has (got 6)",
                         Assert.Throws<InputException>(() => new CaptionedImages(data, embeddings, 6)).Message);
+    }
+
+    [Fact]
+    public void Images_with_fewer_captions_average_all_of_theirs_and_the_wrong_text_is_never_the_images_own()
+    {
+        // Image i has i % 3 + 1 captions, caption j embedded as (i, 2^j); the slots beyond an image's count hold (−100, −100).
+        const int n = 9, k = 3;
+        using var pixels = arange(n).to_type(ScalarType.Float32).view(n, 1, 1, 1).div(255);
+        using var data = new ImageDataset("nine", pixels);
+        var values = new float[n * k * 2];
+        var counts = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            counts[i] = i % 3 + 1;
+            for (int j = 0; j < k; j++)
+                (values[(i * k + j) * 2], values[(i * k + j) * 2 + 1]) = j < counts[i] ? (i, 1 << j) : (-100f, -100f);
+        }
+        using var embeddings = tensor(values, [n, k, 2]);
+        using var has = tensor(counts);
+        var set = new CaptionedImages(data, embeddings, captionsPerStep: 2, counts: has);
+        using var sampler = set.Minibatches(CPU, batch: 3, seed: 11);
+        var wrongOnes = new HashSet<(long, long)>();
+        for (int index = 0; index < 30; index++)
+        {
+            var b = sampler.Batch(index);
+            var image = b.Images.flatten().mul(255).round().to_type(ScalarType.Int64).data<long>().ToArray();
+            var condition = b.Condition!.data<float>().ToArray();
+            var wrong = b.Mismatched!.data<float>().ToArray();
+            for (int row = 0; row < 3; row++)
+            {
+                long i = image[row], other = (long)Math.Round(wrong[2 * row]);
+                Assert.Equal(i, condition[2 * row]);                                         // its own captions only, never a padded slot
+                int picks = (int)Math.Min(2, counts[i]);
+                long sum = (long)Math.Round(condition[2 * row + 1] * picks);
+                Assert.Equal(picks, System.Numerics.BitOperations.PopCount((ulong)sum));    // min(r, n) distinct captions
+                Assert.True(sum < 1L << (int)counts[i]);
+                Assert.NotEqual(i, other);                                                   // the wrong text: another image's
+                Assert.InRange(other, 0, n - 1);
+                long otherSum = (long)Math.Round(wrong[2 * row + 1] * Math.Min(2, counts[other]));
+                Assert.Equal((int)Math.Min(2, counts[other]), System.Numerics.BitOperations.PopCount((ulong)otherSum));
+                wrongOnes.Add((i, other));
+            }
+        }
+        Assert.True(wrongOnes.Count > 20);                                                   // drawn, not a fixed shift
+        using var resumed = set.Minibatches(CPU, batch: 3, seed: 11);
+        Assert.Equal(sampler.Batch(17).Mismatched!.data<float>().ToArray(), resumed.Batch(17).Mismatched!.data<float>().ToArray());
     }
 
     /// <summary>A caller's own translator: one linear layer over a 4×4 image's pixels, squashed into [0, 1].</summary>

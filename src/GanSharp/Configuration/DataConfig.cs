@@ -4,13 +4,15 @@ namespace GanSharp.Configuration;
 
 /// <summary>
 /// What a run trains on, told apart in JSON by <c>"kind"</c>: one dataset (<see cref="DataConfig"/>, <c>"images"</c>:
-/// its labels come along where it has them), or two unpaired domains (<see cref="TwoDomainsConfig"/>). Each kind says
+/// its labels come along where it has them), two unpaired domains (<see cref="TwoDomainsConfig"/>), or images with
+/// captions (<see cref="CaptionedConfig"/>). Each kind says
 /// how its minibatches are drawn and what an epoch is; a game refuses a kind it does not play
 /// (<see cref="GameConfig.ProblemsWith"/>).
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(DataConfig), "images")]
 [JsonDerivedType(typeof(TwoDomainsConfig), "two-domains")]
+[JsonDerivedType(typeof(CaptionedConfig), "captioned")]
 public abstract record StreamConfig
 {
     /// <summary>The problems of these settings (none: valid).</summary>

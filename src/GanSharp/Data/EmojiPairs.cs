@@ -32,11 +32,18 @@ internal static class EmojiPairs
         var paired = first.Where(d => other.Contains(d.Image)).DistinctBy(d => d.Image).OrderBy(d => d.Image, StringComparer.Ordinal).ToList();
         List<string> trainX = [], trainY = [], validation = [], test = [];
         foreach (var d in paired)
-        {
-            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(d.Base));
-            ((hash[0] % 10) switch { 0 => test, 1 => validation, _ => hash[1] % 2 == 0 ? trainX : trainY }).Add(d.Image);
-        }
+            (PartOf(d.Base) switch { Part.Test => test, Part.Validation => validation, Part.TrainX => trainX, _ => trainY }).Add(d.Image);
         return new Split(trainX, trainY, validation, test);
+    }
+
+    /// <summary>Where an emoji goes.</summary>
+    public enum Part { TrainX, TrainY, Validation, Test }
+
+    /// <summary>Where the emoji whose base image is <paramref name="baseImage"/> goes (see the class: its name's SHA-256).</summary>
+    public static Part PartOf(string baseImage)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(baseImage));
+        return (hash[0] % 10) switch { 0 => Part.Test, 1 => Part.Validation, _ => hash[1] % 2 == 0 ? Part.TrainX : Part.TrainY };
     }
 
     /// <summary>
@@ -62,18 +69,26 @@ internal static class EmojiPairs
     }
 
     /// <summary>One style's images of <paramref name="train"/>, then of the validation and the test emoji, as its splits.</summary>
-    static DatasetSplits Domain(EmojiDataset style, string folder, IReadOnlyList<string> train, Split split, DataConfig prepared, IProgress<FetchProgress>? progress)
+    static DatasetSplits Domain(EmojiDataset style, string folder, IReadOnlyList<string> train, Split split, DataConfig prepared, IProgress<FetchProgress>? progress) =>
+        Decode(style, folder, train, split.Validation, split.Test, prepared, "every image is needed to pair the two styles", progress);
+
+    /// <summary>
+    /// The style's images named in <paramref name="train"/>, <paramref name="validation"/> and <paramref name="test"/>, in
+    /// those orders, as splits; an image that cannot be decoded fails the load (<paramref name="why"/> says why it matters).
+    /// </summary>
+    internal static DatasetSplits Decode(EmojiDataset style, string folder, IReadOnlyList<string> train, IReadOnlyList<string> validation,
+                                         IReadOnlyList<string> test, DataConfig prepared, string why, IProgress<FetchProgress>? progress)
     {
         var (files, categories, _) = style.Catalogue(folder);
         var byImage = files.ToDictionary(f => Path.GetFileName(f.Path), StringComparer.Ordinal);
-        var ordered = train.Concat(split.Validation).Concat(split.Test).Select(image => byImage[image]).ToList();
+        var ordered = train.Concat(validation).Concat(test).Select(image => byImage[image]).ToList();
         var (all, skipped) = ImageFolder.DecodeInOrder(style.Name, ordered, categories, prepared, progress);
         if (skipped.Count > 0)
         {
             all.Dispose();
-            throw new InputException($"{style.Name}: {ImageFolder.Describe(skipped)}; every image is needed to pair the two styles");
+            throw new InputException($"{style.Name}: {ImageFolder.Describe(skipped)}; {why}");
         }
-        int t = train.Count, v = split.Validation.Count;
-        return new DatasetSplits(all.Slice(0, t), all.Slice(t, v), all.Slice(t + v, split.Test.Count), all);
+        int t = train.Count, v = validation.Count;
+        return new DatasetSplits(all.Slice(0, t), all.Slice(t, v), all.Slice(t + v, test.Count), all);
     }
 }

@@ -4,11 +4,12 @@ namespace GanSharp.Data;
 
 /// <summary>
 /// One minibatch of training data, as its data kind fills it: images <c>[m, C, H, W]</c> in [0, 1]; their class labels
-/// <c>[m]</c> (int64) when the dataset has them; a condition the players are given (a caption's embedding: a later data
-/// kind); and, for two unpaired domains, <see cref="Other"/>: m images of the second domain, unpaired with
-/// <see cref="Images"/> (the first's).
+/// <c>[m]</c> (int64) when the dataset has them; a condition the players are given (captioned images: the mean embedding
+/// of some of each image's captions, <c>[m, E]</c>) and <see cref="Mismatched"/>, the same of another image's captions
+/// (the wrong text of a matching-aware discriminator); and, for two unpaired domains, <see cref="Other"/>: m images of
+/// the second domain, unpaired with <see cref="Images"/> (the first's).
 /// </summary>
-public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Condition = null, Tensor? Other = null)
+public sealed record Batch(Tensor Images, Tensor? Labels = null, Tensor? Condition = null, Tensor? Other = null, Tensor? Mismatched = null)
 {
     /// <summary>Number of examples, m.</summary>
     public long Count => Images.shape[0];
