@@ -49,31 +49,49 @@ static class DataCommand
         var count = Cli.Option<long?>("--count", "Images to export (default: the rest of the split)").Positive();
         var size = Cli.Option<int?>("--image-size", "Image files: centre-crop and resize to N×N, as gan train does (default 64)").Within(4, 1024);
         var color = CommonOptions.Enum<Configuration.ColorMode>("--color", "Image files: grey or rgb (default rgb)");
+        var captions = new Option<bool>("--captions")
+        {
+            Description = "An emoji style with its captions, split by emoji as captioned training splits it: write the images, " +
+                          "print each one's captions and write them beside the file (FILE.captions.txt, one image a line); " +
+                          "embeds captions new to the cache",
+        };
         var export = new Command("export", "Write images of a split as a samples file (e.g. real digits to score like generated ones)")
         {
-            Arguments = { dataset }, Options = { split, start, count, size, color, output, CommonOptions.DataDir },
+            Arguments = { dataset }, Options = { split, start, count, size, color, captions, output, CommonOptions.DataDir },
         };
         export.SetAction(parse =>
         {
             var name = parse.GetValue(dataset)!;
             var which = parse.GetValue(split) ?? Split.Train;
+            var path = CommonOptions.RequiredOut(parse, output, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (.idx or no extension)");
             Cli.LoadTorch();
             var config = new Configuration.DataConfig { Dataset = name, ImageSize = parse.GetValue(size), Color = parse.GetValue(color) };
-            using var data = WithFetchProgress(progress => DatasetLoader.Load(config, parse.GetValue(CommonOptions.DataDir), progress));
+            var dataDir = parse.GetValue(CommonOptions.DataDir);
+            using var captioned = parse.GetValue(captions)
+                ? WithFetchProgress(progress => CaptionedData.Load(new Configuration.CaptionedConfig { Images = config }, dataDir, progress)) : null;
+            using var data = captioned is null ? WithFetchProgress(progress => DatasetLoader.Load(config, dataDir, progress)) : null;
+            var splits = captioned?.Images ?? data!;
             var images = which switch
             {
-                Split.Train => data.Train,
-                Split.Validation => data.Validation,
-                Split.Test => data.Test ?? throw new InputException($"{name} has no test images"),
+                Split.Train => splits.Train,
+                Split.Validation => splits.Validation,
+                Split.Test => splits.Test ?? throw new InputException($"{name} has no test images"),
                 _ => throw new ArgumentOutOfRangeException(nameof(split), which, null),
             };
             long first = parse.GetValue(start), n = parse.GetValue(count) ?? images.Count - first;
             if (first < 0 || n < 1 || first + n > images.Count)
                 throw new InputException($"{images.Name} has {images.Count:N0} images: --start {first} --count {n} is outside it");
-            var path = CommonOptions.RequiredOut(parse, output, "the file to write: .png (a grid), .npy (float32 in [0, 1]) or IDX (.idx or no extension)");
+            var lines = captioned is null ? null
+                : (which switch { Split.Train => captioned.Train, Split.Validation => captioned.Validation, _ => captioned.Test })
+                  .Texts.Skip((int)first).Take((int)n).Select(t => string.Join(" | ", t)).ToList();
             using var slice = images.Images.narrow(0, first, n);
             Sources.WriteImages(path, SampleFiles.FormatToWrite(path), slice);
-            Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {path}");
+            if (lines is not null)
+            {
+                AtomicFile.Write(path + ".captions.txt", s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")))));
+                for (int i = 0; i < lines.Count; i++) Console.WriteLine($"{first + i,6}  {lines[i]}");
+            }
+            Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {path}{(lines is null ? "" : $" (captions: {path}.captions.txt)")}");
             return Cli.Success;
         });
 
@@ -101,7 +119,7 @@ static class DataCommand
         {
             if (p.Item == current) return;
             current = p.Item;
-            Console.Error.WriteLine(p.Item.StartsWith("failed") ? $"  {p.Item}" : $"fetching {p.Item}…");
+            Console.Error.WriteLine(p.Item.StartsWith("failed") ? $"  {p.Item}" : p.Item.StartsWith("embedding") ? $"{p.Item}…" : $"fetching {p.Item}…");
         }
     }
 

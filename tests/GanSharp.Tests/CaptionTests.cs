@@ -147,4 +147,31 @@ public class CaptionTests(ITestOutputHelper output)
         Assert.Empty(encoder.Embedded);
         Assert.Empty(Directory.GetFiles(folder));
     }
+
+    /// <summary>
+    /// The real captioned emoji (CI fetches them and warms the embedding cache with <c>gan data export --captions</c>):
+    /// split by emoji, so no test emoji is in training in any skin tone and no test caption is a training caption;
+    /// every image's captions embedded and of unit length.
+    /// </summary>
+    [Fact]
+    public void Captioned_emoji_hold_out_whole_emoji_and_their_names()
+    {
+        if (!EmojiDataset.Twitter.IsCached() || !DatasetCatalog.IsCached(EmojiCaptions.Cldr))
+        {
+            Assert.NotEqual("1", Environment.GetEnvironmentVariable("GANSHARP_REQUIRE_DATA"));
+            return;
+        }
+        using var data = CaptionedData.Load(new Configuration.CaptionedConfig { Images = new() { Dataset = "emoji-twitter", ImageSize = 16 } });
+        Assert.Equal(3_786, data.Images.Train.Count + data.Images.Validation.Count + data.Images.Test!.Count);
+        Assert.Equal(data.Images.Test.Count, data.Test.Texts.Count);
+        Assert.InRange(data.Images.Test.Count, 250, 550);                                   // about a tenth
+        var train = data.Train.Texts.SelectMany(t => t).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var shared = data.Test.Texts.SelectMany(t => t).Where(train.Contains).ToList();
+        output.WriteLine($"{data.Train.Texts.Count:N0} / {data.Validation.Texts.Count:N0} / {data.Test.Texts.Count:N0} images; test captions also in training: {string.Join(" | ", shared)}");
+        Assert.Empty(shared);
+        Assert.Equal(4, data.CaptionsPerStep);
+        using var norms = data.Train.Embeddings.norm(2);                                  // [N, K]: 1 where a caption is, 0 beyond
+        using var expected = TorchSharp.torch.arange(data.Train.Embeddings.shape[1]).unsqueeze(0).lt(data.Train.Counts.unsqueeze(1)).to_type(TorchSharp.torch.ScalarType.Float32);
+        Assert.True(norms.allclose(expected, rtol: 0, atol: 1e-5));
+    }
 }
