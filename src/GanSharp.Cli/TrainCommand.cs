@@ -186,6 +186,7 @@ static class TrainCommand
                 DataConfig d => Prepared(d, one),
                 TwoDomainsConfig two when one is null => two with { X = Prepared(two.X, null), Y = Prepared(two.Y, null) },
                 TwoDomainsConfig => throw new InputException("--dataset names one dataset, and this run's data is two domains: give --dataset-x and --dataset-y"),
+                CaptionedConfig captioned => captioned with { Images = Prepared(captioned.Images, one) },   // problems checked with the rest
                 _ => throw new InputException($"data of kind {data.GetType().Name} takes no data flags"),
             };
         if (one is not null) throw new InputException("--dataset cannot be combined with --dataset-x or --dataset-y: one dataset, or two domains");

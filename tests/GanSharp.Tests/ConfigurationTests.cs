@@ -52,9 +52,9 @@ public class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, acgan, sngan, conditional-mlp, semi-supervised-mlp, cyclegan, custom)")]
+    [InlineData("""{"model": {"kind": "resnet"}}""", "x.json: model: unknown kind 'resnet' (known: paper, toy, dcgan, acgan, sngan, conditional-mlp, semi-supervised-mlp, cyclegan, stackgan, custom)")]
     [InlineData("""{"loss": {"kind": "energy"}}""", "x.json: loss: unknown kind 'energy' (known: non-saturating, minimax, least-squares, hinge, wasserstein)")]
-    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history, cycle-consistent, custom)")]
+    [InlineData("""{"game": {"kind": "cyclegan"}}""", "x.json: game: unknown kind 'cyclegan' (known: algorithm1, simultaneous, auxiliary-classifier, semi-supervised, image-history, cycle-consistent, stacked, custom)")]
     [InlineData("""{"model": {"noise-dim": 3}}""", "x.json: model: needs a \"kind\"")]
     [InlineData("""{"model": {"kind": 3}}""", "x.json: model: needs a \"kind\"")]
     public void An_unknown_or_missing_kind_is_a_one_line_error_naming_the_known_ones(string json, string expected)
@@ -149,12 +149,26 @@ public class ConfigurationTests
                     Model = new CycleGanModelConfig { GeneratorFeatures = 2, ResidualBlocks = 1, DiscriminatorFeatures = 2, DiscriminatorLayers = 1, Height = 28, Width = 28 },
                     Data = new TwoDomainsConfig(),
                 },
+                StackedConfig => Tiny() with
+                {
+                    Game = new StackedConfig { StageOneSteps = 1 }, Data = new CaptionedConfig { Images = new DataConfig { Dataset = "emoji-twitter", ImageSize = 16 } },
+                    Model = new StackGanModelConfig { TextDim = 4, ConditionDim = 2, StageOneSize = 8, GeneratorFeatures = 2, DiscriminatorFeatures = 2, ResidualBlocks = 1, Height = 16, Width = 16, Channels = 3 },
+                },
                 _ => Tiny() with { Game = game1 },
             };
             Assert.Empty(config.Problems());
             using var data = config.Model.UsesClasses ? new ImageDataset("labelled", rand(6, 1, 28, 28), tensor(new long[] { 0, 1, 0, 1, 0, 1 })) : null;
-            using var game = GameFactory.Create(config, rng, config.Data is TwoDomainsConfig ? new TwoDomains(images, images) : data ?? images, CPU);
-            if (config.Model.DrawsFromNoise) Assert.Same(game.Players[0].Module, game.Generator);
+            using var colour = config.Data is CaptionedConfig ? new ImageDataset("colour", rand(4, 3, 16, 16)) : null;
+            using var captions = colour is null ? null : randn(4, 2, 4);
+            TrainingSet set = config.Data switch
+            {
+                TwoDomainsConfig => new TwoDomains(images, images),
+                CaptionedConfig => new CaptionedImages(colour!, captions!, 2),
+                _ => data ?? images,
+            };
+            using var game = GameFactory.Create(config, rng, set, CPU);
+            if (config.Game is StackedConfig) Assert.NotNull(game.Product(name).TextSamples("a test"));
+            else if (config.Model.DrawsFromNoise) Assert.Same(game.Players[0].Module, game.Generator);
             else Assert.NotNull(game.Product(name).Translation(TranslationDirection.XToY, "a test"));
         }
     }
@@ -174,6 +188,19 @@ public class ConfigurationTests
                 using var images = rand(2, 1, 28, 28);
                 using var translated = t.Translate(images);
                 Assert.Equal(images.shape, translated.shape);
+                continue;
+            }
+            if (config is StackGanModelConfig text)   // generators from text: built by their game
+            {
+                Assert.Contains("draw from text", Assert.Throws<InputException>(() => Nets.CreateGenerator(config)).Message);
+                text = text with { Height = 16, Width = 16, StageOneSize = 8, Channels = 3, GeneratorFeatures = 4, DiscriminatorFeatures = 4, ConditionDim = 3 };
+                using var g1 = new StageOneGenerator(text);
+                using var g2 = new StageTwoGenerator(text);
+                using var t2i = new TextToImage(g1, g2);
+                using var phi = randn(2, text.TextDim);
+                var (low, high) = t2i.Draw(phi);
+                Assert.Equal([2L, 3, 8, 8], low.shape);
+                Assert.Equal([2L, 3, 16, 16], high!.shape);
                 continue;
             }
             if (config is CustomModelConfig)

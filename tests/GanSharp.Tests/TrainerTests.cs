@@ -151,7 +151,7 @@ public class ScheduleTests
         var linear = GanConfig.Overlay(Presets.DcganMnist, """{ "optimizer": { "schedule": { "kind": "linear-decay", "start": 0.25 } } }""", "new.json");
         Assert.Equal(new LinearDecay { Start = 0.25 }, linear.Optimizer.Schedule);
         Assert.Contains("\"kind\": \"linear-decay\"", linear.ToJson());
-        Assert.Contains("optimizer.schedule: unknown kind 'cosine' (known: exponential, linear-decay)",
+        Assert.Contains("optimizer.schedule: unknown kind 'cosine' (known: exponential, linear-decay, step-decay)",
                         Assert.Throws<InputException>(() => GanConfig.Overlay(Presets.DcganMnist, """{ "optimizer": { "schedule": { "kind": "cosine" } } }""", "x.json")).Message);
         var budget = linear with { Train = linear.Train with { CpuMinutes = 5, Steps = null } };
         Assert.Contains("a linear-decay schedule needs the run's length in steps", Assert.Throws<InputException>(() => budget.Validate()).Message);

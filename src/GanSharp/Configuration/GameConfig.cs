@@ -13,6 +13,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(SemiSupervisedConfig), "semi-supervised")]
 [JsonDerivedType(typeof(ImageHistoryConfig), "image-history")]
 [JsonDerivedType(typeof(CycleConsistentConfig), "cycle-consistent")]
+[JsonDerivedType(typeof(StackedConfig), "stacked")]
 [JsonDerivedType(typeof(CustomGameConfig), "custom")]
 public abstract record GameConfig
 {

@@ -9,6 +9,7 @@ namespace GanSharp.Configuration;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(ExponentialDecay), "exponential")]
 [JsonDerivedType(typeof(LinearDecay), "linear-decay")]
+[JsonDerivedType(typeof(StepDecay), "step-decay")]
 public abstract record LearningRateSchedule
 {
     /// <summary>The rate for the update after <paramref name="step"/> iterations of a run of <paramref name="totalSteps"/>, starting at <paramref name="initial"/>.</summary>
@@ -71,5 +72,32 @@ public sealed record LinearDecay : LearningRateSchedule
     public override IEnumerable<string> Problems(string name)
     {
         if (Start is not (>= 0 and <= 1)) yield return $"{name}: schedule: start must be a fraction of the run in [0, 1] (got {Start})";
+    }
+}
+
+/// <summary>
+/// The rate multiplied by <see cref="Factor"/> after every <see cref="Every"/> of the run's iterations — StackGAN's
+/// schedule (the reference's <c>lr_decay_epoch</c>: halved every 20 of 120 epochs, so <c>every</c> 1/6, factor ½), here as a
+/// fraction of the run so that it scales with its length.
+/// </summary>
+public sealed record StepDecay : LearningRateSchedule
+{
+    /// <summary>The fraction of the run between two decays (StackGAN's 20 of 120 epochs).</summary>
+    public double Every { get; init; } = 1.0 / 6;
+    /// <summary>The factor at each decay (StackGAN's ½).</summary>
+    public double Factor { get; init; } = 0.5;
+
+    /// <inheritdoc/>
+    [JsonIgnore] public override bool NeedsLength => true;
+
+    /// <inheritdoc/>
+    public override double Rate(double initial, long step, long totalSteps) =>
+        initial * Math.Pow(Factor, Math.Floor(step / Math.Max(1, Math.Round(Every * totalSteps))));
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Problems(string name)
+    {
+        if (Every is not (> 0 and <= 1)) yield return $"{name}: schedule: every must be a fraction of the run in (0, 1] (got {Every})";
+        if (Factor is not (> 0 and <= 1)) yield return $"{name}: schedule: factor must lie in (0, 1] (got {Factor})";
     }
 }

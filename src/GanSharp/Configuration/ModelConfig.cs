@@ -17,6 +17,7 @@ namespace GanSharp.Configuration;
 [JsonDerivedType(typeof(ConditionalMlpModelConfig), "conditional-mlp")]
 [JsonDerivedType(typeof(SemiSupervisedMlpModelConfig), "semi-supervised-mlp")]
 [JsonDerivedType(typeof(CycleGanModelConfig), "cyclegan")]
+[JsonDerivedType(typeof(StackGanModelConfig), "stackgan")]
 [JsonDerivedType(typeof(CustomModelConfig), "custom")]
 public abstract record ModelConfig
 {

@@ -46,6 +46,10 @@ public sealed class CaptionedImages : TrainingSet
 
     /// <summary>Captions averaged per image and minibatch.</summary>
     public int CaptionsPerStep { get; }
+    /// <summary>The images' caption embeddings, <c>[N, K, E]</c> (image i's first <see cref="Counts"/>[i] rows).</summary>
+    public Tensor Embeddings => embeddings;
+    /// <summary>How many captions each image has, <c>[N]</c> int64.</summary>
+    public Tensor Counts => counts;
     /// <summary>Captions the best-captioned image has, K.</summary>
     public long Captions => embeddings.shape[1];
     /// <summary>The embeddings' dimension, E.</summary>

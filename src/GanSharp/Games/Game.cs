@@ -11,8 +11,23 @@ namespace GanSharp.Games;
 /// <summary>A net that takes part in a game, under the name its checkpoint section carries.</summary>
 public sealed record Player(string Name, nn.Module Module);
 
-/// <summary>A player's optimizer, its checkpoint section's name, and the settings its schedules follow.</summary>
-public sealed record PlayerOptimizer(string Name, OptimizerHelper Optimizer, OptimizerConfig Config);
+/// <summary>
+/// A player's optimizer, its checkpoint section's name, and the settings its schedules follow — over the whole run, or
+/// over the iterations of <see cref="Window"/> where the player trains in part of it (a stage).
+/// </summary>
+public sealed record PlayerOptimizer(string Name, OptimizerHelper Optimizer, OptimizerConfig Config)
+{
+    /// <summary>
+    /// The iterations the optimizer's schedule spans: from <c>First</c>, <c>Count</c> of them (null: to the run's end);
+    /// null, the default: the whole run.
+    /// </summary>
+    public (long First, long? Count)? Window { get; init; }
+
+    /// <summary>(the iteration within the window, the window's length) for iteration <paramref name="step"/> of a run of <paramref name="totalSteps"/>.</summary>
+    public (long Step, long Total) Progress(long step, long totalSteps) => Window is { } w
+        ? (Math.Clamp(step - w.First, 0, w.Count ?? long.MaxValue), w.Count ?? (totalSteps == long.MaxValue ? long.MaxValue : Math.Max(1, totalSteps - w.First)))
+        : (step, totalSteps);
+}
 
 /// <summary>Where a game's step gets its data from: the training minibatches, in the run's order.</summary>
 public interface IBatchSource
@@ -132,8 +147,11 @@ public abstract class Game : IDisposable
     /// <summary>Whether the player <paramref name="name"/> is frozen (<see cref="Freeze"/>).</summary>
     public bool IsFrozen(string name) => players.FirstOrDefault(p => p.Name == name) is { } player && player.Module.parameters().Any(frozen.Contains);
 
-    /// <summary>Builds and registers the optimizer of <paramref name="parameters"/>, checkpointed under <paramref name="name"/>.</summary>
-    protected OptimizerHelper AddOptimizer(string name, IEnumerable<Parameter> parameters, OptimizerConfig config)
+    /// <summary>
+    /// Builds and registers the optimizer of <paramref name="parameters"/>, checkpointed under <paramref name="name"/>, its
+    /// schedule over <paramref name="window"/>'s iterations (null: the run's).
+    /// </summary>
+    protected OptimizerHelper AddOptimizer(string name, IEnumerable<Parameter> parameters, OptimizerConfig config, (long First, long? Count)? window = null)
     {
         var optimizer = config.Kind switch
         {
@@ -141,7 +159,7 @@ public abstract class Game : IDisposable
             OptimizerKind.Adam => optim.Adam(parameters, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "unknown optimizer"),
         };
-        optimizers.Add(new PlayerOptimizer(name, optimizer, config));
+        optimizers.Add(new PlayerOptimizer(name, optimizer, config) { Window = window });
         return optimizer;
     }
 

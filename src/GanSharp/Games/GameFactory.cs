@@ -23,6 +23,7 @@ public static class GameFactory
     {
         var dOptimizer = config.DiscriminatorOptimizer ?? config.Optimizer;
         if (config.Game is CycleConsistentConfig cycle) return Translation(config, cycle, rng, set, device);
+        if (config.Game is StackedConfig stacked) return Stacked(config, stacked, rng, set, device);
         var train = set.Single ?? throw new InputException($"the {Kinds.NameOf<GameConfig>(config.Game)} game trains on one dataset, not {set.Name}");
         return config.Game switch
         {
@@ -56,6 +57,7 @@ public static class GameFactory
         {
             Algorithm1Config or SimultaneousConfig or ImageHistoryConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: false),
             CycleConsistentConfig => TranslatorProducts.Load(saved, options, kind),
+            StackedConfig => TextProducts.Load(saved, options, kind),
             AuxiliaryClassifierConfig or SemiSupervisedConfig => TwoPlayerProducts.Load(saved, options, kind, classifies: true),
             CustomGameConfig own => throw new InputException($"{saved.Where}: {Own(own).Message}; load its players with Checkpoint.LoadInto"),
             _ => throw new InputException($"{saved.Where}: no product for game kind {game.GetType().Name}"),
@@ -81,6 +83,40 @@ public static class GameFactory
             return new CycleConsistentGan((Translator)nets[0], (Translator)nets[1], nets[2], nets[3], LossFactory.Create(config.Loss), game,
                                           config.Optimizer, config.DiscriminatorOptimizer ?? config.Optimizer, domains,
                                           config.Ema, () => CycleGanNets.Translator(model));   // the averages' nets: copies, not draws of the run's rng
+        }
+        catch
+        {
+            foreach (var net in nets) net.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>StackGAN's nets (Stage-I's G and D, then Stage-II's, initialised in that order), placed, in its game on captioned images.</summary>
+    static Game Stacked(GanConfig config, StackedConfig game, torch.Generator rng, TrainingSet set, Device device)
+    {
+        if (set is not CaptionedImages captioned) throw new InputException($"the stacked game draws images from text and trains on captioned images, not {set.Name}");
+        if (config.Model is not StackGanModelConfig model) throw new InputException($"game stacked needs text-conditional nets (model kind stackgan), not {Kinds.NameOf(config.Model)}");
+        if (model.Problems().FirstOrDefault() is { } problem) throw new InputException($"model: {problem}");
+        if (captioned.Dimension != model.TextDim)
+            throw new InputException($"model: text-dim {model.TextDim} but the captions are embedded in {captioned.Dimension} dimensions");
+        var nets = new List<nn.Module>();
+        try
+        {
+            var g1 = new StageOneGenerator(model, rng);
+            nets.Add(g1);
+            var d1 = new TextDiscriminator(model, model.StageOneSize, rng);
+            nets.Add(d1);
+            (StageTwoGenerator, TextDiscriminator)? two = null;
+            if (model.TwoStages)
+            {
+                var g2 = new StageTwoGenerator(model, rng);
+                nets.Add(g2);
+                var d2 = new TextDiscriminator(model, model.Height, rng);
+                nets.Add(d2);
+                two = (g2, d2);
+            }
+            foreach (var net in nets) net.to(device);
+            return new StackedGan((g1, d1), two, LossFactory.Create(config.Loss), game, config.Optimizer, config.DiscriminatorOptimizer ?? config.Optimizer, captioned);
         }
         catch
         {

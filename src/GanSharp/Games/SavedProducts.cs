@@ -17,6 +17,8 @@ public interface ISavedPlayers
     bool Has(string name);
     /// <summary>Loads the player saved as <paramref name="name"/> into a net of the same architecture.</summary>
     void LoadInto(string name, nn.Module module);
+    /// <summary>Iterations trained when they were saved (null: unknown) — what a staged game's product needs to know.</summary>
+    long? StepsTrained => null;
 }
 
 /// <summary>How to load a product from saved players.</summary>
@@ -53,7 +55,7 @@ public sealed class LoadedProduct(GameProduct product) : IDisposable
     }
 
     IEnumerable<nn.Module> Nets =>
-        new nn.Module?[] { Product.Sampler, Product.Classifier }.Concat(Product.Translators?.Values ?? []).OfType<nn.Module>();
+        new nn.Module?[] { Product.Sampler, Product.Classifier, Product.Text?.StageOne, Product.Text?.StageTwo }.Concat(Product.Translators?.Values ?? []).OfType<nn.Module>();
 
     /// <summary>Disposes the loaded nets.</summary>
     public void Dispose()
@@ -165,6 +167,46 @@ public static class TranslatorProducts
         catch
         {
             foreach (var t in translators.Values) t.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>How a text-to-image game loads its product, the generators of both stages, from a checkpoint.</summary>
+public static class TextProducts
+{
+    /// <summary>
+    /// Stage-I's generator (<c>stage1-generator</c>) and, for a two-stage model, Stage-II's (<c>stage2-generator</c>),
+    /// rebuilt from the run's StackGAN configuration, checked finite, in evaluation mode on the options' device; Stage-II
+    /// counts as trained once the checkpoint is past Stage-I's iterations.
+    /// </summary>
+    /// <exception cref="InputException">Not StackGAN's nets, weights that do not fit, or weights that are not finite.</exception>
+    public static LoadedProduct Load(ISavedPlayers saved, ProductOptions options, string kind)
+    {
+        if (saved.Config.Model is not StackGanModelConfig model)
+            throw new InputException($"{saved.Where}: the {kind} game's nets are StackGAN's (model kind stackgan), not {Kinds.NameOf(saved.Config.Model)}");
+        var one = new StageOneGenerator(model);
+        StageTwoGenerator? two = null;
+        try
+        {
+            two = model.TwoStages ? new StageTwoGenerator(model) : null;
+            foreach (var (net, name) in new (nn.Module?, string)[] { (one, StackedGan.StageOneGeneratorName), (two, StackedGan.StageTwoGeneratorName) })
+            {
+                if (net is null) continue;
+                saved.LoadInto(name, net);
+                if (!Weights.AllFinite(net))
+                    throw new InputException($"{saved.Where}: {name}'s weights are not finite (NaN or infinity): the run diverged before this checkpoint");
+                if (options.Device is { } device) net.to(device);
+                net.eval();
+            }
+            var stageOneSteps = (saved.Config.Game as StackedConfig)?.StageOneSteps;
+            var text = new TextToImage(one, two) { TrainedStages = two is not null && (saved.StepsTrained is not { } s || s > stageOneSteps) ? 2 : 1 };
+            return new LoadedProduct(new GameProduct(kind, null, Text: text));
+        }
+        catch
+        {
+            one.Dispose();
+            two?.Dispose();
             throw;
         }
     }

@@ -22,6 +22,7 @@ public static class Nets
         SemiSupervisedMlpModelConfig semi => new SemiSupervisedMlpGenerator(semi, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         CycleGanModelConfig => throw new InputException("a cyclegan model has no generator of noise: its translators map images to images (CycleGanNets.Translator)"),
+        StackGanModelConfig => throw new InputException("a stackgan model has no generator of noise alone: its generators draw from text (StageOneGenerator, StageTwoGenerator)"),
         _ => throw new InputException($"no generator for model kind {config.GetType().Name}"),
     };
 
@@ -38,6 +39,7 @@ public static class Nets
         SemiSupervisedMlpModelConfig semi => new SemiSupervisedMlpDiscriminator(semi, rng),
         CustomModelConfig custom => throw CannotBuild(custom),
         CycleGanModelConfig => throw new InputException("a cyclegan model's discriminators judge patches, not images: CycleGanNets.Discriminator builds them"),
+        StackGanModelConfig => throw new InputException("a stackgan model's discriminators judge an image with its text: TextDiscriminator builds them"),
         _ => throw new InputException($"no discriminator for model kind {config.GetType().Name}"),
     };
 

@@ -62,6 +62,9 @@ public sealed class Checkpoint : Games.ISavedPlayers
     public required GanConfig Config { get; init; }
     /// <summary>Completed training iterations (generator updates).</summary>
     public required long Step { get; init; }
+
+    /// <inheritdoc/>
+    long? Games.ISavedPlayers.StepsTrained => Step;
     /// <summary>Completed discriminator minibatches (locates the data order).</summary>
     public required long DataBatches { get; init; }
     /// <summary>The sections by name.</summary>

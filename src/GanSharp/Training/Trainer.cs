@@ -58,7 +58,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public long TotalSteps { get; }
     /// <summary>The learning rate of the next update of the first optimizer (the generator's).</summary>
-    public double LearningRate => Schedules.LearningRate(Game.Optimizers[0].Config, Step, TotalSteps);
+    public double LearningRate => Game.Optimizers[0].Progress(Step, TotalSteps) is var (step, total) ? Schedules.LearningRate(Game.Optimizers[0].Config, step, total) : 0;
     /// <summary>The SGD momentum of the next update of the first optimizer (Adam: β₁).</summary>
     public double Momentum => Schedules.MomentumOf(Game.Optimizers[0].Config, Epoch);
 
@@ -174,7 +174,8 @@ public sealed class Trainer : IDisposable
     {
         foreach (var o in Game.Optimizers)
         {
-            double lr = Schedules.LearningRate(o.Config, Step, TotalSteps), momentum = Schedules.MomentumOf(o.Config, Epoch);
+            var (step, total) = o.Progress(Step, TotalSteps);   // a stage's optimizer: over its stage
+            double lr = Schedules.LearningRate(o.Config, step, total), momentum = Schedules.MomentumOf(o.Config, Epoch);
             foreach (var group in o.Optimizer.ParamGroups)
             {
                 group.LearningRate = lr;

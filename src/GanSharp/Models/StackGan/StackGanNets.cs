@@ -1,0 +1,262 @@
+using GanSharp.Configuration;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace GanSharp.Models;
+
+/// <summary>
+/// Conditioning augmentation (Zhang et al. 2017, section 3.1): a sentence embedding φ_t <c>[B, E]</c> → the mean μ and
+/// log-variance log σ² <c>[B, c]</c> of a Gaussian the condition is drawn from, c = μ + σ ⊙ ε, ε ~ 𝒩(0, I) — more
+/// conditions around each of the few captions, and a smooth conditioning manifold. As the reference's <c>CA_NET</c>,
+/// one fully connected layer to 2c with a ReLU, then split (so μ ≥ 0 and σ ≥ 1 there: the reference's choice, kept).
+/// The generator's loss adds <see cref="Kl"/>, weighted (the paper's λ = 2 in the reference's configurations).
+/// </summary>
+public sealed class ConditioningAugmentation : nn.Module<Tensor, (Tensor Mu, Tensor LogVariance)>
+{
+    private readonly Linear fc;
+    private readonly int conditionDim;
+
+    /// <summary>From embeddings of <paramref name="textDim"/> to conditions of <paramref name="conditionDim"/>; weights N(0, 0.02) from <paramref name="rng"/>.</summary>
+    public ConditioningAugmentation(int textDim, int conditionDim, torch.Generator? rng = null) : base("ca")
+    {
+        fc = nn.Linear(textDim, 2 * conditionDim);
+        this.conditionDim = conditionDim;
+        RegisterComponents();
+        using var _ = no_grad();
+        fc.weight!.normal_(0, 0.02, rng);
+        fc.bias!.zero_();
+    }
+
+    /// <summary>φ_t <c>[B, E]</c> → (μ, log σ²), each <c>[B, c]</c>.</summary>
+    public override (Tensor Mu, Tensor LogVariance) forward(Tensor embedding)
+    {
+        using var scope = NewDisposeScope();
+        var x = F.relu(fc.forward(embedding));                                         // [B, 2c]
+        return (x.narrow(1, 0, conditionDim).MoveToOuterDisposeScope(), x.narrow(1, conditionDim, conditionDim).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>c = μ + exp(½ log σ²) ⊙ ε with ε ~ 𝒩(0, I) from <paramref name="rng"/>.</summary>
+    public static Tensor Sample(Tensor mu, Tensor logVariance, torch.Generator? rng)
+    {
+        using var scope = NewDisposeScope();
+        var eps = randn(mu.shape, generator: rng, device: mu.device);
+        return (mu + logVariance.mul(0.5).exp() * eps).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// KL(𝒩(μ, σ²) ‖ 𝒩(0, I)) per dimension, averaged over the batch and the c dimensions as the reference's
+    /// <c>KL_loss</c>: −½ · mean(1 + log σ² − μ² − σ²).
+    /// </summary>
+    public static Tensor Kl(Tensor mu, Tensor logVariance) =>
+        (1 + logVariance - mu.square() - logVariance.exp()).mean().mul(-0.5);
+}
+
+/// <summary>The layers StackGAN's nets are made of, and their initialisation.</summary>
+internal static class StackGanLayers
+{
+    /// <summary>The reference's <c>upBlock</c>: nearest-neighbour ×2, 3×3 convolution without bias, batch norm, ReLU.</summary>
+    public static Sequential Up(long input, long output) => nn.Sequential(
+        nn.Upsample(scale_factor: [2.0, 2.0], mode: UpsampleMode.Nearest),
+        nn.Conv2d(input, output, 3, padding: 1, bias: false), nn.BatchNorm2d(output), nn.ReLU(inplace: true));
+
+    /// <summary>The reference's initialisation: convolutions and linear layers N(0, 0.02), batch-norm scales N(1, 0.02) and shifts 0.</summary>
+    public static void Initialise(nn.Module net, torch.Generator? rng)
+    {
+        using var _ = no_grad();
+        foreach (var (name, m) in net.named_modules())
+            switch (m)
+            {
+                case Conv2d c: c.weight!.normal_(0, 0.02, rng); c.bias?.zero_(); break;
+                case Linear l when !name.StartsWith("ca", StringComparison.Ordinal): l.weight!.normal_(0, 0.02, rng); l.bias?.zero_(); break;   // the CA initialised itself
+                case BatchNorm2d b: b.weight!.normal_(1, 0.02, rng); b.bias!.zero_(); break;
+                case BatchNorm1d b: b.weight!.normal_(1, 0.02, rng); b.bias!.zero_(); break;
+            }
+    }
+
+    /// <summary>A 3×3 convolution to image channels, tanh, mapped to [0, 1].</summary>
+    public static Tensor ToImage(Conv2d last, Tensor h) => last.forward(h).tanh().add(1).mul_(0.5);
+}
+
+/// <summary>
+/// A generator of images from text: conditioning augmentation of a sentence embedding, then a net. Its forward pass
+/// returns the image <c>[B, C, S, S]</c> in [0, 1] with the μ and log σ² it drew the condition from (the KL term's inputs).
+/// </summary>
+public abstract class TextStageGenerator : nn.Module<Tensor, Tensor?, Tensor, (Tensor Image, Tensor Mu, Tensor LogVariance)>
+{
+    /// <summary>Base constructor.</summary>
+    protected TextStageGenerator(string name, StackGanModelConfig config) : base(name) => Config = config;
+
+    /// <summary>The nets' configuration.</summary>
+    public StackGanModelConfig Config { get; }
+
+    /// <summary>The generator's conditioning augmentation.</summary>
+    public abstract ConditioningAugmentation Augmentation { get; }
+
+    /// <summary>The side of its images.</summary>
+    public abstract int Side { get; }
+
+    /// <summary>Source of the condition's ε in training (the run's generator); sampling passes its own.</summary>
+    public torch.Generator? Rng { get; set; }
+}
+
+/// <summary>
+/// Stage-I's generator (the reference's <c>STAGE1_G</c>, to <see cref="StackGanModelConfig.StageOneSize"/>): z ⊕ c →
+/// fully connected to a 4×4 map of 8·ngf channels (batch norm, ReLU), up-blocks that halve the channels as they double
+/// the side, a 3×3 convolution to the image, tanh. Inputs: (φ_t <c>[B, E]</c>, unused, z <c>[B, NoiseDim]</c>).
+/// </summary>
+public sealed class StageOneGenerator : TextStageGenerator
+{
+    private readonly ConditioningAugmentation ca;
+    private readonly Linear fc;
+    private readonly BatchNorm1d norm;
+    private readonly ModuleList<Sequential> ups = new();
+    private readonly Conv2d last;
+    private readonly long width;
+
+    /// <summary>Builds and initialises the generator from <paramref name="rng"/> (CA first, then the layers in order).</summary>
+    public StageOneGenerator(StackGanModelConfig config, torch.Generator? rng = null) : base("stage1_generator", config)
+    {
+        ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng);
+        width = 8L * config.GeneratorFeatures;
+        fc = nn.Linear(config.NoiseDim + config.ConditionDim, width * 16, hasBias: false);
+        norm = nn.BatchNorm1d(width * 16);
+        long channels = width;
+        for (int i = 0; i < StackGanModelConfig.Doublings(config.StageOneSize); i++, channels /= 2) ups.Add(StackGanLayers.Up(channels, channels / 2));
+        last = nn.Conv2d(channels, config.Channels, 3, padding: 1, bias: false);
+        RegisterComponents();
+        StackGanLayers.Initialise(this, rng);
+    }
+
+    /// <inheritdoc/>
+    public override ConditioningAugmentation Augmentation => ca;
+    /// <inheritdoc/>
+    public override int Side => Config.StageOneSize;
+
+    /// <summary>(φ_t, —, z) → (image <c>[B, C, S₁, S₁]</c>, μ, log σ²).</summary>
+    public override (Tensor Image, Tensor Mu, Tensor LogVariance) forward(Tensor embedding, Tensor? _, Tensor z)
+    {
+        using var scope = NewDisposeScope();
+        var (mu, logVar) = ca.forward(embedding);                                     // [B, c] each
+        var c = ConditioningAugmentation.Sample(mu, logVar, Rng);
+        var h = F.relu(norm.forward(fc.forward(cat([z, c], 1)))).view(-1, width, 4, 4);   // [B, 8·ngf, 4, 4]
+        foreach (var up in ups) h = up.forward(h);                                    // … [B, 8·ngf/2ⁿ, S₁, S₁]
+        var image = StackGanLayers.ToImage(last, h);
+        return (image.MoveToOuterDisposeScope(), mu.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
+    }
+}
+
+/// <summary>
+/// Stage-II's generator (the reference's <c>STAGE2_G</c>): Stage-I's image encoded (3×3 convolutions to 4·ngf channels
+/// at its own resolution — the reference downsamples its 64×64 Stage-I image to 16×16; ours is 16×16 already), joined
+/// with its own augmented condition c replicated over the map (3×3 convolution, batch norm, ReLU), residual blocks, then
+/// up-blocks to the full side and a 3×3 convolution to the image. Inputs: (φ_t, Stage-I image, —).
+/// </summary>
+public sealed class StageTwoGenerator : TextStageGenerator
+{
+    private readonly ConditioningAugmentation ca;
+    private readonly Sequential encoder, joint;
+    private readonly ModuleList<Sequential> residuals = new(), ups = new();
+    private readonly Conv2d last;
+
+    /// <summary>Builds and initialises the generator from <paramref name="rng"/>.</summary>
+    public StageTwoGenerator(StackGanModelConfig config, torch.Generator? rng = null) : base("stage2_generator", config)
+    {
+        long g4 = 4L * config.GeneratorFeatures;
+        ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng);
+        encoder = nn.Sequential(
+            nn.Conv2d(config.Channels, config.GeneratorFeatures, 3, padding: 1, bias: false), nn.ReLU(inplace: true),
+            nn.Conv2d(config.GeneratorFeatures, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true));
+        joint = nn.Sequential(nn.Conv2d(g4 + config.ConditionDim, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true));
+        for (int i = 0; i < config.ResidualBlocks; i++)
+            residuals.Add(nn.Sequential(nn.Conv2d(g4, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true),
+                                        nn.Conv2d(g4, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4)));
+        long channels = g4;
+        int doublings = StackGanModelConfig.Doublings(config.Height) - StackGanModelConfig.Doublings(config.StageOneSize);
+        for (int i = 0; i < doublings; i++, channels = Math.Max(channels / 2, 8)) ups.Add(StackGanLayers.Up(channels, Math.Max(channels / 2, 8)));
+        last = nn.Conv2d(channels, config.Channels, 3, padding: 1, bias: false);
+        RegisterComponents();
+        StackGanLayers.Initialise(this, rng);
+    }
+
+    /// <inheritdoc/>
+    public override ConditioningAugmentation Augmentation => ca;
+    /// <inheritdoc/>
+    public override int Side => Config.Height;
+
+    /// <summary>(φ_t, Stage-I image <c>[B, C, S₁, S₁]</c>, —) → (image <c>[B, C, H, H]</c>, μ, log σ²).</summary>
+    public override (Tensor Image, Tensor Mu, Tensor LogVariance) forward(Tensor embedding, Tensor? stageOne, Tensor _)
+    {
+        ArgumentNullException.ThrowIfNull(stageOne);
+        using var scope = NewDisposeScope();
+        var (mu, logVar) = ca.forward(embedding);
+        var c = ConditioningAugmentation.Sample(mu, logVar, Rng);                      // [B, c]
+        var h = encoder.forward(stageOne.mul(2).sub(1));                               // [B, 4·ngf, S₁, S₁], the image in [−1, 1]
+        var side = h.shape[2];
+        h = joint.forward(cat([h, c.view(c.shape[0], c.shape[1], 1, 1).expand(-1, -1, side, side)], 1));
+        foreach (var block in residuals) h = F.relu(h + block.forward(h));             // the reference's ResBlock: relu(x + F(x))
+        foreach (var up in ups) h = up.forward(h);                                     // … [B, ·, H, H]
+        var image = StackGanLayers.ToImage(last, h);
+        return (image.MoveToOuterDisposeScope(), mu.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
+    }
+}
+
+/// <summary>
+/// StackGAN's matching-aware discriminator (the reference's <c>STAGE1_D</c>/<c>STAGE2_D</c> with <c>D_GET_LOGITS</c>):
+/// 4×4 stride-2 convolutions (LeakyReLU 0.2, batch norm from the second) that double the channels (up to 8·ndf) as they
+/// halve the side, down to a 4×4 map — <see cref="Features"/>; then the text: μ replicated over the 4×4 map and joined
+/// (3×3 convolution, batch norm, LeakyReLU), and a 4×4 convolution to one logit per image — <see cref="Judge"/>. The
+/// image features are computed once and judged against the right and the wrong text, as the reference does.
+/// </summary>
+public sealed class TextDiscriminator : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Sequential trunk, joint;
+    private readonly Conv2d output;
+
+    /// <summary>For images of <paramref name="side"/>² and conditions of the configuration's dimension; initialised from <paramref name="rng"/>.</summary>
+    public TextDiscriminator(StackGanModelConfig config, int side, torch.Generator? rng = null) : base($"text_discriminator_{side}")
+    {
+        var layers = new List<nn.Module<Tensor, Tensor>>();
+        long channels = config.Channels;
+        for (int i = 0, n = StackGanModelConfig.Doublings(side); i < n; i++)
+        {
+            long next = (long)config.DiscriminatorFeatures << Math.Min(i, 3);
+            layers.Add(nn.Conv2d(channels, next, 4, stride: 2, padding: 1, bias: false));
+            if (i > 0) layers.Add(nn.BatchNorm2d(next));
+            layers.Add(nn.LeakyReLU(0.2, inplace: true));
+            channels = next;
+        }
+        trunk = nn.Sequential(layers);
+        joint = nn.Sequential(nn.Conv2d(channels + config.ConditionDim, channels, 3, padding: 1, bias: false), nn.BatchNorm2d(channels), nn.LeakyReLU(0.2, inplace: true));
+        output = nn.Conv2d(channels, 1, 4, stride: 4, bias: false);
+        Side = side;
+        RegisterComponents();
+        StackGanLayers.Initialise(this, rng);
+    }
+
+    /// <summary>The side of the images it judges.</summary>
+    public int Side { get; }
+
+    /// <summary>Images <c>[B, C, S, S]</c> in [0, 1] → features <c>[B, ch, 4, 4]</c>.</summary>
+    public Tensor Features(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return trunk.forward(images.mul(2).sub(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Features <c>[B, ch, 4, 4]</c> and conditions μ <c>[B, c]</c> → logits <c>[B]</c> that the image is real and matches the text.</summary>
+    public Tensor Judge(Tensor features, Tensor mu)
+    {
+        using var scope = NewDisposeScope();
+        var h = joint.forward(cat([features, mu.view(mu.shape[0], mu.shape[1], 1, 1).expand(-1, -1, 4, 4)], 1));
+        return output.forward(h).view(-1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Judge(Features(images), μ).</summary>
+    public override Tensor forward(Tensor images, Tensor mu)
+    {
+        using var features = Features(images);
+        return Judge(features, mu);
+    }
+}

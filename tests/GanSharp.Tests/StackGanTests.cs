@@ -1,0 +1,194 @@
+using GanSharp.Configuration;
+using GanSharp.Data;
+using GanSharp.Losses;
+using GanSharp.Models;
+using static GanSharp.Tests.TestSupport;
+using static TorchSharp.torch;
+
+namespace GanSharp.Tests;
+
+/// <summary>StackGAN: conditioning augmentation and the matching-aware loss against closed forms, the stages in a run, exact resume.</summary>
+public class StackGanTests
+{
+    [Fact]
+    public void The_kl_term_is_the_closed_form_per_dimension_and_zero_at_the_prior()
+    {
+        // KL(𝒩(μ, σ²) ‖ 𝒩(0, 1)) = ½(μ² + σ² − 1 − log σ²) per dimension; the reference averages over batch and dimensions.
+        double[,] mu = { { 0.5, -1.0 }, { 0.0, 2.0 } }, logVar = { { 0.0, Math.Log(4) }, { -1.0, 0.5 } };
+        double expected = 0;
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                expected += 0.5 * (mu[i, j] * mu[i, j] + Math.Exp(logVar[i, j]) - 1 - logVar[i, j]) / 4;
+        using var m = tensor(mu.Cast<double>().Select(v => (float)v).ToArray(), [2, 2]);
+        using var v = tensor(logVar.Cast<double>().Select(x => (float)x).ToArray(), [2, 2]);
+        using var kl = ConditioningAugmentation.Kl(m, v);
+        Assert.Equal(expected, kl.item<float>(), 5);
+        using var zero = zeros(3, 4);
+        using var none = ConditioningAugmentation.Kl(zero, zero);
+        Assert.Equal(0, none.item<float>());
+    }
+
+    [Fact]
+    public void The_condition_is_mu_plus_sigma_times_the_generators_normal_draws()
+    {
+        using var mu = tensor(new float[] { 1, -2, 0.5f }).unsqueeze(0).expand(20_000, 3).contiguous();
+        using var logVar = tensor(new float[] { 0, (float)Math.Log(0.25), (float)Math.Log(9) }).unsqueeze(0).expand(20_000, 3).contiguous();
+        using var a = new TorchSharp.torch.Generator(3);
+        using var c = ConditioningAugmentation.Sample(mu, logVar, a);
+        using var b = new TorchSharp.torch.Generator(3);
+        using var eps = randn([20_000, 3], generator: b);
+        using var byHand = mu + (logVar * 0.5).exp() * eps;
+        Assert.True(c.allclose(byHand, rtol: 0, atol: 1e-6));                                  // exactly μ + σ·ε of the same draws
+        var mean = c.mean([0]).data<float>().ToArray();
+        var sd = c.std([0]).data<float>().ToArray();
+        Assert.Equal([1, -2, 0.5f], mean, (x, y) => Math.Abs(x - y) < 0.05);
+        Assert.Equal([1, 0.5f, 3], sd, (x, y) => Math.Abs(x - y) < 0.05);
+    }
+
+    [Fact]
+    public void The_ca_net_is_one_linear_layer_with_a_relu_split_into_mu_and_log_variance()
+    {
+        using var ca = new ConditioningAugmentation(4, 2, new TorchSharp.torch.Generator(1));
+        var fc = (TorchSharp.Modules.Linear)ca.named_children().Single().module;
+        using var x = tensor(new float[] { 1, 0, -1, 2, 0.5f, 0.5f, 0.5f, 0.5f }, [2, 4]);
+        using var byHand = nn.functional.relu(x.matmul(fc.weight!.t()) + fc.bias!);            // [2, 4]: μ then log σ²
+        var (mu, logVar) = ca.forward(x);
+        Assert.True(mu.allclose(byHand.narrow(1, 0, 2)));
+        Assert.True(logVar.allclose(byHand.narrow(1, 2, 2)));
+    }
+
+    [Theory]
+    [InlineData("non-saturating")]
+    [InlineData("least-squares")]
+    public void The_matching_aware_loss_is_real_right_plus_half_wrong_and_fake(string family)
+    {
+        float[] right = [2, 0, -1], wrong = [1, -1, 0.5f], fake = [0, 3, -2];
+        double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+        double expected = family == "non-saturating"
+            ? right.Average(r => Softplus(-r)) + 0.5 * (wrong.Average(w => Softplus(w)) + fake.Average(f => Softplus(f)))
+            : 0.5 * right.Average(r => (r - 1) * (r - 1)) + 0.5 * (0.5 * wrong.Average(w => w * w) + 0.5 * fake.Average(f => f * f));
+        IAdversarialLoss loss = family == "non-saturating" ? new NonSaturating() : new LeastSquares();
+        using var r = tensor(right);
+        using var w = tensor(wrong);
+        using var f = tensor(fake);
+        using var value = StackedGan.MatchingAware(loss, r, w, f);
+        Assert.Equal(expected, value.item<float>(), 5);
+    }
+
+    /// <summary>16×16 images, 8×8 Stage-I, tiny widths, embeddings of 6 dimensions: a run of both stages in a second.</summary>
+    static GanConfig Tiny(long steps = 6, long stageOne = 3) => new()
+    {
+        Data = new CaptionedConfig { Images = new DataConfig { Dataset = "emoji-twitter", ImageSize = 16, Color = ColorMode.Rgb } },
+        Model = new StackGanModelConfig { TextDim = 6, ConditionDim = 3, NoiseDim = 5, StageOneSize = 8, GeneratorFeatures = 2, DiscriminatorFeatures = 2, ResidualBlocks = 1 },
+        Loss = new NonSaturatingLossConfig(),
+        Game = new StackedConfig { StageOneSteps = stageOne },
+        Train = new TrainConfig { Batch = 4, Steps = steps, Threads = 1, Seed = 9 },
+        Optimizer = OptimizerConfig.DcganAdam with { Schedule = new StepDecay { Every = 0.5 } },
+        Output = new OutputConfig { LogEvery = 1, SampleEvery = 2, CheckpointEvery = 2, TensorBoard = false },
+    };
+
+    /// <summary>Ten 16×16 images, each with 1–3 unit caption embeddings of 6 dimensions.</summary>
+    static CaptionedImages Captioned(out ImageDataset images, out Tensor embeddings, out Tensor counts)
+    {
+        using var rng = new TorchSharp.torch.Generator(4);
+        images = new ImageDataset("ten", rand([10, 3, 16, 16], generator: rng));
+        var raw = randn([10, 3, 6], generator: rng);
+        embeddings = raw / raw.norm(2, keepdim: true);
+        counts = tensor(Enumerable.Range(0, 10).Select(i => (long)(i % 3 + 1)).ToArray());
+        return new CaptionedImages(images, embeddings, 2, counts);
+    }
+
+    [Fact]
+    public void Stage_one_trains_first_then_stage_two_with_stage_one_frozen_and_each_optimizer_over_its_stage()
+    {
+        var set = Captioned(out var images, out var embeddings, out var counts);
+        using (images) using (embeddings) using (counts)
+        {
+            var folder = TempFolder();
+            using var run = TrainingRun.Start(Tiny(), folder, set);
+            var game = (StackedGan)run.Trainer.Game;
+            byte[] Weights(string name) => Checkpoint.Save(game.Players.Single(p => p.Name == name).Module);
+            var g2Before = Weights(StackedGan.StageTwoGeneratorName);
+            var stages = new List<double>();
+            for (int i = 0; i < 3; i++) stages.Add(run.Trainer.TrainStep()["stage"]);
+            Assert.Equal(g2Before, Weights(StackedGan.StageTwoGeneratorName));                 // Stage-II untouched in Stage-I
+            var g1After = Weights(StackedGan.StageOneGeneratorName);
+            var d1After = Weights(StackedGan.StageOneDiscriminatorName);
+            for (int i = 0; i < 3; i++) stages.Add(run.Trainer.TrainStep()["stage"]);
+            Assert.Equal([1, 1, 1, 2, 2, 2], stages);
+            Assert.Equal(g1After, Weights(StackedGan.StageOneGeneratorName));                   // frozen in Stage-II, batch-norm statistics too
+            Assert.Equal(d1After, Weights(StackedGan.StageOneDiscriminatorName));
+            Assert.NotEqual(g2Before, Weights(StackedGan.StageTwoGeneratorName));
+            // Each stage's optimizers follow StepDecay over their own 3 iterations: halved from the second on (every ½ of 3 → round(1.5) = 2).
+            var rates = game.Optimizers.Select(o => o.Optimizer.ParamGroups.First().LearningRate).ToArray();
+            Assert.Equal([2e-4 / 2, 2e-4 / 2, 2e-4 / 2, 2e-4 / 2], rates);
+            Assert.Equal([(0L, (long?)3), (0L, (long?)3), (3L, (long?)null), (3L, (long?)null)], game.Optimizers.Select(o => o.Window!.Value));
+        }
+    }
+
+    [Fact]
+    public void A_run_resumed_across_the_stage_boundary_continues_exactly_and_its_product_loads()
+    {
+        var set = Captioned(out var images, out var embeddings, out var counts);
+        using (images) using (embeddings) using (counts)
+        {
+            string straight = Path.Combine(TempFolder(), "straight"), resumed = Path.Combine(TempFolder(), "resumed");
+            using (var run = TrainingRun.Start(Tiny(), straight, set)) run.Run();
+            using (var run = TrainingRun.Start(Tiny(), resumed, set))                          // stopped at 2, inside Stage-I
+            {
+                using var interrupt = new CancellationTokenSource();
+                Assert.Equal(RunOutcome.Interrupted, run.Run(interrupt.Token, new StopAt(2, interrupt)));
+            }
+            using (var run = TrainingRun.Resume(resumed, set)) run.Run();                     // crosses into Stage-II at 3
+            Assert.Equal(File.ReadAllLines(Path.Combine(straight, "metrics.jsonl")).Select(WithoutTimes),
+                         File.ReadAllLines(Path.Combine(resumed, "metrics.jsonl")).Select(WithoutTimes));
+            var a = Checkpoint.Read(new RunDirectory(straight).LastCheckpointPath);
+            var b = Checkpoint.Read(new RunDirectory(resumed).LastCheckpointPath);
+            Assert.Equal(["stage1-generator", "stage1-discriminator", "stage2-generator", "stage2-discriminator",
+                          "stage1-generator-optimizer", "stage1-discriminator-optimizer", "stage2-generator-optimizer", "stage2-discriminator-optimizer", "rng"],
+                         a.Sections.Keys);
+            foreach (var name in a.Sections.Keys) Assert.True(a.Section(name).AsSpan().SequenceEqual(b.Section(name)), name);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "samples", "last.png")), File.ReadAllBytes(Path.Combine(resumed, "samples", "last.png")));
+
+            // The product loads from the checkpoint and draws what the trained game draws, both stages.
+            using var loaded = GameFactory.LoadProduct(a);
+            using var trained = TrainingRun.Resume(straight, set);
+            var text = loaded.Product.TextSamples("a test");
+            Assert.Equal(2, text.TrainedStages);
+            using var phi = embeddings.narrow(1, 0, 1).squeeze(1);                              // [10, 6]
+            using var r1 = new TorchSharp.torch.Generator(1);
+            using var r2 = new TorchSharp.torch.Generator(1);
+            var (low, high) = text.Draw(phi, rng: r1);
+            var (low2, high2) = trained.Trainer.Product.TextSamples("a test").Draw(phi, rng: r2);
+            Assert.Equal([10L, 3, 8, 8], low.shape);
+            Assert.Equal([10L, 3, 16, 16], high!.shape);
+            Assert.True(Equal(low, low2) && Equal(high, high2!));
+            Assert.Contains("needs samples from noise; the stacked game supplies images from text",
+                            Assert.Throws<InputException>(() => loaded.Product.Samples("gan sample")).Message);
+        }
+    }
+
+    sealed class StopAt(long step, CancellationTokenSource cancel) : IProgress<TrainingStatus>
+    {
+        public void Report(TrainingStatus value)
+        {
+            if (value.Step == step) cancel.Cancel();
+        }
+    }
+
+    static string WithoutTimes(string row) => System.Text.RegularExpressions.Regex.Replace(row, "\"[a-z_]*_s\":[^,}]*,?", "");
+
+    [Fact]
+    public void The_game_refuses_what_it_cannot_play_in_one_line()
+    {
+        Assert.Contains("data: the stacked game draws images from text and trains on captioned images, not mnist",
+                        Assert.Single((Tiny() with { Data = new DataConfig() }).Game.ProblemsWith(Tiny() with { Data = new DataConfig() })));
+        var one = Tiny() with { Model = new StackGanModelConfig { StageOneSize = 16 } };
+        Assert.Contains("stage-one-steps is for a two-stage model", string.Join("\n", one.Game.ProblemsWith(one)));
+        var two = Tiny() with { Game = new StackedConfig() };
+        Assert.Contains("stage-one-steps is needed by a two-stage model", string.Join("\n", two.Game.ProblemsWith(two)));
+        var over = Tiny(steps: 3, stageOne: 3);
+        Assert.Contains("leaves Stage-II none of the run's 3 iterations", string.Join("\n", over.Game.ProblemsWith(over)));
+        Assert.Contains("power of 2", Assert.Single(new StackGanModelConfig { Height = 16, Width = 16, StageOneSize = 12 }.Problems()));
+    }
+}
