@@ -191,4 +191,65 @@ public class StackGanTests
         Assert.Contains("leaves Stage-II none of the run's 3 iterations", string.Join("\n", over.Game.ProblemsWith(over)));
         Assert.Contains("power of 2", Assert.Single(new StackGanModelConfig { Height = 16, Width = 16, StageOneSize = 12 }.Problems()));
     }
+
+    /// <summary>A two-step run of both stages whose captions live in all-MiniLM-L6-v2's 384 dimensions, so real text can be drawn.</summary>
+    static string TextRun()
+    {
+        using var rng = new TorchSharp.torch.Generator(8);
+        using var images = new ImageDataset("eight", rand([8, 3, 16, 16], generator: rng));
+        using var raw = randn([8, 2, 384], generator: rng);
+        using var embeddings = raw / raw.norm(2, keepdim: true);
+        var folder = Path.Combine(TempFolder(), "text-run");
+        var config = Tiny(steps: 2, stageOne: 1) with { Model = ((StackGanModelConfig)Tiny().Model) with { TextDim = 384 } };
+        using (var run = TrainingRun.Start(config, folder, new CaptionedImages(images, embeddings, 2))) run.Run();
+        return folder;
+    }
+
+    [Fact]
+    public void Gan_sample_draws_from_any_text_and_refuses_bad_text_in_one_line()
+    {
+        var run = TextRun();
+        var root = Path.GetDirectoryName(run)!;
+        var grid = Path.Combine(root, "cats.png");
+        var drawn = Gan.Run("sample", "--run", run, "--text", "a cat face with heart eyes", "--text", "waving hand: dark skin tone", "--count", "3", "--out", grid);
+        Assert.True(drawn.Code == 0, drawn.Err);
+        Assert.Contains("6 images of 2 texts (3 each, stage 2)", drawn.Out);
+        using (var image = SkiaSharp.SKBitmap.Decode(grid)) Assert.Equal((3 * 16 + 4 * 2, 2 * 16 + 3 * 2), (image.Width, image.Height));   // a row per text
+        var lines = Path.Combine(root, "lines.txt");
+        File.WriteAllText(lines, "\uFEFFred heart\r\n\r\nsmiling cat\n");
+        var npy = Path.Combine(root, "lines.npy");
+        var fromFile = Gan.Run("sample", "--run", run, "--text-file", lines, "--count", "2", "--out", npy);
+        Assert.True(fromFile.Code == 0, fromFile.Err);
+        Assert.Contains("4 images of 2 texts", fromFile.Out);
+
+        var bad = Path.Combine(root, "bad.png");
+        Gan.AssertOneLineError(Gan.Run("sample", "--run", run, "--text", "  ", "--out", bad), 2, "--text: empty text");
+        Gan.AssertOneLineError(Gan.Run("sample", "--run", run, "--text", new string('a', 10_000), "--out", bad), 2, "a text of 10,000 characters; at most 1,000");
+        var binary = Path.Combine(root, "binary.txt");
+        File.WriteAllBytes(binary, [0x6F, 0x6B, 0x0A, 0xC3, 0x28]);
+        Gan.AssertOneLineError(Gan.Run("sample", "--run", run, "--text-file", binary, "--out", bad), 2, "cannot be read as UTF-8 text");
+        Gan.AssertOneLineError(Gan.Run("sample", "--run", run, "--text-file", Path.Combine(root, "missing.txt"), "--out", bad), 2, "missing.txt");
+        Gan.AssertOneLineError(Gan.Run("sample", "--run", run, "--count", "4", "--out", bad), 2, "this run draws images from text: say which with --text");
+        Assert.False(File.Exists(bad));
+        var noise = Path.Combine(root, "noise-run");
+        var trained = Gan.Run("train", "--preset", "dcgan-mnist", "--dataset", MnistFixture, "--steps", "1", "--batch", "10", "--no-tensorboard", "--out", noise);
+        Assert.True(trained.Code == 0, trained.Err);
+        Gan.AssertOneLineError(Gan.Run("sample", "--run", noise, "--text", "a cat", "--out", bad), 2, "gan sample --text needs images from text");
+        Assert.Contains("a text-to-image generator needs images from text (a text-to-image run); the algorithm1 game supplies samples from noise",
+                        Assert.Throws<InputException>(() => TextToImage.Load(noise)).Message);   // from C# too
+    }
+
+    [Fact]
+    public void A_text_run_loads_from_csharp_and_draws_from_a_sentence()
+    {
+        var run = TextRun();
+        using var t2i = TextToImage.Load(run);
+        using var rng = new TorchSharp.torch.Generator(3);
+        using var images = t2i.Draw(["a cat face with heart eyes"], perText: 4, rng: rng);
+        Assert.Equal([4L, 3, 16, 16], images.shape);
+        Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1);
+        using var again = new TorchSharp.torch.Generator(3);
+        using var same = t2i.Draw(["a cat face with heart eyes"], perText: 4, rng: again);
+        Assert.True(Equal(images, same));                                                   // a seed draws the same images
+    }
 }

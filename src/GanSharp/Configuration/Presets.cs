@@ -195,6 +195,18 @@ public static class Presets
         Output = new OutputConfig { SampleEvery = 500, CheckpointEvery = 1000 },
     };
 
+    /// <summary>
+    /// The single-stage baseline of <see cref="StackganEmoji"/>: the same captions, encoder, conditioning augmentation,
+    /// matching-aware discriminator and recipe, one generator straight to 64×64 (Stage-I's nets with four up-blocks, as the
+    /// reference's Stage-I draws 64×64) — for the same iterations; docs/results.md compares the two at equal CPU minutes.
+    /// </summary>
+    public static GanConfig TextGanEmoji => StackganEmoji with
+    {
+        Preset = "text-gan-emoji",
+        Model = new StackGanModelConfig { StageOneSize = 64 },
+        Game = new StackedConfig(),
+    };
+
     /// <summary>Every preset by name, with its source.</summary>
     public static IReadOnlyList<Preset> All { get; } =
     [
@@ -223,6 +235,7 @@ public static class Presets
         new("cgan-mnist", "Mirza & Osindero 2014, Conditional Generative Adversarial Nets, section 4.1: MLP nets given one-hot labels, SGD", CganMnist),
         new("cyclegan-emoji", "Zhu et al. 2017, CycleGAN (LSGAN, λ 10, identity 0.5, pools of 50, Adam 2e-4 then linear decay), 32×32 U-Nets with averages, Twitter ↔ Google emoji split by emoji", CycleganEmoji),
         new("stackgan-emoji", "Zhang et al. 2017, StackGAN (CA with KL 2, matching-aware D, Stage-I 16×16 then Stage-II 64×64), Twitter's emoji from their names, split by emoji", StackganEmoji),
+        new("text-gan-emoji", "StackGAN's single-stage baseline: the same captions, CA and matching-aware D, one generator to 64×64", TextGanEmoji),
     ];
 
     /// <summary>The names of every preset.</summary>

@@ -23,6 +23,23 @@ public sealed class TextToImage(StageOneGenerator stageOne, StageTwoGenerator? s
     /// <summary>The noise prior of z.</summary>
     public NoisePrior Prior { get; } = NoisePrior.For(stageOne.Config.Noise);
 
+    /// <summary>
+    /// Loads the generators of a text-to-image run (folder: its last checkpoint) or checkpoint file onto
+    /// <paramref name="device"/> (default: the CPU).
+    /// </summary>
+    /// <exception cref="InputException">No such run or checkpoint, a run whose game draws no images from text, or weights that do not fit.</exception>
+    public static TextToImage Load(string runOrCheckpoint, Device? device = null)
+    {
+        var checkpoint = Training.TrainedPlayers.ReadCheckpoint(runOrCheckpoint);
+        var loaded = Games.GameFactory.LoadProduct(checkpoint, new Games.ProductOptions(device));
+        try { return loaded.Product.TextSamples($"{checkpoint.Where}: a text-to-image generator"); }   // it owns the nets from here
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Stages trained so far (1 while Stage-I trains, then 2): the stage whose images are final.</summary>
     public int TrainedStages { get; set; } = stageTwo is null ? 1 : 2;
 
@@ -69,6 +86,26 @@ public sealed class TextToImage(StageOneGenerator stageOne, StageTwoGenerator? s
         }
     }
 
+    /// <summary>
+    /// <paramref name="perText"/> images of each of <paramref name="texts"/>, text by text, <c>[T·n, C, H, W]</c> in [0, 1]
+    /// on the CPU, from the last trained stage — the texts embedded by <see cref="Encoder"/> (loaded at the first call).
+    /// </summary>
+    /// <exception cref="InputException">An empty text, or one longer than the encoder reads.</exception>
+    public Tensor Draw(IReadOnlyList<string> texts, int perText = 1, torch.Generator? rng = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perText, 1);
+        using var phi = Encoder.Encode(texts);
+        using var repeated = phi.repeat_interleave(perText, 0);
+        var (low, high) = Draw(repeated, rng: rng);
+        if (high is null) return low;
+        low.Dispose();
+        return high;
+    }
+
+    /// <summary>The text encoder the run's captions were embedded with (all-MiniLM-L6-v2), loaded at first use and disposed with this.</summary>
+    public Captions.TextEncoder Encoder => encoder ??= new Captions.MiniLmEncoder();
+    private Captions.TextEncoder? encoder;
+
     static Tensor Joined(List<Tensor> parts)
     {
         if (parts.Count == 1) return parts[0];
@@ -82,5 +119,6 @@ public sealed class TextToImage(StageOneGenerator stageOne, StageTwoGenerator? s
     {
         StageOne.Dispose();
         StageTwo?.Dispose();
+        encoder?.Dispose();
     }
 }
