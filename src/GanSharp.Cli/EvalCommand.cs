@@ -86,7 +86,7 @@ static class EvalCommand
             Options = { CommonOptions.Run, Sources.CheckpointFile, Dataset, TrainedWeights, ClassifyJson, CommonOptions.Device, CommonOptions.DataDir },
         };
         classify.SetAction(Classify);
-        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, resnet18, classifier, spaces, truncation, classes, classify, EvalTranslationCommand.Create() } };
+        return new Command("eval", "Evaluate a generator or a file of samples") { Subcommands = { parzen, features, resnet18, classifier, spaces, truncation, classes, classify, EvalTranslationCommand.Create(), EvalTextCommand.Create() } };
     }
 
     /// <summary>

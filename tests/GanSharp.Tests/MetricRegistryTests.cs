@@ -41,7 +41,7 @@ public class MetricRegistryTests
     public void A_configuration_names_only_evaluations_that_exist_and_that_its_game_can_give()
     {
         var bogus = Tiny() with { Output = Tiny().Output with { EvalEvery = 5, Eval = ["parzen", "fidd"] } };
-        Assert.Equal("eval: unknown evaluation 'fidd' (known: parzen, features, resnet18, classes, classify, translation)", Assert.Single(bogus.Problems()));
+        Assert.Equal("eval: unknown evaluation 'fidd' (known: parzen, features, resnet18, classes, classify, translation, text)", Assert.Single(bogus.Problems()));
         var translation = Tiny() with { Output = Tiny().Output with { EvalEvery = 5, Eval = ["translation"] } };
         Assert.Contains("only paired domains have", Assert.Single(translation.Problems()));
         var classes = Tiny() with { Output = Tiny().Output with { EvalEvery = 5, Eval = ["classes"] } };

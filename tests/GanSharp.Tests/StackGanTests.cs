@@ -252,4 +252,39 @@ public class StackGanTests
         using var same = t2i.Draw(["a cat face with heart eyes"], perText: 4, rng: again);
         Assert.True(Equal(images, same));                                                   // a seed draws the same images
     }
+
+    [Fact]
+    public void R_precision_is_one_for_an_image_at_its_caption_and_chance_for_unrelated_ones()
+    {
+        // 300 "images" of 150 owners, captions random unit vectors: an image equal to its caption always ranks it first;
+        // an image unrelated to its caption ranks it first about once in 100 (99 distractors).
+        using var rng = new TorchSharp.torch.Generator(2);
+        using var raw = randn([300, 16], generator: rng);
+        using var captions = raw / raw.norm(1, keepdim: true);                               // over dimension 1: unit rows
+        var owners = Enumerable.Range(0, 300).Select(i => i / 2).ToArray();
+        Assert.Equal(1.0, Evaluation.TextMatcher.RPrecision(captions, captions, owners, captions, owners));
+        using var other = randn([300, 16], generator: rng);
+        using var unrelated = other / other.norm(1, keepdim: true);
+        Assert.InRange(Evaluation.TextMatcher.RPrecision(unrelated, captions, owners, captions, owners), 0.0, 0.04);
+        // Never a distractor of the image's own: an image whose second caption is its own scores 1 though the two differ.
+        Assert.Equal(1.0, Evaluation.TextMatcher.RPrecision(captions, captions, owners, captions, owners, distractors: 99, seed: 5));
+        Assert.Contains("R-precision needs 99 captions of other images; there are 8",
+                        Assert.Throws<InputException>(() => Evaluation.TextMatcher.RPrecision(captions.narrow(0, 0, 10), captions.narrow(0, 0, 10), owners[..10], captions.narrow(0, 0, 10), owners[..10])).Message);
+    }
+
+    [Fact]
+    public void The_text_matcher_learns_to_match_features_to_their_captions()
+    {
+        // Features a fixed linear map of the captions plus noise: the trained projection must find them again.
+        using var rng = new TorchSharp.torch.Generator(4);
+        using var raw = randn([400, 1, 8], generator: rng);
+        using var captions = raw / raw.norm(2, keepdim: true);                                // one caption an image
+        using var map = randn([8, 512], generator: rng);
+        using var features = captions.squeeze(1).matmul(map) + 0.1 * randn([400, 512], generator: rng);
+        using var counts = ones(400, dtype: ScalarType.Int64);
+        using var matcher = Evaluation.TextMatcher.Train(features, captions, counts, seed: 1, steps: 300);
+        using var embedded = matcher.Embed(features);
+        var owners = Enumerable.Range(0, 400).ToArray();
+        Assert.True(Evaluation.TextMatcher.RPrecision(embedded, captions.squeeze(1), owners, captions.squeeze(1), owners) > 0.9);
+    }
 }

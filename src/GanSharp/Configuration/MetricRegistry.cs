@@ -102,14 +102,33 @@ public static class MetricRegistry
         run => run.Data is TwoDomainsConfig { Split: DomainSplit.EmojiPairs } ? null
             : "eval: 'translation' measures translations against their true counterparts, which only paired domains have (data split emoji-pairs)");
 
+    /// <summary>
+    /// A text-to-image run on captions (<c>Evaluation.TextEvaluation</c>): R-precision against 99 captions of other emoji
+    /// in a matching model trained on real training images (chance 1%), and Fréchet distances in the ImageNet ResNet-18's
+    /// features, on the held-out test emoji, the validation emoji (which pick the best checkpoint) and training emoji.
+    /// </summary>
+    public static readonly EvaluationKind Text = new("text", "images from text (a text-to-image run)",
+    [
+        new("r_precision_test", "R-precision (held-out emoji) ↑", Better.Higher), new("r_precision_train", "R-precision (training emoji) ↑", Better.Higher),
+        new("text_fid_resnet18_test", "Fréchet (ResNet-18, held-out) ↓", Better.Lower), new("text_fid_resnet18_train", "Fréchet (ResNet-18, training) ↓", Better.Lower),
+        new("text_fid_resnet18_stage1_test", "Stage-I Fréchet (ResNet-18, held-out) ↓", Better.Lower, Tabulated: false),
+        new("text_fid_resnet18_stage1_train", "Stage-I Fréchet (ResNet-18, training) ↓", Better.Lower, Tabulated: false),
+        new("r_precision_valid", "R-precision (validation) ↑", Better.Higher, Tabulated: false),
+        new("text_fid_resnet18_valid", "Fréchet (ResNet-18, validation) ↓", Better.Lower, Tabulated: false),
+        new("text_fid_resnet18_stage1_valid", "Stage-I Fréchet (ResNet-18, validation) ↓", Better.Lower, Tabulated: false),
+    ], "r_precision_valid",
+        run => run.Data is CaptionedConfig && run.Game is StackedConfig ? null : "eval: 'text' measures images drawn from captions, which only a text-to-image run (game stacked) draws");
+
     static string Arrow(string direction) => direction == "x_to_y" ? "X→Y" : "Y→X";
 
     /// <summary>The refusal of an evaluation of samples from noise for nets that draw none (translators).</summary>
-    static string? FromNoise(GanConfig run, string name) => run.Model.DrawsFromNoise ? null
+    static string? FromNoise(GanConfig run, string name) =>
+        run.Data is CaptionedConfig ? $"eval: '{name}' measures samples from noise, and this run draws images from text (use 'text')"
+        : run.Model.DrawsFromNoise ? null
         : $"eval: '{name}' measures samples from noise, and the {Kinds.NameOf(run.Model)} model's nets translate images";
 
     /// <summary>Every evaluation, in the order help texts list them.</summary>
-    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, ResNet18, Classes, Classify, Translation];
+    public static IReadOnlyList<EvaluationKind> Evaluations { get; } = [Parzen, Features, ResNet18, Classes, Classify, Translation, Text];
 
     /// <summary>Every metric, evaluation by evaluation.</summary>
     public static IReadOnlyList<Metric> Metrics { get; } = [.. Evaluations.SelectMany(e => e.Metrics)];
@@ -123,7 +142,7 @@ public static class MetricRegistry
         Evaluations.FirstOrDefault(e => e.Name == name) ?? throw new InputException(Unknown(name));
 
     /// <summary>The line that refuses an evaluation name nobody knows.</summary>
-    public static string Unknown(string name) => $"unknown evaluation '{Text.Short(name)}' (known: {string.Join(", ", Names)})";
+    public static string Unknown(string name) => $"unknown evaluation '{GanSharp.Text.Short(name)}' (known: {string.Join(", ", Names)})";
 
     /// <summary>The metric called <paramref name="name"/>, or null.</summary>
     public static Metric? Find(string name) => Metrics.FirstOrDefault(m => m.Name == name);

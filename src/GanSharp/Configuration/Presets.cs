@@ -235,7 +235,7 @@ public static class Presets
         new("cgan-mnist", "Mirza & Osindero 2014, Conditional Generative Adversarial Nets, section 4.1: MLP nets given one-hot labels, SGD", CganMnist),
         new("cyclegan-emoji", "Zhu et al. 2017, CycleGAN (LSGAN, λ 10, identity 0.5, pools of 50, Adam 2e-4 then linear decay), 32×32 U-Nets with averages, Twitter ↔ Google emoji split by emoji", CycleganEmoji),
         new("stackgan-emoji", "Zhang et al. 2017, StackGAN (CA with KL 2, matching-aware D, Stage-I 16×16 then Stage-II 64×64), Twitter's emoji from their names, split by emoji", StackganEmoji),
-        new("text-gan-emoji", "StackGAN's single-stage baseline: the same captions, CA and matching-aware D, one generator to 64×64", TextGanEmoji),
+        new("text-gan-emoji", "Zhang et al. 2017, StackGAN's single-stage baseline: the same captions, CA and matching-aware D, one generator to 64×64", TextGanEmoji),
     ];
 
     /// <summary>The names of every preset.</summary>

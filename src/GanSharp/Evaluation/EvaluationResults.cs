@@ -69,6 +69,14 @@ public static class RealReference
 }
 
 /// <summary>
+/// A text-to-image run's scores on captions (metric names: <c>Configuration.MetricRegistry.Text</c>), beside the real
+/// images' R-precision (the ceiling) and chance, as <c>gan eval text</c> writes them.
+/// </summary>
+public sealed record TextResultFile(string Dataset, long TestImages, long TestCaptions, IReadOnlyDictionary<string, double> Scores,
+                                    IReadOnlyDictionary<string, double> RealImages, double Chance, string Matcher, string Features)
+    : EvaluationResult("text", Dataset);
+
+/// <summary>
 /// A translation run's scores on the held-out pairs, both ways, beside the identity baseline (the untranslated inputs
 /// scored alike), as <c>gan eval translation</c> writes them (metric names: <c>Configuration.MetricRegistry.Translation</c>).
 /// </summary>

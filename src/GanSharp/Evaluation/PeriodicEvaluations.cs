@@ -51,6 +51,7 @@ public static class PeriodicEvaluations
     static IPeriodicEvaluation Create(string name, RunData run, string? dataDir, IProgress<string>? progress) => name switch
     {
         "translation" => Translation(run.Domains ?? throw new InputException("the translation evaluation measures a run between two domains"), dataDir, progress),
+        "text" => Text(run.Captioned ?? throw new InputException("the text evaluation measures a text-to-image run on captioned images"), dataDir, progress),
         _ => Create(name, run.Dataset ?? throw new InputException($"the {name} evaluation measures samples of one dataset, not translations between two domains"), dataDir, progress),
     };
 
@@ -68,6 +69,24 @@ public static class PeriodicEvaluations
         {
             features.Dispose();
             style?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The text evaluation of <paramref name="data"/>: the ImageNet ResNet-18 loaded, the text matcher trained or read from the cache.</summary>
+    public static TextEvaluation Text(CaptionedData data, string? dataDir = null, IProgress<string>? progress = null)
+    {
+        var features = new ResNet18Features();
+        TextMatcher? matcher = null;
+        try
+        {
+            matcher = TextMatcher.ForData(data, features, dataDir, progress);
+            return new TextEvaluation(data, features, matcher);
+        }
+        catch
+        {
+            features.Dispose();
+            matcher?.Dispose();
             throw;
         }
     }
