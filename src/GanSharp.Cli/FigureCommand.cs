@@ -65,6 +65,33 @@ static class FigureCommand
             return Cli.Success;
         });
 
+        var textOut = CommonOptions.Out("The PNG to write (default: the run's eval/text-step-N.png)");
+        var noises = new Option<int>("--columns") { Description = "Noises (columns) per caption and stage", DefaultValueFactory = _ => 4 }.Within(1, 16);
+        var text = new Command("text", "A text-to-image run on held-out emoji's captions: the real emoji, then Stage-I's and Stage-II's images of its caption, a column per noise")
+        {
+            Options = { CommonOptions.Run, Sources.CheckpointFile, Rows, noises, Seed, Scale, textOut, CommonOptions.Device, CommonOptions.DataDir },
+        };
+        text.SetAction(p =>
+        {
+            var source = Sources.Generator(p);
+            if (source.Checkpoint.Config.Data is not Configuration.CaptionedConfig captioned)
+                throw new InputException($"gan figure text needs images from text; the {Configuration.Kinds.NameOf(source.Checkpoint.Config.Game)} game draws none");
+            Cli.LoadTorch();
+            using var loaded = Sources.Product(source, p);
+            var t2i = loaded.Product.TextSamples("gan figure text");
+            using var data = DataCommand.WithFetchProgress(progress => Data.CaptionedData.Load(captioned, p.GetValue(CommonOptions.DataDir), progress));
+            using var rng = new TorchSharp.torch.Generator(unchecked((ulong)p.GetValue(Seed)));
+            var (images, columns, captions) = TextFigure.Rows(t2i, data, p.GetValue(Rows), p.GetValue(noises), rng);
+            using var _ = images;
+            var path = source.OutputPath(p.GetValue(textOut), "text", "png", "--out");
+            ImageGrid.SavePng(images, path, columns: columns, scale: p.GetValue(Scale));
+            AtomicFile.Write(path + ".captions.txt", s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(captions.Select(c => c + "\n")))));
+            for (int i = 0; i < captions.Count; i++) Console.WriteLine($"{i + 1,4}  {captions[i]}");
+            var stages = t2i.StageTwo is not null && t2i.TrainedStages > 1 ? $"Stage-I ×{p.GetValue(noises)} | Stage-II ×{p.GetValue(noises)}" : $"Stage-I ×{p.GetValue(noises)}";
+            Console.WriteLine($"{captions.Count} captions of held-out emoji, {source.Path} (step {source.Checkpoint.Step:N0}): real | {stages}, the same noise down each column → {path} (captions: {path}.captions.txt)");
+            return Cli.Success;
+        });
+
         var frames = new Option<int>("--frames") { Description = "Images per interpolation, both ends included", DefaultValueFactory = _ => 10 }.Within(2);
         var interpolateOut = CommonOptions.Out("The PNG to write (default: the run's eval/figure3-interpolation-step-N.png)");
         var interpolate = new Command("interpolate", "Figure 3: linear interpolations between random pairs of z")
@@ -180,6 +207,6 @@ static class FigureCommand
             return Cli.Success;
         });
 
-        return new Command("figure", "The paper's figures for a trained generator, translations, and plots of a run's metrics") { Subcommands = { samples, interpolate, classes, translation, curve } };
+        return new Command("figure", "The paper's figures for a trained generator, translations, and plots of a run's metrics") { Subcommands = { samples, interpolate, classes, translation, text, curve } };
     }
 }

@@ -239,6 +239,26 @@ public class StackGanTests
                         Assert.Throws<InputException>(() => TextToImage.Load(noise)).Message);   // from C# too
     }
 
+    /// <summary>The text figure on the real held-out emoji's captions (CI fetches them and warms the embedding cache).</summary>
+    [Fact]
+    public void Gan_figure_text_draws_held_out_captions_through_both_stages()
+    {
+        if (!Data.EmojiDataset.Twitter.IsCached() || !DatasetCatalog.IsCached(Captions.EmojiCaptions.Cldr))
+        {
+            Assert.NotEqual("1", Environment.GetEnvironmentVariable("GANSHARP_REQUIRE_DATA"));
+            return;
+        }
+        var run = TextRun();
+        var figure = Path.Combine(Path.GetDirectoryName(run)!, "text.png");
+        var drawn = Gan.Run("figure", "text", "--run", run, "--rows", "3", "--columns", "2", "--out", figure);
+        Assert.True(drawn.Code == 0, drawn.Err);
+        Assert.Contains("3 captions of held-out emoji", drawn.Out);
+        Assert.Contains("real | Stage-I ×2 | Stage-II ×2", drawn.Out);
+        using (var image = SkiaSharp.SKBitmap.Decode(figure)) Assert.Equal((5 * 16 * 2 + 6 * 2, 3 * 16 * 2 + 4 * 2), (image.Width, image.Height));   // scale 2, padding 2
+        Assert.Equal(3, File.ReadAllLines(figure + ".captions.txt").Length);
+        Gan.AssertOneLineError(Gan.Run("figure", "text", "--run", Path.Combine(TempFolder(), "none"), "--out", figure), 2, "none");
+    }
+
     [Fact]
     public void A_text_run_loads_from_csharp_and_draws_from_a_sentence()
     {
