@@ -123,6 +123,8 @@ public class StackGanTests
             var rates = game.Optimizers.Select(o => o.Optimizer.ParamGroups.First().LearningRate).ToArray();
             Assert.Equal([2e-4 / 2, 2e-4 / 2, 2e-4 / 2, 2e-4 / 2], rates);
             Assert.Equal([(0L, (long?)3), (0L, (long?)3), (3L, (long?)null), (3L, (long?)null)], game.Optimizers.Select(o => o.Window!.Value));
+            // The run logs the training stage's rate: at iteration 6 of a 6-iteration run, Stage-II's (2 of its 3 done: halved once).
+            Assert.Equal(2e-4 / 2, run.Trainer.LearningRate);
         }
     }
 

@@ -58,9 +58,13 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public long TotalSteps { get; }
     /// <summary>The learning rate of the next update of the first optimizer (the generator's).</summary>
-    public double LearningRate => Game.Optimizers[0].Progress(Step, TotalSteps) is var (step, total) ? Schedules.LearningRate(Game.Optimizers[0].Config, step, total) : 0;
+    public double LearningRate => Current.Progress(Step, TotalSteps) is var (step, total) ? Schedules.LearningRate(Current.Config, step, total) : 0;
+
+    /// <summary>The first optimizer training now (a staged game's: the current stage's), whose rate the run logs.</summary>
+    PlayerOptimizer Current => Game.Optimizers.FirstOrDefault(o => o.Window is not { } w || (Step >= w.First && (w.Count is not { } n || Step < w.First + n)))
+                               ?? Game.Optimizers[0];
     /// <summary>The SGD momentum of the next update of the first optimizer (Adam: β₁).</summary>
-    public double Momentum => Schedules.MomentumOf(Game.Optimizers[0].Config, Epoch);
+    public double Momentum => Schedules.MomentumOf(Current.Config, Epoch);
 
     private readonly IMinibatches data;   // the training set's minibatches on Device, by its data kind
     private readonly BatchCursor batches;
