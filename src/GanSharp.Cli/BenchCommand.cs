@@ -62,12 +62,18 @@ static class BenchCommand
         var preset = Presets.Get(p.GetValue(Preset)!);
         if (p.GetValue(ConfigFile) is { } file)
             preset = GanConfig.Overlay(preset, File.Exists(file) ? File.ReadAllText(file) : throw new InputException($"{file}: config file not found"), file);
-        var (c, h, w) = DatasetLoader.ImageShape(preset.Data as DataConfig ?? ((TwoDomainsConfig)preset.Data).X);   // the loader's rule, without the data
+        var images = preset.Data switch { DataConfig d => d, TwoDomainsConfig two => two.X, CaptionedConfig captioned => captioned.Images, _ => throw new InputException($"gan bench: no images for {preset.Data.Summary}") };
+        var (c, h, w) = DatasetLoader.ImageShape(images);   // the loader's rule, without the data
         var config = preset with
         {
             Model = preset.Model with { Channels = c, Height = h, Width = w },
             Train = preset.Train with { Steps = steps + warmup, Device = Devices.Name(device) },
         };
+        if (config.Game is StackedConfig { StageOneSteps: not null } stacked)   // a two-stage text run: Stage-II's iteration, the costly one, is timed
+        {
+            if (warmup < 1) throw new InputException("gan bench: a two-stage run is timed in Stage-II, after one Stage-I iteration: give --warmup 1 or more");
+            config = config with { Game = stacked with { StageOneSteps = 1 } };
+        }
         double flopsPerImage = FlopsPerImage(config);  // NaN where the step's products are not counted (convolutions)
         var machine = Machine();
         Console.WriteLine($"{Devices.Name(device)}: {machine["cpu"]}, {machine["cores"]} cores; {machine["os"]}; .NET {machine["dotnet"]}; TorchSharp {machine["torchsharp"]}, libtorch {machine["libtorch"]}");
@@ -84,7 +90,7 @@ static class BenchCommand
             double productsMs = double.IsNaN(flopsPerImage) ? double.NaN : StepProductsMilliseconds(config, device);
             double bound = config.Train.Batch / (productsMs / 1000);
             rows.Add(new Row(t, gemm, train, gflops, gflops / gemm, productsMs, bound, train / bound,
-                             config.Model.DrawsFromNoise ? SampleImagesPerSecond(config, samples, device) : double.NaN, ParzenSeconds(parzen, device)));
+                             config.Model.DrawsFromNoise && config.Data is not CaptionedConfig ? SampleImagesPerSecond(config, samples, device) : double.NaN, ParzenSeconds(parzen, device)));
             Console.WriteLine($"  measured {t} thread(s)");
         }
         double peakRssMb = PeakRssMb();
@@ -205,6 +211,11 @@ static class BenchCommand
     static TrainingSet RandomImages(GanConfig config)
     {
         ImageDataset Set() => new("random", rand(3000, config.Model.Channels, config.Model.Height, config.Model.Width));
+        if (config.Data is CaptionedConfig && config.Model is StackGanModelConfig text)   // random unit caption embeddings, two an image
+        {
+            using var raw = randn(3000, 2, text.TextDim);
+            return new CaptionedImages(Set(), (raw / raw.norm(2, keepdim: true)).DetachFromDisposeScope(), 2);
+        }
         return config.Data is TwoDomainsConfig ? new TwoDomains(Set(), Set()) : Set();
     }
 
