@@ -246,16 +246,6 @@ public class CycleGanGameTests
                         Assert.Throws<InputException>(() => loaded.Product.Samples("gan sample")).Message);
     }
 
-    /// <summary>Cancels a run when it reports step <paramref name="step"/> (synchronously, unlike Progress&lt;T&gt;).</summary>
-    sealed class StopAt(long step, CancellationTokenSource cancel) : IProgress<TrainingStatus>
-    {
-        public void Report(TrainingStatus value)
-        {
-            if (value.Step == step) cancel.Cancel();
-        }
-    }
-
-    static string WithoutTimes(string row) => System.Text.RegularExpressions.Regex.Replace(row, "\"[a-z_]*_s\":[^,}]*,?", "");
 
     [Fact]
     public void The_game_refuses_what_it_cannot_play_in_one_line()

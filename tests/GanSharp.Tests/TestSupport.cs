@@ -116,4 +116,17 @@ static class TestSupport
 
     /// <summary>Whether two tensors have the same shape and elements.</summary>
     public static bool Equal(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    /// <summary>A metrics.jsonl row without its times (<c>*_s</c>): what two runs of one configuration must share exactly.</summary>
+    public static string WithoutTimes(string row) => System.Text.RegularExpressions.Regex.Replace(row, "\"[a-z_]*_s\":[^,}]*,?", "");
+}
+
+/// <summary>Cancels a run when it reports step <paramref name="step"/> (synchronously, unlike Progress&lt;T&gt;).</summary>
+public sealed class StopAt(long step, CancellationTokenSource cancel) : IProgress<TrainingStatus>
+{
+    /// <inheritdoc/>
+    public void Report(TrainingStatus value)
+    {
+        if (value.Step == step) cancel.Cancel();
+    }
 }

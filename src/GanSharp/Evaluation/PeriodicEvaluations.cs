@@ -56,37 +56,30 @@ public static class PeriodicEvaluations
     };
 
     /// <summary>The translation evaluation of <paramref name="data"/>: the ImageNet ResNet-18 loaded, the style probe trained or read from the cache.</summary>
-    public static TranslationEvaluation Translation(TwoDomainData data, string? dataDir = null, IProgress<string>? progress = null)
-    {
-        var features = new ResNet18Features();
-        StyleProbe? style = null;
-        try
-        {
-            style = StyleProbe.ForDomains(data, features, dataDir, progress);
-            return new TranslationEvaluation(data, features, style);
-        }
-        catch
-        {
-            features.Dispose();
-            style?.Dispose();
-            throw;
-        }
-    }
+    public static TranslationEvaluation Translation(TwoDomainData data, string? dataDir = null, IProgress<string>? progress = null) =>
+        InResNet18(features => StyleProbe.ForDomains(data, features, dataDir, progress), (features, style) => new TranslationEvaluation(data, features, style));
 
     /// <summary>The text evaluation of <paramref name="data"/>: the ImageNet ResNet-18 loaded, the text matcher trained or read from the cache.</summary>
-    public static TextEvaluation Text(CaptionedData data, string? dataDir = null, IProgress<string>? progress = null)
+    public static TextEvaluation Text(CaptionedData data, string? dataDir = null, IProgress<string>? progress = null) =>
+        InResNet18(features => TextMatcher.ForData(data, features, dataDir, progress), (features, matcher) => new TextEvaluation(data, features, matcher));
+
+    /// <summary>
+    /// An evaluation in the ImageNet ResNet-18's features: the net loaded, a model of its own built on them (trained or
+    /// read from the cache), then the evaluation, which owns both; on any failure both are disposed.
+    /// </summary>
+    static T InResNet18<T, TModel>(Func<ResNet18Features, TModel> model, Func<ResNet18Features, TModel, T> evaluation) where TModel : class, IDisposable
     {
         var features = new ResNet18Features();
-        TextMatcher? matcher = null;
+        TModel? built = null;
         try
         {
-            matcher = TextMatcher.ForData(data, features, dataDir, progress);
-            return new TextEvaluation(data, features, matcher);
+            built = model(features);
+            return evaluation(features, built);
         }
         catch
         {
             features.Dispose();
-            matcher?.Dispose();
+            built?.Dispose();
             throw;
         }
     }
