@@ -38,10 +38,14 @@ static class EvalTextCommand
         var real = evaluation.References();
 
         var table = new Table().AddColumns("", "held-out emoji (test)", "training emoji");
-        string Cell(IReadOnlyDictionary<string, double> from, string key) => from.TryGetValue(key, out var v) ? key.StartsWith("r_precision") ? v.ToString("P1") : v.ToString("G4") : "–";
+        string Cell(IReadOnlyDictionary<string, double> from, string key) => from.TryGetValue(key, out var v) ? key.Contains("fid") ? v.ToString("G4") : v.ToString("P1") : "–";
         table.AddRow($"R-precision, stage {t2i.TrainedStages} ↑", Cell(scores, "r_precision_test"), Cell(scores, "r_precision_train"));
         table.AddRow("R-precision, real images (ceiling)", Cell(real, "r_precision_test"), Cell(real, "r_precision_train"));
         table.AddRow("R-precision, chance", "1.0%", "1.0%");
+        table.AddRow("category accuracy ↑", Cell(scores, "category_accuracy_test"), Cell(scores, "category_accuracy_train"));
+        table.AddRow("category accuracy, real images", Cell(real, "category_accuracy_test"), Cell(real, "category_accuracy_train"));
+        table.AddRow("skin-tone accuracy ↑ (chance 20%)", Cell(scores, "skin_tone_accuracy_test"), Cell(scores, "skin_tone_accuracy_train"));
+        table.AddRow("skin-tone accuracy, real images", Cell(real, "skin_tone_accuracy_test"), Cell(real, "skin_tone_accuracy_train"));
         table.AddRow("Fréchet (ResNet-18) ↓", Cell(scores, "text_fid_resnet18_test"), Cell(scores, "text_fid_resnet18_train"));
         if (scores.ContainsKey("text_fid_resnet18_stage1_test"))
             table.AddRow("Stage-I Fréchet (ResNet-18) ↓", Cell(scores, "text_fid_resnet18_stage1_test"), Cell(scores, "text_fid_resnet18_stage1_train"));

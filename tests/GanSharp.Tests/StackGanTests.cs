@@ -300,4 +300,32 @@ public class StackGanTests
         var owners = Enumerable.Range(0, 400).ToArray();
         Assert.True(Evaluation.TextMatcher.RPrecision(embedded, captions.squeeze(1), owners, captions.squeeze(1), owners) > 0.9);
     }
+
+    [Theory]
+    [InlineData("waving hand: medium skin tone", 2)]
+    [InlineData("waving hand: medium-light skin tone", 1)]
+    [InlineData("bye, hand, wave, medium-dark skin tone", 3)]
+    [InlineData("Waving Hand: Light Skin Tone", 0)]
+    [InlineData("kiss: man, man, light skin tone, dark skin tone", null)]   // two tones: no single answer
+    [InlineData("waving hand", null)]
+    public void A_caption_names_one_skin_tone_or_none(string caption, int? tone) => Assert.Equal(tone, Evaluation.SkinTone.Named(caption));
+
+    [Fact]
+    public void An_images_skin_tone_is_the_palette_colour_most_of_its_skin_pixels_show()
+    {
+        // Four 8×8 images: medium skin over white; dark skin with some light pixels; yellow (untoned) with a few light ones; white.
+        static float[] Colour(int rgb) => [(rgb >> 16 & 255) / 255f, (rgb >> 8 & 255) / 255f, (rgb & 255) / 255f];
+        var images = zeros(4, 3, 8, 8);
+        void Paint(int image, int rgb, int rows)
+        {
+            var c = Colour(rgb);
+            for (int ch = 0; ch < 3; ch++) images[image, ch].narrow(0, 0, rows).fill_(c[ch]);
+        }
+        images.fill_(1f);                                    // white: no vote
+        Paint(0, 0xD4AB88, 5);                               // medium, 40 pixels
+        Paint(1, 0xF7DECE, 6); Paint(1, 0x7D543F, 4);        // 16 light then 32 dark (a level off the palette: within the radius)
+        Paint(2, 0xF7DECE, 6); Paint(2, 0xFFDC5D, 5);        // 8 light, 40 yellow: untoned
+        Assert.Equal([2, 4, -1, -1], Evaluation.SkinTone.Of(images));
+        images.Dispose();
+    }
 }

@@ -15,7 +15,10 @@ namespace GanSharp.Evaluation;
 /// <item><c>r_precision_*</c>: R-precision in the <see cref="TextMatcher"/>'s space (AttnGAN's protocol: the caption
 /// against 99 captions of other emoji; chance 1%), beside the real images' (<see cref="References"/>), the ceiling;</item>
 /// <item><c>text_fid_resnet18_*</c>: the Fréchet distance between the generated images and the split's real images in the
-/// ImageNet ResNet-18's features (Stage-I's images at Stage-I's side against the real ones shrunk to it: <c>_stage1</c>).</item>
+/// ImageNet ResNet-18's features (Stage-I's images at Stage-I's side against the real ones shrunk to it: <c>_stage1</c>);</item>
+/// <item><c>category_accuracy_*</c>: the emoji's category (of ten) by the nearest real training image in those features;</item>
+/// <item><c>skin_tone_accuracy_*</c>: on captions that name one skin tone, the share of images that show it
+/// (<see cref="SkinTone"/>; chance 20%).</item>
 /// </list>
 /// Splits: <c>test</c> (every caption of the held-out test emoji), <c>valid</c> (the validation emoji: what picks the
 /// best checkpoint) and <c>train</c> (the first caption of up to <see cref="TrainImages"/> training emoji, drawn by seed).
@@ -30,11 +33,15 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     private readonly ResNet18Features net;
     private readonly TextMatcher matcher;
     private readonly Split[] splits;
+    private readonly Tensor trainFeatures, trainCategories;   // [N, 512] of the real training images, [N]: the category classifier
     private readonly long seed;
     private IReadOnlyDictionary<string, double>? references;
 
-    /// <summary>One split's captions as measured: their embeddings, the image each belongs to, the real images, and every caption of the split as the distractor pool.</summary>
-    sealed record Split(string Name, Tensor Captions, int[] Owners, Tensor Real, Tensor Pool, int[] PoolOwners) : IDisposable
+    /// <summary>
+    /// One split's captions as measured: their embeddings, the image each belongs to, the real images, every caption of the
+    /// split as the distractor pool, each row's category (its image's) and the skin tone its caption names (−1: none).
+    /// </summary>
+    sealed record Split(string Name, Tensor Captions, int[] Owners, Tensor Real, Tensor Pool, int[] PoolOwners, long[] Categories, int[] Tones) : IDisposable
     {
         public void Dispose()
         {
@@ -56,6 +63,8 @@ public sealed class TextEvaluation : IPeriodicEvaluation
             Of("valid", data.Images.Validation, data.Validation, null),
             Of("train", data.Images.Train, data.Train, train),
         ];
+        trainFeatures = net.Features(data.Images.Train.Images);
+        trainCategories = data.Images.Train.Labels?.clone() ?? throw new InputException("the text evaluation needs the emoji's categories");
     }
 
     /// <summary>The split's captions: all of each image's (or the first of each of <paramref name="only"/>'s images).</summary>
@@ -72,8 +81,10 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         var real = ImageDataset.ToUnitRange(images.Storage.index_select(0, tensor(rows.Select(r => (long)r.Image).ToArray())));
         var all = Enumerable.Range(0, counts.Length).SelectMany(i => Enumerable.Range(0, (int)counts[i]).Select(j => (i, j))).ToList();
         var pool = flat.index_select(0, tensor(all.Select(r => r.i * k + r.j).ToArray()));
+        var labels = images.Labels?.data<long>().ToArray() ?? throw new InputException($"{images.Name}: the text evaluation needs the emoji's categories");
         return new Split(name, chosen.MoveToOuterDisposeScope(), [.. rows.Select(r => r.Image)], real.MoveToOuterDisposeScope(),
-                         pool.MoveToOuterDisposeScope(), [.. all.Select(r => r.i)]);
+                         pool.MoveToOuterDisposeScope(), [.. all.Select(r => r.i)], [.. rows.Select(r => labels[r.Image])],
+                         [.. rows.Select(r => SkinTone.Named(captions.Texts[r.Image][r.Caption]) ?? -1)]);
     }
 
     /// <inheritdoc/>
@@ -95,6 +106,8 @@ public sealed class TextEvaluation : IPeriodicEvaluation
                 var final = high ?? low;
                 using var features = net.Features(final);
                 values[$"r_precision_{split.Name}"] = RPrecision(split, features);
+                values[$"category_accuracy_{split.Name}"] = CategoryAccuracy(split, features);
+                if (ToneAccuracy(split, final) is { } tone) values[$"skin_tone_accuracy_{split.Name}"] = tone;
                 using var realFeatures = RealFeatures(split, final.shape[2]);
                 values[$"text_fid_resnet18_{split.Name}"] = FeatureMetrics.FrechetDistance(realFeatures, features);
                 if (high is not null)
@@ -117,8 +130,33 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         {
             using var features = net.Features(split.Real);
             values[$"r_precision_{split.Name}"] = RPrecision(split, features);
+            values[$"category_accuracy_{split.Name}"] = CategoryAccuracy(split, features);
+            if (ToneAccuracy(split, split.Real) is { } tone) values[$"skin_tone_accuracy_{split.Name}"] = tone;
         }
         return references = values;
+    }
+
+    /// <summary>
+    /// The share of rows whose image's nearest real training image (Euclidean, in ResNet-18 features) is of the row's
+    /// emoji's category — the ResNet-18 nearest-neighbour classifier that tells real test emoji's categories apart 86%
+    /// of the time (docs/results.md). For the training split the real image is its own nearest: the reference there is 1.
+    /// </summary>
+    double CategoryAccuracy(Split split, Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var distances = features.square().sum(1, keepdim: true) + trainFeatures.square().sum(1).unsqueeze(0) - 2 * features.matmul(trainFeatures.t());   // [n, N]
+        var predicted = trainCategories.index_select(0, distances.argmin(1));
+        return predicted.eq(tensor(split.Categories)).to_type(ScalarType.Float32).mean().item<float>();
+    }
+
+    /// <summary>The share of rows whose caption names one skin tone that show that tone (<see cref="SkinTone"/>); null where no caption names one.</summary>
+    static double? ToneAccuracy(Split split, Tensor images)
+    {
+        var rows = Enumerable.Range(0, split.Tones.Length).Where(i => split.Tones[i] >= 0).ToArray();
+        if (rows.Length == 0) return null;
+        using var toned = images.index_select(0, tensor(rows.Select(i => (long)i).ToArray()));
+        var shown = SkinTone.Of(toned);
+        return (double)rows.Select((row, j) => shown[j] == split.Tones[row] ? 1 : 0).Sum() / rows.Length;
     }
 
     double RPrecision(Split split, Tensor features)
@@ -137,6 +175,8 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     public void Dispose()
     {
         foreach (var s in splits) s.Dispose();
+        trainFeatures.Dispose();
+        trainCategories.Dispose();
         matcher.Dispose();
         net.Dispose();
     }
