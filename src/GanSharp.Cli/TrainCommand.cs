@@ -99,6 +99,7 @@ static class TrainCommand
 
         var outcome = Cli.Interactive ? RunWithBar(run, cancel.Token) : RunWithLines(run, cancel.Token);
         if (data.Domains is { } domains) TranslationFigureOf(run, domains);   // the report shows it
+        if (data.Captioned is { } captioned) TextFigureOf(run, captioned);
         ReportCommand.AfterTraining(run.Folder);
         if (outcome == RunOutcome.Interrupted)
         {
@@ -230,6 +231,17 @@ static class TrainCommand
         var (images, columns) = TranslationFigure.Rows(run.Trainer.Product, domains, 8, rng);
         using var _ = images;
         GanSharp.Imaging.ImageGrid.SavePng(images, run.Directory.EvalPath("translation", run.Trainer.Step, "png"), columns: columns, scale: 2);
+    }
+
+    /// <summary>A text run's held-out captions drawn as they are now, in its eval/ folder with their captions (<c>gan figure text</c>'s figure).</summary>
+    static void TextFigureOf(TrainingRun run, CaptionedData captioned)
+    {
+        using var rng = new TorchSharp.torch.Generator(1);
+        var (images, columns, captions) = TextFigure.Rows(run.Trainer.Product.TextSamples("the run's text figure"), captioned, 8, 4, rng);
+        using var _ = images;
+        var path = run.Directory.EvalPath("text", run.Trainer.Step, "png");
+        GanSharp.Imaging.ImageGrid.SavePng(images, path, columns: columns, scale: 2);
+        AtomicFile.Write(path + ".captions.txt", s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(captions.Select(c => c + "\n")))));
     }
 
     internal static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel) => TrainingProgress.WithBar(AnsiConsole.Console, run, cancel);

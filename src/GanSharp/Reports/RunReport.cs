@@ -138,13 +138,25 @@ public static class RunReport
     }
 
     static string Figures(RunContents run) =>
-        "<div class=\"side\">" + string.Concat(run.Figures.Select(f => Image(f, Caption(Path.GetFileNameWithoutExtension(f)), "grid"))) + "</div>";
+        "<div class=\"side\">" + string.Concat(run.Figures.Select(f => Image(f, Caption(f), "grid"))) + "</div>";
 
-    /// <summary>A figure's caption from its file name; a translation figure's says what its columns are.</summary>
-    static string Caption(string name) =>
-        System.Text.RegularExpressions.Regex.Match(name, @"^translation-step-(\d+)$") is { Success: true } m
-            ? $"Held-out translations at iteration {long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture):N0}: x | G(x) | F(G(x)) ‖ y | F(y) | G(F(y)) (paired domains: x and y the same thing)"
-            : name;
+    /// <summary>
+    /// A figure's caption from its file name: a translation figure's says what its columns are; a text figure's (<c>gan
+    /// figure text</c>, written at the end of a text run) lists its rows' held-out captions, from the file beside it.
+    /// </summary>
+    static string Caption(string path)
+    {
+        var name = Path.GetFileNameWithoutExtension(path);
+        if (System.Text.RegularExpressions.Regex.Match(name, @"^translation-step-(\d+)$") is { Success: true } m)
+            return $"Held-out translations at iteration {long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture):N0}: x | G(x) | F(G(x)) ‖ y | F(y) | G(F(y)) (paired domains: x and y the same thing)";
+        if (System.Text.RegularExpressions.Regex.Match(name, @"^text-step-(\d+)$") is { Success: true } t && File.Exists(path + ".captions.txt"))
+        {
+            var captions = File.ReadAllLines(path + ".captions.txt").Where(l => l.Length > 0).Select((c, i) => $"{i + 1}. {c}");
+            return $"Held-out emoji's captions at iteration {long.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture):N0} (names training never read): " +
+                   $"the real emoji, then Stage-I's and Stage-II's images of its caption, the same noise down each column — {string.Join("; ", captions)}";
+        }
+        return name;
+    }
 
     static string Hype(RunContents run)
     {
