@@ -365,5 +365,18 @@ public class StackGanTests
         var sample = Gan.Run("sample", "--run", a, "--text", "a red heart", "--count", "2", "--out", Path.Combine(root, "heart.png"));
         Assert.True(sample.Code == 0, sample.Err);
         Assert.Contains("(2 each, stage 2)", sample.Out);
+
+        // HYPE on a text run: held-out emoji beside the run's images of their captions, served like any run's.
+        using var hype = GanProcess.Start("hype", a, "--images", "4");
+        string? line;
+        while ((line = hype.StandardOutput.ReadLine()) is not null && !line.StartsWith("open ", StringComparison.Ordinal)) { }
+        try
+        {
+            Assert.NotNull(line);
+            var url = line!.Split(' ')[1];
+            using var http = new HttpClient();
+            Assert.Contains("<html", http.GetStringAsync(url).GetAwaiter().GetResult(), StringComparison.OrdinalIgnoreCase);
+        }
+        finally { hype.Kill(entireProcessTree: true); }
     }
 }

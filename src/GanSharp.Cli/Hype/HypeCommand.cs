@@ -46,6 +46,9 @@ static class HypeCommand
         Cli.LoadTorch();
         HypeDeck deck;
         string realName;
+        if (source.Checkpoint.Config.Data is Configuration.CaptionedConfig captioned)
+            (deck, realName) = TextDeck(source, captioned, p, count, seed);
+        else
         using (var data = Sources.Dataset(Sources.DataOf(source, null), p))
         {
             var real = data.Test ?? data.Validation;
@@ -85,6 +88,31 @@ static class HypeCommand
         Console.Error.WriteLine(partial is null ? "stopped before any answer: nothing saved"
                                                 : $"stopped after {session.Answers.Count} of {deck.Count} answers; saved {partial}");
         return Cli.Interrupted;
+    }
+
+    /// <summary>
+    /// A text run's deck: <paramref name="count"/> held-out (test) emoji chosen by the seed, and as many images the run
+    /// draws from a caption of each (one of its captions, by the seed) — people judge images of names the run never read.
+    /// </summary>
+    static (HypeDeck Deck, string RealName) TextDeck(Sources.TrainedGenerator source, Configuration.CaptionedConfig captioned, ParseResult p, int count, long seed)
+    {
+        using var loaded = Sources.Product(source, p);
+        var t2i = loaded.Product.TextSamples("gan hype");
+        using var data = DataCommand.WithFetchProgress(progress => Data.CaptionedData.Load(captioned, p.GetValue(CommonOptions.DataDir), progress));
+        var test = data.Images.Test!;
+        if (test.Count < count) throw new InputException($"{test.Name} has {test.Count:N0} held-out emoji, fewer than --images {count}");
+        using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
+        using var chosen = TorchSharp.torch.randperm(test.Count, generator: rng).narrow(0, 0, count);
+        var ids = chosen.data<long>().ToArray();
+        var counts = data.Test.Counts.data<long>().ToArray();
+        long k = data.Test.Embeddings.shape[1];
+        using var rows = TorchSharp.torch.tensor(ids.Select(i => i * k + (long)Math.Floor(TorchSharp.torch.rand(1, generator: rng).item<float>() * counts[i])).ToArray());
+        using var flat = data.Test.Embeddings.view(-1, data.Test.Embeddings.shape[2]);
+        using var text = flat.index_select(0, rows);
+        using var realImages = test.Images.index_select(0, chosen);
+        var (low, high) = t2i.Draw(text, rng: rng);
+        using (low) using (high)
+            return (HypeDeck.Create(realImages, high ?? low, seed), $"{test.Name} (held-out emoji; the run's images of their captions)");
     }
 
     /// <summary>The scores in one line each.</summary>
