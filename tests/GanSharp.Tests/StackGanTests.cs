@@ -110,12 +110,16 @@ public class StackGanTests
             byte[] Weights(string name) => Checkpoint.Save(game.Players.Single(p => p.Name == name).Module);
             var g2Before = Weights(StackedGan.StageTwoGeneratorName);
             var stages = new List<double>();
+            int Drawn() => game.Product("stacked").TextSamples("a test").TrainedStages;
+            Assert.Equal(1, Drawn());                                                             // a fresh run draws Stage-I's images
             for (int i = 0; i < 3; i++) stages.Add(run.Trainer.TrainStep()["stage"]);
+            Assert.Equal(1, Drawn());
             Assert.Equal(g2Before, Weights(StackedGan.StageTwoGeneratorName));                 // Stage-II untouched in Stage-I
             var g1After = Weights(StackedGan.StageOneGeneratorName);
             var d1After = Weights(StackedGan.StageOneDiscriminatorName);
             for (int i = 0; i < 3; i++) stages.Add(run.Trainer.TrainStep()["stage"]);
             Assert.Equal([1, 1, 1, 2, 2, 2], stages);
+            Assert.Equal(2, Drawn());                                                             // then Stage-II's
             Assert.Equal(g1After, Weights(StackedGan.StageOneGeneratorName));                   // frozen in Stage-II, batch-norm statistics too
             Assert.Equal(d1After, Weights(StackedGan.StageOneDiscriminatorName));
             Assert.NotEqual(g2Before, Weights(StackedGan.StageTwoGeneratorName));

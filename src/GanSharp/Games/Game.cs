@@ -103,6 +103,13 @@ public abstract class Game : IDisposable
     public virtual IFixedGrid CreateGrid(int count, long seed) =>
         Generator is { } g ? new NoiseGrid(g, count, seed) : throw new InvalidOperationException($"{GetType().Name}: say what the sample grids show (override CreateGrid)");
 
+    /// <summary>
+    /// Told how many iterations the run has done when that changes other than by <see cref="Step"/>: at the start (0), and
+    /// after a resume (the checkpoint's). Default: nothing; a game whose product depends on where the run is (StackGAN's
+    /// stages) sets it here.
+    /// </summary>
+    public virtual void AtIteration(long iterations) { }
+
     /// <summary>Data minibatches one <see cref="Step"/> consumes (Algorithm 1: k); an epoch is counted in them.</summary>
     public abstract int BatchesPerStep { get; }
 

@@ -93,6 +93,9 @@ public sealed class StackedGan : Game
     /// <inheritdoc/>
     public override int BatchesPerStep => 1;
 
+    /// <summary>After <paramref name="iterations"/>, the product draws the last stage trained: Stage-II once it has trained one iteration.</summary>
+    public override void AtIteration(long iterations) => product.TrainedStages = StageTwo is not null && iterations > StageOneSteps ? 2 : 1;
+
     /// <summary>The stage iteration <paramref name="iteration"/> (0-based) trains: 1, or 2 from <see cref="StageOneSteps"/> on.</summary>
     public int StageAt(long iteration) => StageTwo is not null && iteration >= StageOneSteps ? 2 : 1;
 
@@ -107,7 +110,6 @@ public sealed class StackedGan : Game
     {
         using var scope = NewDisposeScope();
         int stage = StageAt(context.Data.Taken);
-        product.TrainedStages = stage;
         var batch = context.Data.Next();
         var text = batch.Condition ?? throw new InvalidOperationException("the stacked game needs captioned minibatches");   // φ_t [m, E]
         var wrongText = batch.Mismatched ?? throw new InvalidOperationException("the stacked game needs the wrong captions");
@@ -139,6 +141,7 @@ public sealed class StackedGan : Game
         var (optG, optD, gParams, dParams) = stages[stage - 1];
         var (dLoss, right, wrong, fakeD) = DiscriminatorStep(d, real, fake.detach(), mu.detach(), muWrong, optD, dParams);
         var (gLoss, kl) = GeneratorStep(d, fake, mu, logVariance, optG, gParams, dParams);
+        product.TrainedStages = stage;                                                 // the last stage trained: what the product draws
         return new OrderedDictionary<string, double>
         {
             ["d_loss"] = dLoss, ["g_loss"] = gLoss, ["kl"] = kl, ["d_real"] = right, ["d_wrong"] = wrong, ["d_fake"] = fakeD, ["stage"] = stage,

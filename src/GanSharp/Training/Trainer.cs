@@ -143,6 +143,7 @@ public sealed class Trainer : IDisposable
             : (long)Math.Ceiling((double)t.Epochs * data.BatchesPerEpoch / Game.BatchesPerStep));
         batches = new BatchCursor(data);
         Context = new StepContext(batches, rng);
+        Game.AtIteration(0);
     }
 
     /// <summary>The data in the run's order: the n-th minibatch the game asks for is the run's n-th.</summary>
@@ -215,6 +216,7 @@ public sealed class Trainer : IDisposable
             rng.set_state(state);
         Step = checkpoint.Step;
         batches.Taken = checkpoint.DataBatches;
+        Game.AtIteration(Step);
     }
 
     /// <inheritdoc/>
