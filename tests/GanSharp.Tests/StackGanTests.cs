@@ -383,4 +383,25 @@ public class StackGanTests
         }
         finally { hype.Kill(entireProcessTree: true); }
     }
+
+    [Fact]
+    public void The_up_blocks_sub_pixel_convolution_is_nearest_upsampling_then_a_3x3_convolution()
+    {
+        using var rng = new TorchSharp.torch.Generator(5);
+        using var up = new NearestUpConv(3, 4);
+        using (no_grad()) up.Weight.normal_(0, 1, rng);
+        using var x = randn([2, 3, 5, 6], generator: rng).requires_grad_();
+        using var mine = up.forward(x);
+        using var w = up.Weight.detach().clone().requires_grad_();
+        using var x2 = x.detach().clone().requires_grad_();
+        using var upsampled = nn.functional.interpolate(x2, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
+        using var reference = nn.functional.conv2d(upsampled, w, padding: [1, 1]);
+        Assert.Equal([2L, 4, 10, 12], mine.shape);
+        Assert.True(mine.allclose(reference, rtol: 1e-5, atol: 1e-5));
+        using var g = randn([2, 4, 10, 12], generator: rng);
+        (mine * g).sum().backward();
+        (reference * g).sum().backward();
+        Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-4, atol: 1e-4));                    // the same gradients, input and weight
+        Assert.True(up.Weight.grad!.allclose(w.grad!, rtol: 1e-4, atol: 1e-4));
+    }
 }
