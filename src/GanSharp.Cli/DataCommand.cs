@@ -88,7 +88,7 @@ static class DataCommand
             Sources.WriteImages(path, SampleFiles.FormatToWrite(path), slice);
             if (lines is not null)
             {
-                AtomicFile.Write(path + ".captions.txt", s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")))));
+                AtomicFile.WriteText(path + ".captions.txt", string.Concat(lines.Select(line => line + "\n")));
                 for (int i = 0; i < lines.Count; i++) Console.WriteLine($"{first + i,6}  {lines[i]}");
             }
             Console.WriteLine($"{n:N0} images of {images.Name} from {first:N0} → {path}{(lines is null ? "" : $" (captions: {path}.captions.txt)")}");

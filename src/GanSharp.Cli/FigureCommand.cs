@@ -85,7 +85,7 @@ static class FigureCommand
             using var _ = images;
             var path = source.OutputPath(p.GetValue(textOut), "text", "png", "--out");
             ImageGrid.SavePng(images, path, columns: columns, scale: p.GetValue(Scale));
-            AtomicFile.Write(path + ".captions.txt", s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(captions.Select(c => c + "\n")))));
+            AtomicFile.WriteText(path + ".captions.txt", string.Concat(captions.Select(line => line + "\n")));
             for (int i = 0; i < captions.Count; i++) Console.WriteLine($"{i + 1,4}  {captions[i]}");
             var stages = t2i.StageTwo is not null && t2i.TrainedStages > 1 ? $"Stage-I ×{p.GetValue(noises)} | Stage-II ×{p.GetValue(noises)}" : $"Stage-I ×{p.GetValue(noises)}";
             Console.WriteLine($"{captions.Count} captions of held-out emoji, {source.Path} (step {source.Checkpoint.Step:N0}): real | {stages}, the same noise down each column → {path} (captions: {path}.captions.txt)");

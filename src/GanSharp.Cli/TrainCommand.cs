@@ -241,7 +241,7 @@ static class TrainCommand
         using var _ = images;
         var path = run.Directory.EvalPath("text", run.Trainer.Step, "png");
         GanSharp.Imaging.ImageGrid.SavePng(images, path, columns: columns, scale: 2);
-        AtomicFile.Write(path + ".captions.txt", s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(captions.Select(c => c + "\n")))));
+        AtomicFile.WriteText(path + ".captions.txt", string.Concat(captions.Select(line => line + "\n")));
     }
 
     internal static RunOutcome RunWithBar(TrainingRun run, CancellationToken cancel) => TrainingProgress.WithBar(AnsiConsole.Console, run, cancel);
