@@ -35,6 +35,7 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     private readonly Split[] splits;
     private readonly Tensor trainFeatures, trainCategories;   // [N, 512] of the real training images, [N]: the category classifier
     private readonly long seed;
+    private readonly Dictionary<(string Split, long Side), Tensor> realFeatures = [];   // computed once a run: the real images do not change
     private IReadOnlyDictionary<string, double>? references;
 
     /// <summary>
@@ -108,13 +109,11 @@ public sealed class TextEvaluation : IPeriodicEvaluation
                 values[$"r_precision_{split.Name}"] = RPrecision(split, features);
                 values[$"category_accuracy_{split.Name}"] = CategoryAccuracy(split, features);
                 if (ToneAccuracy(split, final) is { } tone) values[$"skin_tone_accuracy_{split.Name}"] = tone;
-                using var realFeatures = RealFeatures(split, final.shape[2]);
-                values[$"text_fid_resnet18_{split.Name}"] = FeatureMetrics.FrechetDistance(realFeatures, features);
+                values[$"text_fid_resnet18_{split.Name}"] = FeatureMetrics.FrechetDistance(RealFeatures(split, final.shape[2]), features);
                 if (high is not null)
                 {
                     using var lowFeatures = net.Features(low);
-                    using var realLow = RealFeatures(split, low.shape[2]);
-                    values[$"text_fid_resnet18_stage1_{split.Name}"] = FeatureMetrics.FrechetDistance(realLow, lowFeatures);
+                    values[$"text_fid_resnet18_stage1_{split.Name}"] = FeatureMetrics.FrechetDistance(RealFeatures(split, low.shape[2]), lowFeatures);
                 }
             }
         }
@@ -128,7 +127,7 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         var values = new Dictionary<string, double>();
         foreach (var split in splits)
         {
-            using var features = net.Features(split.Real);
+            var features = RealFeatures(split, split.Real.shape[2]);
             values[$"r_precision_{split.Name}"] = RPrecision(split, features);
             values[$"category_accuracy_{split.Name}"] = CategoryAccuracy(split, features);
             if (ToneAccuracy(split, split.Real) is { } tone) values[$"skin_tone_accuracy_{split.Name}"] = tone;
@@ -165,16 +164,32 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         return TextMatcher.RPrecision(embedded, split.Captions, split.Owners, split.Pool, split.PoolOwners, Distractors, seed);
     }
 
+    /// <summary>
+    /// The split's real images' features at <paramref name="side"/> (shrunk by average pooling), a row per caption; each image
+    /// computed once (a test emoji has up to five captions) and kept for the evaluation's life. Owned by the cache.
+    /// </summary>
     Tensor RealFeatures(Split split, long side)
     {
-        using var shrunk = side == split.Real.shape[2] ? split.Real.alias() : F.avg_pool2d(split.Real, split.Real.shape[2] / side);
-        return net.Features(shrunk);
+        if (realFeatures.TryGetValue((split.Name, side), out var known)) return known;
+        using var scope = NewDisposeScope();
+        var slots = new Dictionary<int, long>();                                      // image → its place among the distinct images
+        var firstRows = new List<long>();                                             // the first row of each distinct image
+        var slot = new long[split.Owners.Length];                                     // row → its image's place
+        for (int row = 0; row < split.Owners.Length; row++)
+        {
+            if (!slots.TryGetValue(split.Owners[row], out slot[row])) { slot[row] = slots[split.Owners[row]] = firstRows.Count; firstRows.Add(row); }
+        }
+        var distinct = split.Real.index_select(0, tensor(firstRows.ToArray()));        // [u, C, H, W]
+        var shrunk = side == distinct.shape[2] ? distinct : F.avg_pool2d(distinct, distinct.shape[2] / side);
+        var features = net.Features(shrunk).index_select(0, tensor(slot));              // [rows, 512]
+        return realFeatures[(split.Name, side)] = features.DetachFromDisposeScope();
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
         foreach (var s in splits) s.Dispose();
+        foreach (var f in realFeatures.Values) f.Dispose();
         trainFeatures.Dispose();
         trainCategories.Dispose();
         matcher.Dispose();
