@@ -2,7 +2,8 @@
 timing (bench/compare).
 
 Same nets and the same work per iteration as GanSharp's StackedGan in Stage-II (Games/StackedGan.cs, Models/StackGan):
-  CA: Linear(384 -> 2c) + ReLU, split into mu and log-variance; c = mu + exp(logvar / 2) * eps.
+  CA: the embedding times sqrt(384) (the model's text-scale) -> Linear(384 -> 2c) + ReLU, split into mu and log-variance;
+        c = mu + exp(logvar / 2) * eps.
   Stage-I G (frozen, evaluation mode, no gradients): z (100) ++ c -> Linear (no bias) to 8*ngf x 4 x 4, BatchNorm1d, ReLU;
         up-blocks (nearest x2, 3x3 conv without bias, BatchNorm2d, ReLU) halving the maps up to 16x16; 3x3 conv to 3
         channels, tanh, (t + 1) / 2.
@@ -10,10 +11,12 @@ Same nets and the same work per iteration as GanSharp's StackedGan in Stage-II (
         replicated over the map: 3x3 conv (4*ngf), BN, ReLU; R residual blocks relu(x + (conv BN ReLU conv BN)(x)); up-blocks
         to 64x64 halving the maps (at least 8); 3x3 conv to 3 channels, tanh, (t + 1) / 2. Convolutions without bias.
   D (64x64): x * 2 - 1 -> 4x4 stride-2 convs (ndf, 2ndf, 4ndf, 8ndf; BN from the second; LeakyReLU 0.2) to 4x4; judged
-        against mu (detached) replicated over the map: 3x3 conv, BN, LeakyReLU, 4x4 stride-4 conv to one logit.
+        against mu (detached) replicated over the map: 3x3 conv, BN, LeakyReLU, 4x4 stride-4 conv to one logit; and the
+        reference STAGE2_D's text-free head: a 4x4 stride-4 conv of the 4x4 map to one logit.
   One iteration: low = G1(phi, z); fake, mu, logvar = G2(phi, low); mu_wrong = G2.ca(phi_wrong).mu (no grad);
-        D: h = D.features(real); loss = softplus(-D.judge(h, mu)).mean() + softplus([D.judge(h, mu_wrong); D(fake.detach(), mu)]).mean();
-        G (D frozen): softplus(-D(fake, mu)).mean() + 2 * KL(mu, logvar). Adam(2e-4, betas (0.5, 0.999)); gradients set to None.
+        D: h = D.features(real), f = D.features(fake.detach());
+           loss = softplus(-[D.judge(h, mu); D.alone(h)]).mean() + softplus([D.judge(h, mu_wrong); D.judge(f, mu); D.alone(f)]).mean();
+        G (D frozen): f = D.features(fake); softplus(-D.judge(f, mu)).mean() + softplus(-D.alone(f)).mean() + 2 * KL(mu, logvar). Adam(2e-4, betas (0.5, 0.999)); gradients set to None.
 Inputs: random 64x64 images and random unit caption embeddings (384), minibatches of 64, as in gan bench.
 Usage: python3 pytorch_stackgan_step.py [ngf=32] [ndf=32] [blocks=2] [batch=64] [steps=10] [threads=1] [warmup=2]
 Prints one line: 'pytorch-<version> stackgan-stage2-64 img_per_s=<x> threads=<t>'.
@@ -38,7 +41,7 @@ class CA(nn.Module):
         self.fc = nn.Linear(E, 2 * C)
 
     def forward(self, phi):
-        x = F.relu(self.fc(phi))
+        x = F.relu(self.fc(phi * E ** 0.5))
         return x[:, :C], x[:, C:]
 
 
@@ -104,6 +107,7 @@ class D(nn.Module):
         self.trunk = nn.Sequential(*layers)
         self.joint = nn.Sequential(nn.Conv2d(c + C, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.LeakyReLU(0.2, True))
         self.out = nn.Conv2d(c, 1, 4, 4, bias=False)
+        self.uncond = nn.Conv2d(c, 1, 4, 4, bias=False)
 
     def features(self, x):
         return self.trunk(x * 2 - 1)
@@ -111,8 +115,8 @@ class D(nn.Module):
     def judge(self, h, mu):
         return self.out(self.joint(torch.cat([h, mu.view(mu.shape[0], C, 1, 1).expand(-1, -1, 4, 4)], 1))).view(-1)
 
-    def forward(self, x, mu):
-        return self.judge(self.features(x), mu)
+    def alone(self, h):
+        return self.uncond(h).view(-1)
 
 
 g1, g2, d = StageOne().eval(), StageTwo(), D()
@@ -134,10 +138,10 @@ def step():
     fake, mu, logvar = g2(phi, low)
     with torch.no_grad():
         mu_wrong = g2.ca(phi_wrong)[0]
-    h = d.features(real)
+    h, f = d.features(real), d.features(fake.detach())
     right, wrong = d.judge(h, mu.detach()), d.judge(h, mu_wrong)
-    fake_logits = d(fake.detach(), mu.detach())
-    loss_d = F.softplus(-right).mean() + F.softplus(torch.cat([wrong, fake_logits])).mean()
+    fake_logits = d.judge(f, mu.detach())
+    loss_d = F.softplus(-torch.cat([right, d.alone(h)])).mean() + F.softplus(torch.cat([wrong, fake_logits, d.alone(f)])).mean()
     for p in d.parameters():
         p.grad = None
     loss_d.backward()
@@ -145,7 +149,8 @@ def step():
     for p in d.parameters():
         p.requires_grad_(False)
     kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).mean()
-    loss_g = F.softplus(-d(fake, mu.detach())).mean() + 2 * kl
+    f = d.features(fake)
+    loss_g = F.softplus(-d.judge(f, mu.detach())).mean() + F.softplus(-d.alone(f)).mean() + 2 * kl
     for p in g2.parameters():
         p.grad = None
     loss_g.backward()

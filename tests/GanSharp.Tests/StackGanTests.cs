@@ -57,6 +57,20 @@ public class StackGanTests
         Assert.True(logVar.allclose(byHand.narrow(1, 2, 2)));
     }
 
+    [Fact]
+    public void The_ca_net_reads_the_embedding_times_its_scale_and_the_default_scale_is_the_root_of_the_dimension()
+    {
+        using var scaled = new ConditioningAugmentation(4, 2, new TorchSharp.torch.Generator(1), scale: 3);
+        using var plain = new ConditioningAugmentation(4, 2, new TorchSharp.torch.Generator(1));
+        using var x = tensor(new float[] { 1, 0, -1, 2, 0.5f, 0.5f, 0.5f, 0.5f }, [2, 4]);
+        var (mu, logVar) = scaled.forward(x);
+        var (mu3, logVar3) = plain.forward(x * 3);                                             // the same weights (same seed)
+        Assert.True(mu.allclose(mu3) && logVar.allclose(logVar3));
+        Assert.Equal(Math.Sqrt(384), new StackGanModelConfig().TextFactor, 12);
+        Assert.Equal(1, new StackGanModelConfig { TextScale = 1 }.TextFactor);
+        Assert.Contains(new StackGanModelConfig { TextScale = 0 }.Problems(), p => p.StartsWith("text-scale must be positive", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("non-saturating")]
     [InlineData("least-squares")]
@@ -73,6 +87,43 @@ public class StackGanTests
         using var f = tensor(fake);
         using var value = StackedGan.MatchingAware(loss, r, w, f);
         Assert.Equal(expected, value.item<float>(), 5);
+    }
+
+    [Theory]
+    [InlineData("non-saturating")]
+    [InlineData("least-squares")]
+    public void With_a_text_free_head_the_loss_is_half_of_the_real_terms_plus_a_third_of_the_fake_ones(string family)
+    {
+        float[] right = [2, 0, -1], wrong = [1, -1, 0.5f], fake = [0, 3, -2], realAlone = [1.5f, -0.5f, 0.25f], fakeAlone = [-1, 2, 0.75f];
+        double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+        // The reference's STAGE2_D loss (utils.compute_discriminator_loss): (errD_real + uncond_errD_real)/2 + (errD_fake + errD_wrong + uncond_errD_fake)/3.
+        double expected = family == "non-saturating"
+            ? (right.Average(r => Softplus(-r)) + realAlone.Average(r => Softplus(-r))) / 2
+              + (wrong.Average(w => Softplus(w)) + fake.Average(f => Softplus(f)) + fakeAlone.Average(f => Softplus(f))) / 3
+            : 0.5 * (right.Average(r => (r - 1) * (r - 1)) + realAlone.Average(r => (r - 1) * (r - 1))) / 2
+              + 0.5 * (wrong.Average(w => w * w) + fake.Average(f => f * f) + fakeAlone.Average(f => f * f)) / 3;
+        IAdversarialLoss loss = family == "non-saturating" ? new NonSaturating() : new LeastSquares();
+        using var value = StackedGan.MatchingAware(loss, tensor(right), tensor(wrong), tensor(fake), tensor(realAlone), tensor(fakeAlone));
+        Assert.Equal(expected, value.item<float>(), 5);
+        Assert.Throws<ArgumentException>(() => StackedGan.MatchingAware(loss, tensor(right), tensor(wrong), tensor(fake), tensor(realAlone)));
+    }
+
+    [Fact]
+    public void Stage_two_discriminators_have_the_text_free_head_and_stage_one_discriminators_do_not()
+    {
+        var set = Captioned(out var images, out var embeddings, out var counts);
+        using (images) using (embeddings) using (counts)
+        {
+            using var run = TrainingRun.Start(Tiny(), TempFolder(), set);
+            var game = (StackedGan)run.Trainer.Game;
+            var (d1, d2) = (game.StageOne.D, game.StageTwo!.Value.D);
+            Assert.False(d1.HasUnconditional);
+            Assert.True(d2.HasUnconditional);
+            using var features = d2.Features(rand(2, 3, 16, 16));
+            using var realism = d2.Realism(features);
+            Assert.Equal([2L], realism!.shape);
+            Assert.Null(d1.Realism(features));
+        }
     }
 
     /// <summary>16×16 images, 8×8 Stage-I, tiny widths, embeddings of 6 dimensions: a run of both stages in a second.</summary>

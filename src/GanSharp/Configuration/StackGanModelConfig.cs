@@ -15,6 +15,17 @@ public sealed record StackGanModelConfig : ModelConfig
 {
     /// <summary>Dimension of the sentence embeddings the nets read (all-MiniLM-L6-v2's 384).</summary>
     public int TextDim { get; init; } = 384;
+    /// <summary>
+    /// Factor on the sentence embedding before conditioning augmentation (null: √<see cref="TextDim"/>). all-MiniLM-L6-v2's
+    /// embeddings are unit vectors, so their components are about 1/√E (measured on the emoji captions: 0.044 spread per
+    /// component, 0.87 between two captions); through the CA's N(0, 0.02) layer the text would move μ by about 0.02 while
+    /// ε is of size 1 — a condition that is nearly all noise at the start, and the KL term holds μ down. Scaled by √E the
+    /// components are of size 1, the scale the layer's initialisation assumes. 1 reads the embeddings as they are.
+    /// </summary>
+    public double? TextScale { get; init; }
+    /// <summary>The factor <see cref="TextScale"/> names.</summary>
+    [JsonIgnore]
+    public double TextFactor => TextScale ?? Math.Sqrt(TextDim);
     /// <summary>Dimension of the augmented condition c (the reference's CONDITION_DIM, 128).</summary>
     public int ConditionDim { get; init; } = 128;
     /// <summary>Side of Stage-I's images (16: the paper's 4× jump to 64×64); the image side itself: one stage.</summary>
@@ -63,6 +74,7 @@ public sealed record StackGanModelConfig : ModelConfig
     {
         foreach (var p in base.Problems()) yield return p;
         if (TextDim is < 1 or > 65_536) yield return $"text-dim must lie in 1…65,536 (got {TextDim})";
+        if (TextScale is { } scale && !(scale > 0 && scale <= 1e6)) yield return $"text-scale must be positive and at most 1e6 (got {scale:G4})";
         if (ConditionDim is < 1 or > 4_096) yield return $"condition-dim must lie in 1…4,096 (got {ConditionDim})";
         if (GeneratorFeatures is < 1 or > 1024) yield return $"generator-features must lie in 1…1024 (got {GeneratorFeatures})";
         if (DiscriminatorFeatures is < 1 or > 1024) yield return $"discriminator-features must lie in 1…1024 (got {DiscriminatorFeatures})";

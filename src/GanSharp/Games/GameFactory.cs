@@ -111,7 +111,7 @@ public static class GameFactory
             {
                 var g2 = new StageTwoGenerator(model, rng);
                 nets.Add(g2);
-                var d2 = new TextDiscriminator(model, model.Height, rng);
+                var d2 = new TextDiscriminator(model, model.Height, rng, withUnconditional: true);
                 nets.Add(d2);
                 two = (g2, d2);
             }

@@ -31,7 +31,9 @@ namespace GanSharp.Games;
 /// μ_w ← the generator's μ(φ_w)                                                       (the wrong text's condition)
 /// h ← D.features(real)
 /// descend D on  loss.D(D.judge(h, μ), [D.judge(h, μ_w); D(fake, μ)])                 = real/right + ½(real/wrong + fake/right)
-/// with D frozen: descend G on  loss.G(D(fake, μ)) + λ·KL(μ, log σ²)
+///   (Stage-II's D, as the reference's, also has a text-free head u:
+///    loss.D([D.judge(h, μ); u(h)], [D.judge(h, μ_w); D(fake, μ); u(fake)])            = ½(real/right + real) + ⅓(wrong + fake/right + fake))
+/// with D frozen: descend G on  loss.G(D(fake, μ)) [+ loss.G(u(fake)) in Stage-II] + λ·KL(μ, log σ²)
 /// </code>
 /// As the reference, the discriminators see μ detached, not ĉ, and the wrong text is judged against the same image
 /// features as the right one; the KL is the reference's (−½ mean(1 + log σ² − μ² − σ²), a mean over dimensions).
@@ -148,20 +150,21 @@ public sealed class StackedGan : Game
         };
     }
 
-    /// <summary>D descends real/right + ½(real/wrong + fake/right).</summary>
+    /// <summary>D descends real/right + ½(real/wrong + fake/right); with a text-free head, the reference's ½(real/right + real) + ⅓(real/wrong + fake/right + fake).</summary>
     (double Loss, double Right, double Wrong, double Fake) DiscriminatorStep(TextDiscriminator d, Tensor real, Tensor fake, Tensor mu, Tensor muWrong,
                                                                              OptimizerHelper optimizer, Parameter[] parameters)
     {
         var features = d.Features(real);                                               // [m, ch, 4, 4]
         var right = d.Judge(features, mu);                                             // [m]
         var wrong = d.Judge(features, muWrong);
-        var fakeLogits = d.forward(fake, mu);
-        var loss = MatchingAware(Loss, right, wrong, fakeLogits);
+        var fakeFeatures = d.Features(fake);
+        var fakeLogits = d.Judge(fakeFeatures, mu);
+        var loss = MatchingAware(Loss, right, wrong, fakeLogits, d.Realism(features), d.Realism(fakeFeatures));
         Descend(loss, optimizer, parameters);
         return (loss.item<float>(), Mean(right), Mean(wrong), Mean(fakeLogits));
     }
 
-    /// <summary>G descends its adversarial term and λ·KL, with D frozen.</summary>
+    /// <summary>G descends its adversarial term (both heads' where D has two, summed as the reference) and λ·KL, with D frozen.</summary>
     (double Loss, double Kl) GeneratorStep(TextDiscriminator d, Tensor fake, Tensor mu, Tensor logVariance, OptimizerHelper optimizer,
                                            Parameter[] gParams, Parameter[] dParams)
     {
@@ -169,7 +172,9 @@ public sealed class StackedGan : Game
         try
         {
             var kl = ConditioningAugmentation.Kl(mu, logVariance);
-            var loss = Loss.Generator(d.forward(fake, mu.detach())) + klWeight * kl;
+            var features = d.Features(fake);
+            var loss = Loss.Generator(d.Judge(features, mu.detach())) + klWeight * kl;
+            if (d.Realism(features) is { } realism) loss = loss + Loss.Generator(realism);
             Descend(loss, optimizer, gParams);
             return (loss.item<float>(), kl.item<float>());
         }
@@ -179,13 +184,19 @@ public sealed class StackedGan : Game
     /// <summary>
     /// The matching-aware discriminator's loss on its outputs <c>[m]</c> for real images with the right text, real images
     /// with the wrong text, and generated images with the right text: real/right + ½(real/wrong + fake/right) — the
-    /// loss family's fake term over the wrong and fake rows together (every family averages over rows).
+    /// loss family's fake term over the wrong and fake rows together (every family averages over rows). With a text-free
+    /// head's outputs for the real and the generated images (<paramref name="realAlone"/>, <paramref name="fakeAlone"/>),
+    /// the reference's Stage-II loss: ½(real/right + real) + ⅓(real/wrong + fake/right + fake) — the real rows and the
+    /// three fake kinds each pooled the same way.
     /// </summary>
-    public static Tensor MatchingAware(IAdversarialLoss loss, Tensor right, Tensor wrong, Tensor fake)
+    public static Tensor MatchingAware(IAdversarialLoss loss, Tensor right, Tensor wrong, Tensor fake, Tensor? realAlone = null, Tensor? fakeAlone = null)
     {
         if (wrong.shape[0] != fake.shape[0]) throw new ArgumentException("the wrong-text and fake rows must be as many", nameof(wrong));
-        using var both = cat([wrong, fake]);
-        return loss.Discriminator(right, both);
+        if ((realAlone is null) != (fakeAlone is null)) throw new ArgumentException("the text-free outputs come for the real and the generated images both", nameof(realAlone));
+        using var scope = NewDisposeScope();
+        var reals = realAlone is null ? right : cat([right, realAlone]);
+        var fakes = fakeAlone is null ? cat([wrong, fake]) : cat([wrong, fake, fakeAlone]);
+        return loss.Discriminator(reals, fakes).MoveToOuterDisposeScope();
     }
 
     double Mean(Tensor logits) => (Loss.OutputsAreLogits ? logits.sigmoid() : logits).mean().item<float>();

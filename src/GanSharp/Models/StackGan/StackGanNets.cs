@@ -17,23 +17,27 @@ public sealed class ConditioningAugmentation : nn.Module<Tensor, (Tensor Mu, Ten
 {
     private readonly Linear fc;
     private readonly int conditionDim;
+    private readonly double scale;
 
-    /// <summary>From embeddings of <paramref name="textDim"/> to conditions of <paramref name="conditionDim"/>; weights N(0, 0.02) from <paramref name="rng"/>.</summary>
-    public ConditioningAugmentation(int textDim, int conditionDim, torch.Generator? rng = null) : base("ca")
+    /// <summary>
+    /// From embeddings of <paramref name="textDim"/>, multiplied by <paramref name="scale"/> (<see cref="StackGanModelConfig.TextScale"/>),
+    /// to conditions of <paramref name="conditionDim"/>; weights N(0, 0.02) from <paramref name="rng"/>.
+    /// </summary>
+    public ConditioningAugmentation(int textDim, int conditionDim, torch.Generator? rng = null, double scale = 1) : base("ca")
     {
         fc = nn.Linear(textDim, 2 * conditionDim);
-        this.conditionDim = conditionDim;
+        (this.conditionDim, this.scale) = (conditionDim, scale);
         RegisterComponents();
         using var _ = no_grad();
         fc.weight!.normal_(0, 0.02, rng);
         fc.bias!.zero_();
     }
 
-    /// <summary>φ_t <c>[B, E]</c> → (μ, log σ²), each <c>[B, c]</c>.</summary>
+    /// <summary>φ_t <c>[B, E]</c> → (μ, log σ²), each <c>[B, c]</c>: ReLU(FC(scale·φ_t)) split in two.</summary>
     public override (Tensor Mu, Tensor LogVariance) forward(Tensor embedding)
     {
         using var scope = NewDisposeScope();
-        var x = F.relu(fc.forward(embedding));                                         // [B, 2c]
+        var x = F.relu(fc.forward(scale == 1 ? embedding : embedding.mul(scale)));     // [B, 2c]
         return (x.narrow(1, 0, conditionDim).MoveToOuterDisposeScope(), x.narrow(1, conditionDim, conditionDim).MoveToOuterDisposeScope());
     }
 
@@ -165,7 +169,7 @@ public sealed class StageOneGenerator : TextStageGenerator
     /// <summary>Builds and initialises the generator from <paramref name="rng"/> (CA first, then the layers in order).</summary>
     public StageOneGenerator(StackGanModelConfig config, torch.Generator? rng = null) : base("stage1_generator", config)
     {
-        ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng);
+        ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng, config.TextFactor);
         width = 8L * config.GeneratorFeatures;
         fc = nn.Linear(config.NoiseDim + config.ConditionDim, width * 16, hasBias: false);
         norm = nn.BatchNorm1d(width * 16);
@@ -211,7 +215,7 @@ public sealed class StageTwoGenerator : TextStageGenerator
     public StageTwoGenerator(StackGanModelConfig config, torch.Generator? rng = null) : base("stage2_generator", config)
     {
         long g4 = 4L * config.GeneratorFeatures;
-        ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng);
+        ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng, config.TextFactor);
         encoder = nn.Sequential(
             nn.Conv2d(config.Channels, config.GeneratorFeatures, 3, padding: 1, bias: false), nn.ReLU(inplace: true),
             nn.Conv2d(config.GeneratorFeatures, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true));
@@ -254,15 +258,21 @@ public sealed class StageTwoGenerator : TextStageGenerator
 /// 4×4 stride-2 convolutions (LeakyReLU 0.2, batch norm from the second) that double the channels (up to 8·ndf) as they
 /// halve the side, down to a 4×4 map — <see cref="Features"/>; then the text: μ replicated over the 4×4 map and joined
 /// (3×3 convolution, batch norm, LeakyReLU), and a 4×4 convolution to one logit per image — <see cref="Judge"/>. The
-/// image features are computed once and judged against the right and the wrong text, as the reference does.
+/// image features are computed once and judged against the right and the wrong text, as the reference does. Stage-II's
+/// (<c>unconditional</c>) has a second head as the reference's <c>STAGE2_D</c>: a 4×4 convolution of the features alone
+/// to a logit that the image is real whatever its text — <see cref="Realism"/>.
 /// </summary>
 public sealed class TextDiscriminator : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Sequential trunk, joint;
     private readonly Conv2d output;
+    private readonly Conv2d? unconditional;
 
-    /// <summary>For images of <paramref name="side"/>² and conditions of the configuration's dimension; initialised from <paramref name="rng"/>.</summary>
-    public TextDiscriminator(StackGanModelConfig config, int side, torch.Generator? rng = null) : base($"text_discriminator_{side}")
+    /// <summary>
+    /// For images of <paramref name="side"/>² and conditions of the configuration's dimension, with the text-free head when
+    /// <paramref name="withUnconditional"/>; initialised from <paramref name="rng"/>.
+    /// </summary>
+    public TextDiscriminator(StackGanModelConfig config, int side, torch.Generator? rng = null, bool withUnconditional = false) : base($"text_discriminator_{side}")
     {
         var layers = new List<nn.Module<Tensor, Tensor>>();
         long channels = config.Channels;
@@ -277,6 +287,7 @@ public sealed class TextDiscriminator : nn.Module<Tensor, Tensor, Tensor>
         trunk = nn.Sequential(layers);
         joint = nn.Sequential(nn.Conv2d(channels + config.ConditionDim, channels, 3, padding: 1, bias: false), nn.BatchNorm2d(channels), nn.LeakyReLU(0.2, inplace: true));
         output = nn.Conv2d(channels, 1, 4, stride: 4, bias: false);
+        if (withUnconditional) unconditional = nn.Conv2d(channels, 1, 4, stride: 4, bias: false);
         Side = side;
         RegisterComponents();
         StackGanLayers.Initialise(this, rng);
@@ -298,6 +309,17 @@ public sealed class TextDiscriminator : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = joint.forward(cat([features, mu.view(mu.shape[0], mu.shape[1], 1, 1).expand(-1, -1, 4, 4)], 1));
         return output.forward(h).view(-1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether it has the text-free head (<see cref="Realism"/>).</summary>
+    public bool HasUnconditional => unconditional is not null;
+
+    /// <summary>Features <c>[B, ch, 4, 4]</c> → logits <c>[B]</c> that the image is real, text aside; null without that head.</summary>
+    public Tensor? Realism(Tensor features)
+    {
+        if (unconditional is null) return null;
+        using var scope = NewDisposeScope();
+        return unconditional.forward(features).view(-1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Judge(Features(images), μ).</summary>
