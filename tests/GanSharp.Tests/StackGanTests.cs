@@ -126,6 +126,23 @@ public class StackGanTests
         }
     }
 
+    [Theory]
+    [InlineData(16, 16, 2)]   // the preset: encoded at 16×16, two up-blocks
+    [InlineData(32, 16, 2)]   // Stage-I at 32×32: halved once to join at 16×16, as the reference halves its 64×64 twice
+    [InlineData(8, 8, 3)]
+    public void Stage_two_joins_the_text_at_sixteen_or_at_stage_ones_side_when_smaller(int stageOne, int join, int ups)
+    {
+        var config = new StackGanModelConfig { Height = 64, Width = 64, Channels = 3, StageOneSize = stageOne, GeneratorFeatures = 4, ConditionDim = 3, TextDim = 6, ResidualBlocks = 1 };
+        Assert.Equal(join, config.JoinSide);
+        using var g = new StageTwoGenerator(config, new TorchSharp.torch.Generator(3));
+        Assert.Equal(ups, g.named_modules().Count(m => m.module is NearestUpConv));
+        using var text = randn(2, 6);
+        using var low = rand(2, 3, stageOne, stageOne);
+        var (image, mu, _) = g.forward(text, low, empty(0));
+        Assert.Equal([2L, 3, 64, 64], image.shape);
+        Assert.Equal([2L, 3], mu.shape);
+    }
+
     /// <summary>16×16 images, 8×8 Stage-I, tiny widths, embeddings of 6 dimensions: a run of both stages in a second.</summary>
     static GanConfig Tiny(long steps = 6, long stageOne = 3) => new()
     {

@@ -44,6 +44,10 @@ public sealed record StackGanModelConfig : ModelConfig
     [JsonIgnore]
     public override string? TrainedBy => "stacked";
 
+    /// <summary>The side at which Stage-II joins the text to Stage-I's encoded image and runs its residual blocks: 16 (the reference's), or Stage-I's side when smaller.</summary>
+    [JsonIgnore]
+    public int JoinSide => Math.Min(StageOneSize, 16);
+
     /// <summary>Whether there is a Stage-II (images larger than Stage-I's).</summary>
     [JsonIgnore]
     public bool TwoStages => StageOneSize < Height;

@@ -199,10 +199,12 @@ public sealed class StageOneGenerator : TextStageGenerator
 }
 
 /// <summary>
-/// Stage-II's generator (the reference's <c>STAGE2_G</c>): Stage-I's image encoded (3×3 convolutions to 4·ngf channels
-/// at its own resolution — the reference downsamples its 64×64 Stage-I image to 16×16; ours is 16×16 already), joined
-/// with its own augmented condition c replicated over the map (3×3 convolution, batch norm, ReLU), residual blocks, then
-/// up-blocks to the full side and a 3×3 convolution to the image. Inputs: (φ_t, Stage-I image, —).
+/// Stage-II's generator (the reference's <c>STAGE2_G</c>): Stage-I's image encoded down to the joining side
+/// <see cref="StackGanModelConfig.JoinSide"/> (16, or Stage-I's side when smaller) — a 3×3 convolution to ngf channels
+/// (ReLU), a 4×4 stride-2 convolution per halving that doubles the channels (batch norm, ReLU; the reference halves its
+/// 64×64 Stage-I image twice, to 4·ngf at 16×16), and a 3×3 convolution to 4·ngf where the halvings stop short of it —
+/// joined with its own augmented condition c replicated over the map (3×3 convolution, batch norm, ReLU), residual
+/// blocks, then up-blocks to the full side and a 3×3 convolution to the image. Inputs: (φ_t, Stage-I image, —).
 /// </summary>
 public sealed class StageTwoGenerator : TextStageGenerator
 {
@@ -216,15 +218,18 @@ public sealed class StageTwoGenerator : TextStageGenerator
     {
         long g4 = 4L * config.GeneratorFeatures;
         ca = new ConditioningAugmentation(config.TextDim, config.ConditionDim, rng, config.TextFactor);
-        encoder = nn.Sequential(
-            nn.Conv2d(config.Channels, config.GeneratorFeatures, 3, padding: 1, bias: false), nn.ReLU(inplace: true),
-            nn.Conv2d(config.GeneratorFeatures, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true));
+        var encoding = new List<nn.Module<Tensor, Tensor>> { nn.Conv2d(config.Channels, config.GeneratorFeatures, 3, padding: 1, bias: false), nn.ReLU(inplace: true) };
+        long width = config.GeneratorFeatures;
+        for (int i = StackGanModelConfig.Doublings(config.JoinSide); i < StackGanModelConfig.Doublings(config.StageOneSize); i++, width = Math.Min(2 * width, g4))
+            encoding.AddRange([nn.Conv2d(width, Math.Min(2 * width, g4), 4, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(Math.Min(2 * width, g4)), nn.ReLU(inplace: true)]);
+        if (width < g4) encoding.AddRange([nn.Conv2d(width, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true)]);
+        encoder = nn.Sequential(encoding);
         joint = nn.Sequential(nn.Conv2d(g4 + config.ConditionDim, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true));
         for (int i = 0; i < config.ResidualBlocks; i++)
             residuals.Add(nn.Sequential(nn.Conv2d(g4, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4), nn.ReLU(inplace: true),
                                         nn.Conv2d(g4, g4, 3, padding: 1, bias: false), nn.BatchNorm2d(g4)));
         long channels = g4;
-        int doublings = StackGanModelConfig.Doublings(config.Height) - StackGanModelConfig.Doublings(config.StageOneSize);
+        int doublings = StackGanModelConfig.Doublings(config.Height) - StackGanModelConfig.Doublings(config.JoinSide);
         for (int i = 0; i < doublings; i++, channels = Math.Max(channels / 2, 8)) ups.Add(StackGanLayers.Up(channels, Math.Max(channels / 2, 8)));
         last = nn.Conv2d(channels, config.Channels, 3, padding: 1, bias: false);
         RegisterComponents();
@@ -243,7 +248,7 @@ public sealed class StageTwoGenerator : TextStageGenerator
         using var scope = NewDisposeScope();
         var (mu, logVar) = ca.forward(embedding);
         var c = ConditioningAugmentation.Sample(mu, logVar, Rng);                      // [B, c]
-        var h = encoder.forward(stageOne.mul(2).sub(1));                               // [B, 4·ngf, S₁, S₁], the image in [−1, 1]
+        var h = encoder.forward(stageOne.mul(2).sub(1));                               // [B, 4·ngf, J, J], the image in [−1, 1]
         var side = h.shape[2];
         h = joint.forward(cat([h, c.view(c.shape[0], c.shape[1], 1, 1).expand(-1, -1, side, side)], 1));
         foreach (var block in residuals) h = F.relu(h + block.forward(h));             // the reference's ResBlock: relu(x + F(x))
