@@ -16,6 +16,33 @@ public class ResNet18FeaturesTests
     static readonly Lazy<ResNet18Features> Net = new(() => new ResNet18Features());
 
     [Fact]
+    public void The_feature_cache_gives_back_the_nets_bytes_and_misses_on_changed_images_or_damaged_files()
+    {
+        using var rng = new TorchSharp.torch.Generator(5);
+        using var images = rand([3, 3, 12, 12], generator: rng);
+        using var direct = Net.Value.Features(images);
+        var cache = new FeatureCache(Path.Combine(TempFolder(), "features"));
+
+        using (var first = cache.Features(Net.Value, images)) Assert.True(first.equal(direct).all().item<bool>());
+        using (var again = cache.Features(Net.Value, images)) Assert.True(again.equal(direct).all().item<bool>());   // read back: the same bytes
+        Assert.Equal(1, cache.Misses);
+        var file = Assert.Single(Directory.GetFiles(cache.Folder));
+
+        using var changed = images.clone();
+        changed[0, 0, 0, 0] = changed[0, 0, 0, 0] + 0.5;                                                       // one pixel: another key
+        using (var other = cache.Features(Net.Value, changed)) Assert.False(other.equal(direct).all().item<bool>());
+        Assert.Equal(2, cache.Misses);
+
+        var bytes = File.ReadAllBytes(file);
+        bytes[10] ^= 0x40;                                                                                     // a damaged feature: the checksum fails
+        File.WriteAllBytes(file, bytes);
+        using (var repaired = cache.Features(Net.Value, images)) Assert.True(repaired.equal(direct).all().item<bool>());
+        Assert.Equal(3, cache.Misses);
+        using (var read = cache.Features(Net.Value, images)) Assert.True(read.equal(direct).all().item<bool>());     // the file was replaced
+        Assert.Equal(3, cache.Misses);
+    }
+
+    [Fact]
     public void The_onnx_reader_reads_a_hand_written_model()
     {
         // ModelProto { graph: GraphProto { node: Conv(x, w) → y with strides [2, 2], initializer w [1, 1, 1, 2] = (0.5, −1), input x, w, output y } }

@@ -59,9 +59,9 @@ public static class PeriodicEvaluations
     public static TranslationEvaluation Translation(TwoDomainData data, string? dataDir = null, IProgress<string>? progress = null) =>
         InResNet18(features => StyleProbe.ForDomains(data, features, dataDir, progress), (features, style) => new TranslationEvaluation(data, features, style));
 
-    /// <summary>The text evaluation of <paramref name="data"/>: the ImageNet ResNet-18 loaded, the text matcher trained or read from the cache.</summary>
+    /// <summary>The text evaluation of <paramref name="data"/>: the ImageNet ResNet-18 loaded, the text matcher trained or read from the cache, the real images' features kept in <see cref="FeatureCache"/>.</summary>
     public static TextEvaluation Text(CaptionedData data, string? dataDir = null, IProgress<string>? progress = null) =>
-        InResNet18(features => TextMatcher.ForData(data, features, dataDir, progress), (features, matcher) => new TextEvaluation(data, features, matcher));
+        InResNet18(features => TextMatcher.ForData(data, features, dataDir, progress), (features, matcher) => new TextEvaluation(data, features, matcher, cache: FeatureCache.In(dataDir)));
 
     /// <summary>
     /// An evaluation in the ImageNet ResNet-18's features: the net loaded, a model of its own built on them (trained or

@@ -45,6 +45,9 @@ public sealed class ResNet18Features : IDisposable
     /// <summary>The folder the net was read from.</summary>
     public string Folder { get; }
 
+    /// <summary>The kind of device the net runs on (<c>CPU</c>, <c>CUDA</c>): features computed on two kinds differ in their last bits.</summary>
+    public string DeviceKind => device.type.ToString();
+
     /// <summary>Images per pass through the net (their 112×112 activations add up: about 26 MB an image at the widest).</summary>
     public int Chunk { get; init; } = 16;
 

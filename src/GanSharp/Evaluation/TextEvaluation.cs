@@ -35,6 +35,7 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     private readonly Split[] splits;
     private readonly Tensor trainFeatures, trainCategories;   // [N, 512] of the real training images, [N]: the category classifier
     private readonly long seed;
+    private readonly FeatureCache? cache;
     private readonly Dictionary<(string Split, long Side), Tensor> realFeatures = [];   // computed once a run: the real images do not change
     private IReadOnlyDictionary<string, double>? references;
 
@@ -52,10 +53,13 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         }
     }
 
-    /// <summary>The evaluation of <paramref name="data"/> with <paramref name="net"/> and <paramref name="matcher"/> (both owned from here).</summary>
-    public TextEvaluation(CaptionedData data, ResNet18Features net, TextMatcher matcher, long seed = 1)
+    /// <summary>
+    /// The evaluation of <paramref name="data"/> with <paramref name="net"/> and <paramref name="matcher"/> (both owned from
+    /// here); the real images' features read from and kept in <paramref name="cache"/> where one is given.
+    /// </summary>
+    public TextEvaluation(CaptionedData data, ResNet18Features net, TextMatcher matcher, long seed = 1, FeatureCache? cache = null)
     {
-        (this.net, this.matcher, this.seed) = (net, matcher, seed);
+        (this.net, this.matcher, this.seed, this.cache) = (net, matcher, seed, cache);
         using var rng = new TorchSharp.torch.Generator(unchecked((ulong)seed));
         var train = randperm(data.Images.Train.Count, generator: rng).narrow(0, 0, Math.Min(TrainImages, data.Images.Train.Count)).data<long>().ToArray();
         splits =
@@ -64,7 +68,7 @@ public sealed class TextEvaluation : IPeriodicEvaluation
             Of("valid", data.Images.Validation, data.Validation, null),
             Of("train", data.Images.Train, data.Train, train),
         ];
-        trainFeatures = net.Features(data.Images.Train.Images);
+        trainFeatures = RealImageFeatures(data.Images.Train.Images);
         trainCategories = data.Images.Train.Labels?.clone() ?? throw new InputException("the text evaluation needs the emoji's categories");
     }
 
@@ -181,9 +185,11 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         }
         var distinct = split.Real.index_select(0, tensor(firstRows.ToArray()));        // [u, C, H, W]
         var shrunk = side == distinct.shape[2] ? distinct : F.avg_pool2d(distinct, distinct.shape[2] / side);
-        var features = net.Features(shrunk).index_select(0, tensor(slot));              // [rows, 512]
+        var features = RealImageFeatures(shrunk).index_select(0, tensor(slot));         // [rows, 512]
         return realFeatures[(split.Name, side)] = features.DetachFromDisposeScope();
     }
+
+    Tensor RealImageFeatures(Tensor images) => cache?.Features(net, images) ?? net.Features(images);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -130,7 +130,7 @@ public sealed class TextMatcher : IDisposable
         }
         matcher.Dispose();
         progress?.Report($"R-precision's text matcher: training it on the {data.Images.Train.Count:N0} training images' ResNet-18 features and captions (once; cached in {folder})");
-        using var features = net.Features(data.Images.Train.Images);
+        using var features = FeatureCache.In(dataDir).Features(net, data.Images.Train.Images);
         var trained = Train(features, data.Train.Embeddings, data.Train.Counts, progress: progress);
         using var memory = new MemoryStream();
         using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true)) trained.projection.save(writer);
