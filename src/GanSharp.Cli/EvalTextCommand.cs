@@ -38,7 +38,8 @@ static class EvalTextCommand
         var real = evaluation.References();
 
         var table = new Table().AddColumns("", "held-out emoji (test)", "training emoji");
-        string Cell(IReadOnlyDictionary<string, double> from, string key) => from.TryGetValue(key, out var v) ? key.Contains("fid") ? v.ToString("G4") : v.ToString("P1") : "–";
+        string Cell(IReadOnlyDictionary<string, double> from, string key) =>
+            !from.TryGetValue(key, out var v) ? "–" : key.Contains("fid") ? v.ToString("G4") : key.Contains("_resnet18") ? v.ToString("F3") : v.ToString("P1");
         table.AddRow($"R-precision, stage {t2i.TrainedStages} ↑", Cell(scores, "r_precision_test"), Cell(scores, "r_precision_train"));
         table.AddRow("R-precision, real images (ceiling)", Cell(real, "r_precision_test"), Cell(real, "r_precision_train"));
         table.AddRow("R-precision, chance", "1.0%", "1.0%");
@@ -47,8 +48,14 @@ static class EvalTextCommand
         table.AddRow("skin-tone accuracy ↑ (chance 20%)", Cell(scores, "skin_tone_accuracy_test"), Cell(scores, "skin_tone_accuracy_train"));
         table.AddRow("skin-tone accuracy, real images", Cell(real, "skin_tone_accuracy_test"), Cell(real, "skin_tone_accuracy_train"));
         table.AddRow("Fréchet (ResNet-18) ↓", Cell(scores, "text_fid_resnet18_test"), Cell(scores, "text_fid_resnet18_train"));
+        table.AddRow("precision (ResNet-18) ↑", Cell(scores, "text_precision_resnet18_test"), Cell(scores, "text_precision_resnet18_train"));
+        table.AddRow("recall (ResNet-18) ↑", Cell(scores, "text_recall_resnet18_test"), Cell(scores, "text_recall_resnet18_train"));
         if (scores.ContainsKey("text_fid_resnet18_stage1_test"))
+        {
             table.AddRow("Stage-I Fréchet (ResNet-18) ↓", Cell(scores, "text_fid_resnet18_stage1_test"), Cell(scores, "text_fid_resnet18_stage1_train"));
+            table.AddRow("Stage-I precision / recall (ResNet-18) ↑", $"{Cell(scores, "text_precision_resnet18_stage1_test")} / {Cell(scores, "text_recall_resnet18_stage1_test")}",
+                         $"{Cell(scores, "text_precision_resnet18_stage1_train")} / {Cell(scores, "text_recall_resnet18_stage1_train")}");
+        }
         Console.WriteLine($"{source.Path} (step {source.Checkpoint.Step:N0}) on {data.Images.Test!.Count:N0} held-out emoji ({data.Test.Texts.Sum(t => t.Count):N0} captions) " +
                           $"and {TextEvaluation.TrainImages} training emoji of {captioned.Summary}; one image a caption; R-precision against {TextEvaluation.Distractors} captions of other emoji " +
                           $"in a matcher trained on real training images; features: ImageNet ResNet-18 ({ResNet18Features.Package} {ResNet18Features.Version})");

@@ -16,6 +16,9 @@ namespace GanSharp.Evaluation;
 /// against 99 captions of other emoji; chance 1%), beside the real images' (<see cref="References"/>), the ceiling;</item>
 /// <item><c>text_fid_resnet18_*</c>: the Fréchet distance between the generated images and the split's real images in the
 /// ImageNet ResNet-18's features (Stage-I's images at Stage-I's side against the real ones shrunk to it: <c>_stage1</c>);</item>
+/// <item><c>text_precision_resnet18_*</c>, <c>text_recall_resnet18_*</c>: improved precision and recall (Kynkäänniemi et
+/// al. 2019, k = 3) in the same features, against the split's distinct real images (a test emoji's several captions
+/// share one image: repeated, it would be its own nearest neighbour); per stage as the Fréchet distance;</item>
 /// <item><c>category_accuracy_*</c>: the emoji's category (of ten) by the nearest real training image in those features;</item>
 /// <item><c>skin_tone_accuracy_*</c>: on captions that name one skin tone, the share of images that show it
 /// (<see cref="SkinTone"/>; chance 20%).</item>
@@ -36,7 +39,7 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     private readonly Tensor trainFeatures, trainCategories;   // [N, 512] of the real training images, [N]: the category classifier
     private readonly long seed;
     private readonly FeatureCache? cache;
-    private readonly Dictionary<(string Split, long Side), Tensor> realFeatures = [];   // computed once a run: the real images do not change
+    private readonly Dictionary<(string Split, long Side), (Tensor Features, Tensor Slot)> realFeatures = [];   // computed once a run: the real images do not change
     private IReadOnlyDictionary<string, double>? references;
 
     /// <summary>
@@ -113,15 +116,24 @@ public sealed class TextEvaluation : IPeriodicEvaluation
                 values[$"r_precision_{split.Name}"] = RPrecision(split, features);
                 values[$"category_accuracy_{split.Name}"] = CategoryAccuracy(split, features);
                 if (ToneAccuracy(split, final) is { } tone) values[$"skin_tone_accuracy_{split.Name}"] = tone;
-                values[$"text_fid_resnet18_{split.Name}"] = FeatureMetrics.FrechetDistance(RealFeatures(split, final.shape[2]), features);
+                InFeatureSpace(values, split, features, final.shape[2], "");
                 if (high is not null)
                 {
                     using var lowFeatures = net.Features(low);
-                    values[$"text_fid_resnet18_stage1_{split.Name}"] = FeatureMetrics.FrechetDistance(RealFeatures(split, low.shape[2]), lowFeatures);
+                    InFeatureSpace(values, split, lowFeatures, low.shape[2], "stage1_");
                 }
             }
         }
         return values;
+    }
+
+    /// <summary>The Fréchet distance, precision and recall of generated images' <paramref name="features"/> of <paramref name="side"/>² against the split's real images.</summary>
+    void InFeatureSpace(Dictionary<string, double> values, Split split, Tensor features, long side, string stage)
+    {
+        var (distinct, _) = RealDistinct(split, side);
+        using var real = RealFeatures(split, side);
+        values[$"text_fid_resnet18_{stage}{split.Name}"] = FeatureMetrics.FrechetDistance(real, features);
+        (values[$"text_precision_resnet18_{stage}{split.Name}"], values[$"text_recall_resnet18_{stage}{split.Name}"]) = FeatureMetrics.PrecisionRecall(distinct, features, k: 3);
     }
 
     /// <summary>The real images' R-precision per split: the ceiling.</summary>
@@ -131,7 +143,7 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         var values = new Dictionary<string, double>();
         foreach (var split in splits)
         {
-            var features = RealFeatures(split, split.Real.shape[2]);
+            using var features = RealFeatures(split, split.Real.shape[2]);
             values[$"r_precision_{split.Name}"] = RPrecision(split, features);
             values[$"category_accuracy_{split.Name}"] = CategoryAccuracy(split, features);
             if (ToneAccuracy(split, split.Real) is { } tone) values[$"skin_tone_accuracy_{split.Name}"] = tone;
@@ -168,11 +180,19 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         return TextMatcher.RPrecision(embedded, split.Captions, split.Owners, split.Pool, split.PoolOwners, Distractors, seed);
     }
 
-    /// <summary>
-    /// The split's real images' features at <paramref name="side"/> (shrunk by average pooling), a row per caption; each image
-    /// computed once (a test emoji has up to five captions) and kept for the evaluation's life. Owned by the cache.
-    /// </summary>
+    /// <summary>The split's real images' features at <paramref name="side"/>, a row per caption (its image's); the caller's.</summary>
     Tensor RealFeatures(Split split, long side)
+    {
+        var (distinct, slot) = RealDistinct(split, side);
+        return distinct.index_select(0, slot);                                          // [rows, 512]
+    }
+
+    /// <summary>
+    /// The features of the split's distinct real images at <paramref name="side"/> (shrunk by average pooling) <c>[u, 512]</c>,
+    /// and each row's place among them <c>[rows]</c>; each image computed once (a test emoji has up to five captions) and
+    /// kept for the evaluation's life. Owned by the cache.
+    /// </summary>
+    (Tensor Features, Tensor Slot) RealDistinct(Split split, long side)
     {
         if (realFeatures.TryGetValue((split.Name, side), out var known)) return known;
         using var scope = NewDisposeScope();
@@ -185,8 +205,8 @@ public sealed class TextEvaluation : IPeriodicEvaluation
         }
         var distinct = split.Real.index_select(0, tensor(firstRows.ToArray()));        // [u, C, H, W]
         var shrunk = side == distinct.shape[2] ? distinct : F.avg_pool2d(distinct, distinct.shape[2] / side);
-        var features = RealImageFeatures(shrunk).index_select(0, tensor(slot));         // [rows, 512]
-        return realFeatures[(split.Name, side)] = features.DetachFromDisposeScope();
+        var features = RealImageFeatures(shrunk);                                      // [u, 512]
+        return realFeatures[(split.Name, side)] = (features.DetachFromDisposeScope(), tensor(slot).DetachFromDisposeScope());
     }
 
     Tensor RealImageFeatures(Tensor images) => cache?.Features(net, images) ?? net.Features(images);
@@ -195,7 +215,11 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     public void Dispose()
     {
         foreach (var s in splits) s.Dispose();
-        foreach (var f in realFeatures.Values) f.Dispose();
+        foreach (var (f, slot) in realFeatures.Values)
+        {
+            f.Dispose();
+            slot.Dispose();
+        }
         trainFeatures.Dispose();
         trainCategories.Dispose();
         matcher.Dispose();
