@@ -54,7 +54,7 @@ public sealed class FeatureCache(string folder)
         Misses++;
         var features = net.Features(images);
         var body = new byte[bodyLength];
-        Buffer.BlockCopy(features.contiguous().data<float>().ToArray(), 0, body, 0, body.Length);
+        using (var dense = features.contiguous()) Buffer.BlockCopy(dense.data<float>().ToArray(), 0, body, 0, body.Length);
         Directory.CreateDirectory(Folder);
         AtomicFile.Write(path, s => { s.Write(body); s.Write(SHA256.HashData(body)); });
         return features;
