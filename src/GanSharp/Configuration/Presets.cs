@@ -184,8 +184,8 @@ public static class Presets
     /// generator and 16 discriminator features: the reference's 2 : 1, 192 : 96 on COCO; 2 residual blocks), one thread.
     /// The rate stays constant: the reference halves it every 20 epochs of COCO, about 13,000 iterations, more than either
     /// stage runs here (a halving every sixth of the stage instead, measured on Stage-I at 2,000 iterations: ResNet-18
-    /// Fréchet 544 against 493 constant). 4,000 Stage-I and 2,000 Stage-II iterations: about 80 training CPU minutes on
-    /// this machine (Stage-I 0.16 s an iteration, Stage-II 2 s; docs/results.md has the measured total).
+    /// Fréchet 544 against 493 constant). 4,000 Stage-I and 2,000 Stage-II iterations: about 66 training CPU minutes on
+    /// this machine (measured in a 40-minute run: Stage-I 0.15 s an iteration, Stage-II 1.7 s; docs/results.md).
     /// </summary>
     public static GanConfig StackganEmoji => new()
     {
@@ -202,7 +202,7 @@ public static class Presets
     /// <summary>
     /// The single-stage baseline of <see cref="StackganEmoji"/>: the same captions, encoder, conditioning augmentation,
     /// matching-aware discriminator and recipe, one generator straight to 64×64 (Stage-I's nets with four up-blocks, as the
-    /// reference's Stage-I draws 64×64) — 7,500 iterations of 0.62 CPU seconds, about the CPU minutes of
+    /// reference's Stage-I draws 64×64) — 7,500 iterations of 0.51 CPU seconds, about the CPU minutes of
     /// <see cref="StackganEmoji"/>'s 6,000; docs/results.md compares the two at equal CPU minutes.
     /// </summary>
     public static GanConfig TextGanEmoji => StackganEmoji with
