@@ -130,8 +130,8 @@ public sealed class TextEvaluation : IPeriodicEvaluation
     /// <summary>The Fréchet distance, precision and recall of generated images' <paramref name="features"/> of <paramref name="side"/>² against the split's real images.</summary>
     void InFeatureSpace(Dictionary<string, double> values, Split split, Tensor features, long side, string stage)
     {
-        var (distinct, _) = RealDistinct(split, side);
-        using var real = RealFeatures(split, side);
+        var (distinct, slot) = RealDistinct(split, side);
+        using var real = distinct.index_select(0, slot);                                 // a row per caption, as the generated ones
         values[$"text_fid_resnet18_{stage}{split.Name}"] = FeatureMetrics.FrechetDistance(real, features);
         (values[$"text_precision_resnet18_{stage}{split.Name}"], values[$"text_recall_resnet18_{stage}{split.Name}"]) = FeatureMetrics.PrecisionRecall(distinct, features, k: 3);
     }
