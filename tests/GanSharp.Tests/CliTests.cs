@@ -8,7 +8,7 @@ using static GanSharp.Tests.TestSupport;
 namespace GanSharp.Tests;
 
 /// <summary>The `gan` command end to end (in process; the signal tests as a separate process), on the 500-digit fixture.</summary>
-public class CliTests
+public class CliTests : TempFolders
 {
     static Process Start(params string[] args) => GanProcess.Start(args);
 
@@ -108,7 +108,7 @@ public class CliTests
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int signal);
 
-    static void InterruptAndResume(int signal)
+    void InterruptAndResume(int signal)
     {
         var run = Path.Combine(TempFolder(), "run");
         using var p = Start(TinyTrain(run, 100_000, every: 1_000_000));

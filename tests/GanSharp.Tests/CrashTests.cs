@@ -15,7 +15,7 @@ public sealed class TmpfsFactAttribute : FactAttribute
 }
 
 /// <summary>Runs killed, diverging, racing or out of disk: each ends in a run that is still whole.</summary>
-public class CrashTests(Xunit.Abstractions.ITestOutputHelper output)
+public class CrashTests(Xunit.Abstractions.ITestOutputHelper output) : TempFolders
 {
     [DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int signal);

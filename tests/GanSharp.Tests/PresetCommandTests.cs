@@ -52,7 +52,7 @@ public class ColourPresetCommandTests(ColourImagesFixture colour) : PresetComman
 /// a run stopped and resumed equal a straight run's, row for row), samples and evaluates. Short runs on small data,
 /// with sample grids of 16 images (the presets' 100 would be most of the time here).
 /// </summary>
-public abstract class PresetCommands(ColourImagesFixture colour)
+public abstract class PresetCommands(ColourImagesFixture colour) : TempFolders
 {
     /// <summary>
     /// One preset of each configuration that differs here, grey or colour: presets that differ only in their dataset's

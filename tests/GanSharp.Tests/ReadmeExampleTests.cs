@@ -10,7 +10,7 @@ namespace GanSharp.Tests;
 /// The documentation's C# examples compile and run: each ```csharp block of README.md and docs/*.md is, verbatim, the
 /// Program.cs of a project under samples/ (built with the suite), and the test runs it as a user would.
 /// </summary>
-public class ReadmeExampleTests
+public class ReadmeExampleTests : TempFolders
 {
     static string Normalise(string code) =>
         string.Join("\n", code.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd())).Trim();
