@@ -4,8 +4,9 @@ namespace GanSharp.Tests;
 /// A test class whose tests delete their temporary folders when they end: xunit makes the class anew for every test and
 /// disposes it after, and this <see cref="TempFolder"/> hides <see cref="TestSupport.TempFolder"/> in the class's
 /// methods. The classes that write whole runs derive from it (their checkpoints are 30 MB each for the paper's nets):
-/// kept until the process exits, the suite's folders reached 3.4 GB by its end, more than a CI machine had free; deleted
-/// per test, the disk holds only the tests that run at the same time (the peak 1.1 GB, measured with `du` every 2 s). A test that fails leaves nothing either.
+/// kept until the process exits, the suite's folders reached 3.4 GB by its end, more than a CI machine had free;
+/// deleted per test, the disk holds only the tests that run at the same time (the peak 1.1 GB, measured with `du` every
+/// 2 s). A test that fails leaves nothing either.
 /// </summary>
 public abstract class TempFolders : IDisposable
 {
