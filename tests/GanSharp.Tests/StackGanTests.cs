@@ -472,4 +472,46 @@ public class StackGanTests
         Assert.True(x.grad!.allclose(x2.grad!, rtol: 1e-4, atol: 1e-4));                    // the same gradients, input and weight
         Assert.True(up.Weight.grad!.allclose(w.grad!, rtol: 1e-4, atol: 1e-4));
     }
+
+    [Theory]
+    [InlineData(3, 0.0)]
+    [InlineData(4, 0.2)]
+    [InlineData(7, 0.0)]
+    public void The_condition_join_is_the_convolution_of_the_map_and_the_replicated_condition(int side, double slope)
+    {
+        using var rng = new TorchSharp.torch.Generator(8);
+        using var join = new ConditionJoin(5, 3, 4, slope);
+        var conv = (TorchSharp.Modules.Conv2d)join.named_children().Single(c => c.name == "0").module;
+        var norm = (TorchSharp.Modules.BatchNorm2d)join.named_children().Single(c => c.name == "1").module;
+        using (no_grad()) { conv.weight!.normal_(0, 1, rng); norm.weight!.normal_(1, 0.5, rng); norm.bias!.normal_(0, 0.5, rng); }
+        Assert.Equal(["0.weight", "1.weight", "1.bias"], join.named_parameters().Select(p => p.name));   // the reference's Sequential's names
+        using var map = randn([2, 5, side, side], generator: rng).requires_grad_();
+        using var c = randn([2, 3], generator: rng).requires_grad_();
+        using var mine = join.forward(map, c);
+
+        // The concatenated form, computed from the same weights apart.
+        using var w = conv.weight!.detach().clone().requires_grad_();
+        using var map2 = map.detach().clone().requires_grad_();
+        using var c2 = c.detach().clone().requires_grad_();
+        using var joined = cat([map2, c2.view(2, 3, 1, 1).expand(-1, -1, side, side)], 1);
+        using var h = nn.functional.batch_norm(nn.functional.conv2d(joined, w, padding: [1, 1]), null, null, norm.weight!.detach(), norm.bias!.detach(), training: true, eps: 1e-5);
+        using var reference = slope == 0 ? nn.functional.relu(h) : nn.functional.leaky_relu(h, slope);
+        Assert.Equal([2L, 4, side, side], mine.shape);
+        Assert.True(mine.allclose(reference, rtol: 1e-4, atol: 1e-5));
+        using var g = randn([2, 4, side, side], generator: rng);
+        (mine * g).sum().backward();
+        (reference * g).sum().backward();
+        Assert.True(map.grad!.allclose(map2.grad!, rtol: 1e-4, atol: 1e-4));                // the same gradients: map, condition, weight
+        Assert.True(c.grad!.allclose(c2.grad!, rtol: 1e-4, atol: 1e-4));
+        Assert.True(conv.weight!.grad!.allclose(w.grad!, rtol: 1e-4, atol: 1e-4));
+    }
+
+    [Fact]
+    public void The_condition_join_refuses_a_map_smaller_than_its_kernel()
+    {
+        using var join = new ConditionJoin(2, 2, 2);
+        using var map = zeros(1, 2, 2, 2);
+        using var c = zeros(1, 2);
+        Assert.Throws<ArgumentException>(() => join.forward(map, c));
+    }
 }
