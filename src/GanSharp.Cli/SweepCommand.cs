@@ -27,12 +27,23 @@ static class SweepCommand
     static readonly Option<string?> Plot = Cli.Option<string?>("--plot", "The metric plotted against CPU time (default parzen_test if measured, else fid_valid)");
     static readonly Option<string?> Out = CommonOptions.Out("The sweep folder to create (default runs/sweep-<time>)");
     static readonly Option<string?> Resume = Cli.Option<string?>("--resume", "Continue the sweep in DIR: finish its interrupted run and train the ones not begun");
+    static readonly Option<string?> Scheduler = Cli.Option<string?>("--scheduler", "local (default): train the runs here, one after another; slurm: submit them as one job array to the Slurm cluster (the sweep folder must be on a filesystem the nodes share)");
+    static readonly Option<string?> Partition = Cli.Option<string?>("--partition", "Slurm: the partition to submit to (default: the cluster's)");
+    static readonly Option<string?> TimeLimit = Cli.Option<string?>("--time", "Slurm: each task's time limit (Slurm's forms: MM, HH:MM:SS, D-HH…); tasks stopped by it save a checkpoint and are requeued");
+    static readonly Option<string?> Memory = Cli.Option<string?>("--mem", "Slurm: memory per task's node (4G; default: the cluster's)");
+    static readonly Option<string?> Gres = Cli.Option<string?>("--gres", "Slurm: generic resources per task (gpu:1; untested here: no GPU)");
+    static readonly Option<string[]?> SbatchArg = new("--sbatch-arg")
+    {
+        Description = "Slurm: a further sbatch option for the job array, as sbatch takes it (--account=lab); repeat for more",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    static readonly Option<int?> Task = Cli.Option<int?>("--task", "With --resume: train only the sweep's run N (0-based, preset by preset, seed by seed) and write no summary — what one task of a scheduler's job array runs").Within(0);
 
     public static Command Create()
     {
         var command = new Command("sweep", "Train presets × seeds at an equal budget and tabulate their metrics (mean ± std over seeds)")
         {
-            Options = { PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Plot, Out, Resume, CommonOptions.DataDir },
+            Options = { PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Plot, Out, Resume, Task, Scheduler, Partition, TimeLimit, Memory, Gres, SbatchArg, CommonOptions.DataDir },
         };
         command.SetAction(Run);
         return command;
@@ -44,6 +55,17 @@ static class SweepCommand
         Option[] planned = [PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Out];
         if (resume is not null && planned.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
             throw new InputException($"{clash.Name} cannot be combined with --resume: a sweep keeps the plan in its sweep.json");
+        var task = p.GetValue(Task);
+        if (task is not null && resume is null) throw new InputException("--task names a run of an existing sweep: give its folder with --resume DIR");
+        bool slurm = p.GetValue(Scheduler) switch
+        {
+            null or "local" => false,
+            "slurm" => true,
+            var other => throw new InputException($"--scheduler: unknown scheduler '{other}' (known: local, slurm)"),
+        };
+        if (slurm && task is not null) throw new InputException("--task trains one run here; it cannot be combined with --scheduler slurm");
+        if (!slurm && new Option[] { Partition, TimeLimit, Memory, Gres, SbatchArg }.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } slurmOnly)
+            throw new InputException($"{slurmOnly.Name} is an option of --scheduler slurm");
 
         SweepPlan plan;
         SweepDirectory? sweep = null;
@@ -52,6 +74,7 @@ static class SweepCommand
         {
             sweep = SweepDirectory.Open(resume, out plan);
             folder = resume;
+            if (task is { } index) plan.Task(index);                                   // refused before any data is loaded
         }
         else
         {
@@ -70,7 +93,7 @@ static class SweepCommand
         var inputs = new Dictionary<string, (RunData Data, IPeriodicEvaluation Evaluation)>();
         try
         {
-            foreach (var (_, _, _, config) in plan.Runs())
+            foreach (var (_, _, _, config) in task is { } only ? [plan.Task(only)] : plan.Runs())
             {
                 var key = JsonSerializer.Serialize(config.Data, GanConfig.Json);
                 if (inputs.ContainsKey(key)) continue;
@@ -83,6 +106,7 @@ static class SweepCommand
                 }
             }
             sweep ??= SweepDirectory.Create(folder, plan);
+            if (slurm) return Submit(p, sweep, plan);
             var runs = plan.Runs().Select(r => r.Name).ToList();
             Console.WriteLine($"sweep {sweep.Folder}: {plan.Presets.Length} presets × {plan.Seeds.Length} seeds, " +
                               (plan.CpuMinutes is { } m ? $"{m:G4} training CPU minutes" : $"{plan.Steps:N0} iterations") + " per run");
@@ -102,7 +126,12 @@ static class SweepCommand
                     var outcome = Cli.Interactive ? TrainCommand.RunWithBar(run, cancel.Token) : TrainCommand.RunWithLines(run, cancel.Token);
                     ReportCommand.AfterTraining(run.Folder);
                     return outcome;
-                });
+                }, task);
+            if (task is not null)
+            {
+                if (!finished) Console.Error.WriteLine($"interrupted; checkpoint saved: the same command continues it");
+                return finished ? Cli.Success : Cli.Interrupted;                      // the summary is written once, when every task is done
+            }
             var summary = sweep.Summarise(plan, plotMetric);
             if (!finished)
             {
@@ -123,6 +152,51 @@ static class SweepCommand
                 data.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the sweep's job array script (<see cref="SlurmArrayScript"/>) and submits it: every run of the plan that has
+    /// not reached its budget, one array task each. Nothing waits for the tasks: <c>--status</c> follows them.
+    /// </summary>
+    static int Submit(ParseResult p, SweepDirectory sweep, SweepPlan plan)
+    {
+        var tasks = Enumerable.Range(0, plan.RunCount).Where(i => !sweep.Finished(plan, i)).ToList();
+        if (tasks.Count == 0)
+        {
+            Console.WriteLine($"every run of the sweep in {sweep.Folder} has reached its budget: nothing to submit");
+            return Cli.Success;
+        }
+        var dataDir = p.GetValue(CommonOptions.DataDir);
+        var script = new SlurmArrayScript
+        {
+            SweepFolder = sweep.Folder,
+            Gan = [.. GanCommand(), .. dataDir is null ? Array.Empty<string>() : ["--data-dir", Path.GetFullPath(dataDir)]],
+            Tasks = tasks,
+            CpusPerTask = plan.Threads > 0 ? plan.Threads : throw new InputException("a sweep on Slurm needs a number of threads per run (--threads N): it is the tasks' --cpus-per-task"),
+            Partition = p.GetValue(Partition), Time = p.GetValue(TimeLimit), Memory = p.GetValue(Memory), Gres = p.GetValue(Gres),
+            SbatchArguments = p.GetValue(SbatchArg) ?? [],
+        };
+        var path = Path.Combine(sweep.Folder, SlurmArrayScript.FileName);
+        AtomicFile.WriteText(path, script.Render());
+        File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.Combine(sweep.Folder, SlurmArrayScript.LogsFolder));
+        var job = new SlurmCluster().Submit(path);
+        sweep.RecordSubmission(job, tasks);
+        Console.WriteLine($"submitted job array {job} to Slurm: {tasks.Count} task(s) of {plan.RunCount} ({SlurmArrayScript.ArraySpecification(tasks)}); " +
+                          $"script {path}; logs {Path.Combine(sweep.Folder, SlurmArrayScript.LogsFolder)}");
+        return Cli.Success;
+    }
+
+    /// <summary>
+    /// The command that runs this gan on a node: the program that runs now, and its assembly when that program is the
+    /// dotnet host (<c>dotnet gan.dll</c>, as the repository's ./gan launcher runs it) — a path the nodes must see too.
+    /// </summary>
+    static string[] GanCommand()
+    {
+        var host = Environment.ProcessPath ?? throw new InputException("cannot tell which program runs gan: run it by its path");
+        return Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [host, typeof(SweepCommand).Assembly.Location]
+            : [host];
     }
 
     static SweepPlan Configure(ParseResult p)

@@ -135,6 +135,26 @@ public class SweepTests
         Assert.Equal(calls, evaluation.Calls);
     }
 
+    [Fact]
+    public void The_runs_trained_one_task_at_a_time_in_any_order_end_as_the_sweep_trained_at_once()
+    {
+        // What a scheduler's job array does: each task trains one run of the plan, in whatever order the tasks start.
+        var plan = TinyPlan();
+        var data = TinySet();
+        var evaluation = new SampleStatistics();
+        var whole = SweepDirectory.Create(Path.Combine(TempFolder(), "whole"), plan);
+        Assert.True(whole.Train(plan, _ => (data, evaluation), (_, run) => run.Run()));
+        var tasks = SweepDirectory.Create(Path.Combine(TempFolder(), "tasks"), plan);
+        var trained = new List<string>();
+        foreach (var task in new[] { 3, 0, 2, 1 })
+            Assert.True(tasks.Train(plan, _ => (data, evaluation), (name, run) => { trained.Add(name); return run.Run(); }, task));
+        Assert.Equal(["tiny-adam-seed4", "tiny-sgd-seed3", "tiny-adam-seed3", "tiny-sgd-seed4"], trained);
+        Assert.Equal(Rows(whole.Folder, plan), Rows(tasks.Folder, plan));
+        Assert.Equal(plan.Runs().Select(r => r.Name), Enumerable.Range(0, plan.RunCount).Select(i => plan.Task(i).Name));
+        Assert.Contains("the sweep has tasks 0 to 3 (2 presets × 2 seeds)", Assert.Throws<InputException>(() => plan.Task(4)).Message);
+        Assert.Throws<InputException>(() => plan.Task(-1));
+    }
+
     sealed class Progress(Action<TrainingStatus> report) : IProgress<TrainingStatus>
     {
         public void Report(TrainingStatus value) => report(value);

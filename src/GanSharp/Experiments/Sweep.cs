@@ -76,10 +76,11 @@ public sealed class SweepDirectory(string folder)
     /// <param name="plan">The sweep's plan.</param>
     /// <param name="inputs">A run's training images and evaluation (the caller loads and owns them, once per dataset).</param>
     /// <param name="train">Trains one run (with the caller's progress display and cancellation); returns how it ended.</param>
+    /// <param name="task">Only the plan's run of this index (<see cref="SweepPlan.Task"/>): what one task of a scheduler's job array trains.</param>
     public bool Train(SweepPlan plan, Func<GanConfig, (TrainingSet Train, IPeriodicEvaluation Evaluation)> inputs,
-                      Func<string, TrainingRun, RunOutcome> train)
+                      Func<string, TrainingRun, RunOutcome> train, int? task = null)
     {
-        foreach (var (name, _, _, config) in plan.Runs())
+        foreach (var (name, _, _, config) in task is { } index ? [plan.Task(index)] : plan.Runs())
         {
             var (images, evaluation) = inputs(config);
             var folder = RunFolder(name);
@@ -102,23 +103,7 @@ public sealed class SweepDirectory(string folder)
     {
         var runs = new List<SweepRunResult>();
         foreach (var (name, preset, seed, _) in plan.Runs())
-        {
-            var metrics = new RunDirectory(RunFolder(name)).MetricsPath;
-            if (!File.Exists(metrics)) continue;
-            var evaluations = new List<SweepPoint>();
-            long lastStep = 0;
-            double lastCpu = 0;
-            foreach (var r in MetricsFile.Read(metrics).Rows)
-            {
-                lastStep = (long)r["step"];
-                if (r.TryGetValue("train_cpu_s", out var cpu)) lastCpu = cpu;
-                if (!MetricsFile.IsEvaluation(r)) continue;
-                var values = r.Where(p => SweepSummary.Metrics.Any(m => m.Key == p.Key)).ToDictionary(p => p.Key, p => p.Value);
-                evaluations.Add(new SweepPoint(lastStep, lastCpu / 60, values));
-            }
-            bool finished = evaluations.Count > 0 && evaluations[^1].Step == lastStep && Reached(plan, lastStep, lastCpu);
-            runs.Add(new SweepRunResult(name, preset, seed, finished, lastStep, lastCpu / 60, evaluations));
-        }
+            if (Progress(plan, name, preset, seed) is { } run) runs.Add(run);
         var summary = new SweepSummary(plan, runs);
         AtomicFile.WriteText(SummaryJsonPath, JsonSerializer.Serialize(summary, GanConfig.Json) + "\n");
         AtomicFile.WriteText(SummaryTablePath, summary.Markdown());
@@ -132,6 +117,47 @@ public sealed class SweepDirectory(string folder)
                 $"{SweepSummary.Label(plotMetric)} against training CPU time ({plan.Seeds.Length} seeds per preset)",
                 "training CPU minutes (all threads)", SweepSummary.Label(plotMetric));
         return summary;
+    }
+
+    /// <summary>
+    /// Where the run <paramref name="name"/> has got to, from its metrics.jsonl: its last iteration and training CPU time,
+    /// its evaluations, and whether it is finished (its budget reached and evaluated at its end); null before it began.
+    /// </summary>
+    SweepRunResult? Progress(SweepPlan plan, string name, string preset, long seed)
+    {
+        var metrics = new RunDirectory(RunFolder(name)).MetricsPath;
+        if (!File.Exists(metrics)) return null;
+        var evaluations = new List<SweepPoint>();
+        long lastStep = 0;
+        double lastCpu = 0;
+        foreach (var r in MetricsFile.Read(metrics).Rows)
+        {
+            lastStep = (long)r["step"];
+            if (r.TryGetValue("train_cpu_s", out var cpu)) lastCpu = cpu;
+            if (!MetricsFile.IsEvaluation(r)) continue;
+            var values = r.Where(p => SweepSummary.Metrics.Any(m => m.Key == p.Key)).ToDictionary(p => p.Key, p => p.Value);
+            evaluations.Add(new SweepPoint(lastStep, lastCpu / 60, values));
+        }
+        bool finished = evaluations.Count > 0 && evaluations[^1].Step == lastStep && Reached(plan, lastStep, lastCpu);
+        return new SweepRunResult(name, preset, seed, finished, lastStep, lastCpu / 60, evaluations);
+    }
+
+    /// <summary>Whether task <paramref name="index"/>'s run has reached its budget and been evaluated at its end (nothing left to train).</summary>
+    public bool Finished(SweepPlan plan, int index)
+    {
+        var (name, preset, seed, _) = plan.Task(index);
+        return Progress(plan, name, preset, seed)?.Finished == true;
+    }
+
+    /// <summary>The Slurm submissions of this sweep, one JSON line each (<c>{"job":…,"tasks":[…],"time":…}</c>), oldest first.</summary>
+    public string SubmissionsPath => Path.Combine(Folder, "slurm-jobs.jsonl");
+
+    /// <summary>Appends a submission of <paramref name="tasks"/> as job <paramref name="job"/> to <see cref="SubmissionsPath"/>.</summary>
+    public void RecordSubmission(long job, IReadOnlyList<int> tasks)
+    {
+        var line = JsonSerializer.Serialize(new { job, tasks, time = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ") });
+        var before = File.Exists(SubmissionsPath) ? File.ReadAllText(SubmissionsPath) : "";
+        AtomicFile.WriteText(SubmissionsPath, before + line + "\n");
     }
 
     static bool Reached(SweepPlan plan, long step, double trainingCpu) =>

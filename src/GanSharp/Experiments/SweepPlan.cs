@@ -84,6 +84,18 @@ public sealed record SweepPlan
             }
     }
 
+    /// <summary>How many runs the plan has (presets × seeds).</summary>
+    [JsonIgnore] public int RunCount => Presets.Length * Seeds.Length;
+
+    /// <summary>
+    /// The run of task <paramref name="index"/> (0-based, in the order of <see cref="Runs"/>: preset by preset, seed by
+    /// seed) — the index a scheduler's job array gives each of its tasks.
+    /// </summary>
+    /// <exception cref="InputException">No such task in this plan.</exception>
+    public (string Name, string Preset, long Seed, GanConfig Config) Task(int index) =>
+        index >= 0 && index < RunCount ? Runs().ElementAt(index)
+            : throw new InputException($"task {index}: the sweep has tasks 0 to {RunCount - 1} ({Presets.Length} presets × {Seeds.Length} seeds)");
+
     /// <summary>The plan as indented JSON (the keys of <see cref="GanConfig.Json"/>'s style).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, GanConfig.Json);
 
