@@ -37,13 +37,15 @@ static class SweepCommand
         Description = "Slurm: a further sbatch option for the job array, as sbatch takes it (--account=lab); repeat for more",
         AllowMultipleArgumentsPerToken = false,
     };
+    static readonly Option<string?> Status = Cli.Option<string?>("--status", "Show where every run of the sweep in DIR stands (on Slurm: pending, running, requeued, done, failed…), its iterations and CPU minutes");
+    static readonly Option<string?> Collect = Cli.Option<string?>("--collect", "Write the summary, plot and compare page of the sweep in DIR from its runs as they are (what a Slurm sweep's last job does)");
     static readonly Option<int?> Task = Cli.Option<int?>("--task", "With --resume: train only the sweep's run N (0-based, preset by preset, seed by seed) and write no summary — what one task of a scheduler's job array runs").Within(0);
 
     public static Command Create()
     {
         var command = new Command("sweep", "Train presets × seeds at an equal budget and tabulate their metrics (mean ± std over seeds)")
         {
-            Options = { PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Plot, Out, Resume, Task, Scheduler, Partition, TimeLimit, Memory, Gres, SbatchArg, CommonOptions.DataDir },
+            Options = { PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Plot, Out, Resume, Status, Collect, Task, Scheduler, Partition, TimeLimit, Memory, Gres, SbatchArg, CommonOptions.DataDir },
         };
         command.SetAction(Run);
         return command;
@@ -51,6 +53,8 @@ static class SweepCommand
 
     static int Run(ParseResult p)
     {
+        if (p.GetValue(Status) is { } statusOf) return ShowStatus(p, statusOf);
+        if (p.GetValue(Collect) is { } collectOf) return WriteSummary(p, collectOf);
         var resume = p.GetValue(Resume);
         Option[] planned = [PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Out];
         if (resume is not null && planned.FirstOrDefault(o => p.GetResult(o) is { Implicit: false }) is { } clash)
@@ -160,17 +164,21 @@ static class SweepCommand
     /// </summary>
     static int Submit(ParseResult p, SweepDirectory sweep, SweepPlan plan)
     {
-        var tasks = Enumerable.Range(0, plan.RunCount).Where(i => !sweep.Finished(plan, i)).ToList();
+        var cluster = new SlurmCluster();
+        var slurm = new SlurmSweep(sweep, plan, cluster);
+        bool first = slurm.Submissions().Count == 0;
+        var tasks = first ? [.. Enumerable.Range(0, plan.RunCount).Where(i => !sweep.Finished(plan, i))] : SlurmSweep.ToSubmit(slurm.Status());
         if (tasks.Count == 0)
         {
-            Console.WriteLine($"every run of the sweep in {sweep.Folder} has reached its budget: nothing to submit");
+            Console.WriteLine($"no run of the sweep in {sweep.Folder} is left to submit: each is done, waiting or running (gan sweep --status {sweep.Folder})");
             return Cli.Success;
         }
         var dataDir = p.GetValue(CommonOptions.DataDir);
         var script = new SlurmArrayScript
         {
             SweepFolder = sweep.Folder,
-            Gan = [.. GanCommand(), .. dataDir is null ? Array.Empty<string>() : ["--data-dir", Path.GetFullPath(dataDir)]],
+            Gan = GanCommand(),
+            SweepArguments = dataDir is null ? [] : ["--data-dir", Path.GetFullPath(dataDir)],
             Tasks = tasks,
             CpusPerTask = plan.Threads > 0 ? plan.Threads : throw new InputException("a sweep on Slurm needs a number of threads per run (--threads N): it is the tasks' --cpus-per-task"),
             Partition = p.GetValue(Partition), Time = p.GetValue(TimeLimit), Memory = p.GetValue(Memory), Gres = p.GetValue(Gres),
@@ -180,11 +188,63 @@ static class SweepCommand
         AtomicFile.WriteText(path, script.Render());
         File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
         Directory.CreateDirectory(Path.Combine(sweep.Folder, SlurmArrayScript.LogsFolder));
-        var job = new SlurmCluster().Submit(path);
-        sweep.RecordSubmission(job, tasks);
+        var job = cluster.Submit(path);
+        slurm.Record(job, tasks);
+        // The summary when the array has ended, however its tasks ended (one CPU, the cluster's default memory per CPU).
+        string[] options = ["--job-name=gan-sweep-collect", $"--dependency=afterany:{job}", "--cpus-per-task=1", "--open-mode=append",
+                            $"--output={Path.Combine(sweep.Folder, SlurmArrayScript.LogsFolder, "collect.log")}",
+                            .. script.Partition is { } part ? [$"--partition={part}"] : Array.Empty<string>()];
+        var collect = cluster.Submit([.. options, "--wrap", string.Join(" ", script.Gan.Select(SlurmArrayScript.Quote)) + " sweep --collect " + SlurmArrayScript.Quote(sweep.Folder)]);
         Console.WriteLine($"submitted job array {job} to Slurm: {tasks.Count} task(s) of {plan.RunCount} ({SlurmArrayScript.ArraySpecification(tasks)}); " +
-                          $"script {path}; logs {Path.Combine(sweep.Folder, SlurmArrayScript.LogsFolder)}");
+                          $"then job {collect} writes the summary; script {path}; follow with 'gan sweep --status {sweep.Folder}'");
         return Cli.Success;
+    }
+
+    /// <summary><c>--status DIR</c>: every run's state, iterations and CPU minutes; on Slurm, what the queue and the tasks' exit codes say.</summary>
+    static int ShowStatus(ParseResult p, string folder)
+    {
+        RefuseWith(p, Status);
+        var sweep = SweepDirectory.Open(folder, out var plan);
+        var slurm = new SlurmSweep(sweep, plan, new SlurmCluster());
+        bool onSlurm = File.Exists(slurm.SubmissionsPath);
+        var rows = onSlurm ? slurm.Status()
+            : [.. Enumerable.Range(0, plan.RunCount).Select(i => sweep.Progress(plan, i) is { } r
+                ? new SlurmTaskStatus(i, r.Name, r.Finished ? "done" : "begun", r.Steps, r.CpuMinutes, null, null, "")
+                : new SlurmTaskStatus(i, plan.Task(i).Name, "not begun", 0, 0, null, null, ""))];
+        var table = new Table().AddColumn("task").AddColumn("run").AddColumn("state")
+            .AddColumn(new TableColumn("iterations").RightAligned()).AddColumn(new TableColumn("CPU min").RightAligned());
+        if (onSlurm) table.AddColumn("job").AddColumn("exit").AddColumn("log");
+        foreach (var r in rows)
+            table.AddRow([r.Task.ToString(), r.Run, r.State, r.Steps.ToString("N0"), r.CpuMinutes.ToString("F1"),
+                          .. onSlurm ? new[] { r.Job is { } j ? $"{j}_{r.Task}" : "–", r.ExitCode?.ToString() ?? "–", r.State is "failed" or "lost" or "interrupted" ? r.Log : "" } : []]);
+        AnsiConsole.Write(table);
+        var counts = rows.GroupBy(r => r.State).Select(g => $"{g.Count()} {g.Key}");
+        Console.WriteLine($"{rows.Count} runs: {string.Join(", ", counts)}" +
+                          (rows.Any(r => r.State is "failed" or "lost" or "interrupted" or "not submitted") && onSlurm
+                              ? $"; resubmit what is not done with 'gan sweep --resume {folder} --scheduler slurm'" : ""));
+        return Cli.Success;
+    }
+
+    /// <summary><c>--collect DIR</c>: the summary of the runs as they are (unfinished runs are left out of the table, and said).</summary>
+    static int WriteSummary(ParseResult p, string folder)
+    {
+        RefuseWith(p, Collect);
+        var sweep = SweepDirectory.Open(folder, out var plan);
+        Cli.LoadTorch();
+        var summary = sweep.Summarise(plan, p.GetValue(Plot));
+        Print(summary);
+        int unfinished = summary.Runs.Count(r => !r.Finished) + plan.RunCount - summary.Runs.Count;
+        if (unfinished > 0) Console.Error.WriteLine($"gan: warning: {unfinished} of {plan.RunCount} runs not finished: left out of the table");
+        Console.WriteLine($"table {sweep.SummaryTablePath}; results {sweep.SummaryJsonPath}");
+        return Cli.Success;
+    }
+
+    /// <summary>Refuses any option but <paramref name="alone"/> (and --plot, --data-dir): --status and --collect take a folder and nothing else.</summary>
+    static void RefuseWith(ParseResult p, Option alone)
+    {
+        Option[] others = [PresetList, SeedList, CpuMinutes, Steps, Eval, Evaluations, Threads, Ema, Out, Resume, Status, Collect, Task, Scheduler, Partition, TimeLimit, Memory, Gres, SbatchArg];
+        if (others.FirstOrDefault(o => o != alone && p.GetResult(o) is { Implicit: false }) is { } clash)
+            throw new InputException($"{alone.Name} takes a sweep folder alone: {clash.Name} cannot be combined with it");
     }
 
     /// <summary>

@@ -296,6 +296,8 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         { "sweep --resume {out} --task -1", "--task must be", "a negative task" },
         { "sweep --presets dcgan-mnist --steps 5 --scheduler pbs --out {out}", "--scheduler: unknown scheduler 'pbs' (known: local, slurm)", "an unknown scheduler" },
         { "sweep --presets dcgan-mnist --steps 5 --partition short --out {out}", "--partition is an option of --scheduler slurm", "a Slurm option on a local sweep" },
+        { "sweep --status {out}", "no such sweep folder", "the status of no sweep" },
+        { "sweep --collect {out} --presets dcgan-mnist", "--collect takes a sweep folder alone: --presets cannot be combined with it", "collect with a plan" },
         { "sweep --presets dcgan-mnist --steps 5 --out {full-folder}", "is not empty: a sweep needs a new folder", "a sweep over someone's folder" },
         { "sweep --resume {run}", "not a sweep (no sweep.json)", "resuming a run as a sweep" },
         { "sweep --resume {run} --steps 3", "--steps cannot be combined with --resume", "changing a sweep's plan on resume" },

@@ -26,6 +26,7 @@ public class SlurmArrayScriptTests : TempFolders
         {
             SweepFolder = "/shared/runs/sweep-1", Gan = ["dotnet", "/shared/gan's tool/gan.dll"], Tasks = [0, 1, 2, 5], CpusPerTask = 2,
             Partition = "short", Time = "01:30:00", Memory = "8G", Gres = "gpu:1", SbatchArguments = ["--account=lab", "--qos=low"],
+            SweepArguments = ["--data-dir", "/shared/my data"],
         }.Render();
         var lines = script.Split('\n');
         Assert.Equal("#!/bin/bash", lines[0]);
@@ -35,7 +36,7 @@ public class SlurmArrayScriptTests : TempFolders
             "#SBATCH --open-mode=append", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@120", "#SBATCH --partition=short", "#SBATCH --time=01:30:00",
             "#SBATCH --mem=8G", "#SBATCH --gres=gpu:1", "#SBATCH --account=lab", "#SBATCH --qos=low",
         ], lines.Where(l => l.StartsWith("#SBATCH", StringComparison.Ordinal)));
-        Assert.Contains("dotnet '/shared/gan'\\''s tool/gan.dll' sweep --resume /shared/runs/sweep-1 --task \"$task\" &", lines);
+        Assert.Contains("dotnet '/shared/gan'\\''s tool/gan.dll' sweep --resume /shared/runs/sweep-1 --task \"$task\" --data-dir '/shared/my data' &", lines);
         var defaults = new SlurmArrayScript { SweepFolder = "/s", Gan = ["gan"], Tasks = [0] }.Render();
         Assert.DoesNotContain("--partition", defaults);
         Assert.DoesNotContain("--time", defaults);

@@ -155,6 +155,47 @@ public class SweepTests
         Assert.Throws<InputException>(() => plan.Task(-1));
     }
 
+    [Fact]
+    public void A_slurm_sweeps_status_comes_from_its_runs_the_queue_and_the_tasks_exit_codes()
+    {
+        var plan = TinyPlan() with { Presets = ["tiny-sgd", "tiny-adam", "tiny-sgd-2"], PresetLookup = name => TinyPreset(name.Replace("-2", "")) };
+        var sweep = SweepDirectory.Create(Path.Combine(TempFolder(), "sweep"), plan);
+        var data = TinySet();
+        Assert.True(sweep.Train(plan, _ => (data, new SampleStatistics()), (_, run) => run.Run(), task: 0));   // task 0 trained to its end
+        using (var cancel = new CancellationTokenSource())                                                    // task 1 interrupted at step 3
+            Assert.False(sweep.Train(plan, _ => (data, new SampleStatistics()), (_, run) => run.Run(cancel.Token,
+                new Progress(s => { if (s.Step == 3) cancel.Cancel(); })), task: 1));
+        // A stand-in for squeue that answers as Slurm 22.05 does for: task 1 pending again, task 3 running, task 4 running
+        // in the resubmission (job 12) though the first submission (job 11) had it too; tasks 0, 2 and 5 have left the queue.
+        var bin = Path.Combine(TempFolder(), "bin");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "squeue"), "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/args\"\n" +
+                                                        "printf '11|0|COMPLETED|None\\n11|1|PENDING|BeginTime\\n11|3|RUNNING|None\\n12|4|RUNNING|None\\n'\n");
+        File.SetUnixFileMode(Path.Combine(bin, "squeue"), (UnixFileMode)0b111_101_101);
+        var slurm = new SlurmSweep(sweep, plan, new SlurmCluster { CommandFolder = bin });
+        slurm.Record(11, [0, 1, 2, 3, 4]);
+        slurm.Record(12, [4]);
+        Directory.CreateDirectory(Path.Combine(sweep.Folder, "tasks"));
+        File.WriteAllText(Path.Combine(sweep.Folder, "tasks", "0.exit"), "0\n");
+        File.WriteAllText(Path.Combine(sweep.Folder, "tasks", "1.exit"), "130\n");   // interrupted, then requeued
+        File.WriteAllText(Path.Combine(sweep.Folder, "tasks", "2.exit"), "1\n");     // gan failed
+
+        var status = slurm.Status();
+        Assert.Equal(["done", "requeued", "failed", "running", "running", "not submitted"], status.Select(s => s.State));
+        Assert.Equal("--noheader --array --jobs 11,12 --states all --format %F|%K|%T|%r", File.ReadAllText(Path.Combine(bin, "args")).Trim());
+        Assert.Equal([11L, 11, 11, 11, 12, null], status.Select(s => s.Job));
+        Assert.Equal((6L, 3L, 0L), (status[0].Steps, status[1].Steps, status[2].Steps));
+        Assert.Equal([0, 130, 1, null, null, null], status.Select(s => s.ExitCode));
+        Assert.EndsWith("logs/task-2.log", status[2].Log);
+        Assert.Equal([2, 5], SlurmSweep.ToSubmit(status));                           // not what is done, waiting or running
+
+        // Gone from the queue without an exit code: lost; with 130 and not requeued: interrupted.
+        File.WriteAllText(Path.Combine(bin, "squeue"), "#!/bin/sh\n");
+        Assert.Equal(["done", "interrupted", "failed", "lost", "lost", "not submitted"], slurm.Status().Select(s => s.State));
+        File.AppendAllText(slurm.SubmissionsPath, "not json\n");
+        Assert.Contains("slurm-jobs.jsonl:3: not a submission record", Assert.Throws<InputException>(() => slurm.Status()).Message);
+    }
+
     sealed class Progress(Action<TrainingStatus> report) : IProgress<TrainingStatus>
     {
         public void Report(TrainingStatus value) => report(value);

@@ -26,6 +26,8 @@ public sealed record SlurmArrayScript
     public required string SweepFolder { get; init; }
     /// <summary>The command that runs gan on a node, program first (<c>/opt/gan/gan</c>, or <c>dotnet /shared/gan.dll</c>).</summary>
     public required IReadOnlyList<string> Gan { get; init; }
+    /// <summary>Options of <c>gan sweep</c> every task passes on after its own (<c>--data-dir /shared/data</c>).</summary>
+    public IReadOnlyList<string> SweepArguments { get; init; } = [];
     /// <summary>The array's task indices (all of the plan's, or those a resubmission leaves).</summary>
     public required IReadOnlyList<int> Tasks { get; init; }
     /// <summary>CPUs per task: the runs' threads.</summary>
@@ -98,7 +100,7 @@ public sealed record SlurmArrayScript
         s.Append($"mkdir -p {Quote(Path.Combine(folder, TasksFolder))}\n");
         s.Append($"rm -f {Quote(Path.Combine(folder, TasksFolder))}/\"$task.exit\"\n");
         s.Append($"echo \"task $task (job $SLURM_JOB_ID, restart ${{SLURM_RESTART_COUNT:-0}}) on $(hostname) at $(date -u +%FT%TZ)\"\n");
-        s.Append(string.Join(" ", Gan.Select(Quote)) + $" sweep --resume {q} --task \"$task\" &\n");
+        s.Append(string.Join(" ", Gan.Select(Quote)) + $" sweep --resume {q} --task \"$task\"" + string.Concat(SweepArguments.Select(a => " " + Quote(a))) + " &\n");
         s.Append("pid=$!\n");
         s.Append("trap 'kill -TERM \"$pid\" 2>/dev/null' TERM   # the time limit is near, or the job is preempted: gan saves a checkpoint and exits\n");
         s.Append("wait \"$pid\"; code=$?\n");

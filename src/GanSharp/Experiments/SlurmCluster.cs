@@ -13,16 +13,19 @@ namespace GanSharp.Experiments;
 /// </summary>
 public sealed class SlurmCluster
 {
+    /// <summary>The folder of Slurm's client commands, or null to find them on PATH (as a shell does).</summary>
+    public string? CommandFolder { get; init; }
+
     /// <summary>How long a client command may take before the controller counts as not answering.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Submits the batch script at <paramref name="script"/> with <paramref name="arguments"/> before it (options that
-    /// override its <c>#SBATCH</c> lines, such as a dependency); returns the job's id.
+    /// Submits a job: <paramref name="arguments"/> as sbatch takes them (options, then a batch script's path — or
+    /// <c>--wrap</c> and a command); returns the job's id.
     /// </summary>
-    public long Submit(string script, params string[] arguments)
+    public long Submit(params string[] arguments)
     {
-        var output = Run("sbatch", ["--parsable", .. arguments, script]).Trim();
+        var output = Run("sbatch", ["--parsable", .. arguments]).Trim();
         // --parsable prints "id" or "id;cluster".
         var id = output.Split('\n')[^1].Split(';')[0].Trim();
         return long.TryParse(id, out var job) ? job : throw new GanSharpException($"sbatch: unexpected reply '{output}' (no job id)");
@@ -50,7 +53,7 @@ public sealed class SlurmCluster
     /// <summary>Runs a client command and returns its standard output; its failures as this class describes.</summary>
     internal string Run(string command, IReadOnlyList<string> arguments)
     {
-        var info = new ProcessStartInfo(command, arguments)
+        var info = new ProcessStartInfo(CommandFolder is null ? command : Path.Combine(CommandFolder, command), arguments)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

@@ -142,22 +142,17 @@ public sealed class SweepDirectory(string folder)
         return new SweepRunResult(name, preset, seed, finished, lastStep, lastCpu / 60, evaluations);
     }
 
+    /// <summary>Where task <paramref name="index"/>'s run has got to (null: not begun).</summary>
+    public SweepRunResult? Progress(SweepPlan plan, int index)
+    {
+        var (name, preset, seed, _) = plan.Task(index);
+        return Progress(plan, name, preset, seed);
+    }
+
     /// <summary>Whether task <paramref name="index"/>'s run has reached its budget and been evaluated at its end (nothing left to train).</summary>
     public bool Finished(SweepPlan plan, int index)
     {
-        var (name, preset, seed, _) = plan.Task(index);
-        return Progress(plan, name, preset, seed)?.Finished == true;
-    }
-
-    /// <summary>The Slurm submissions of this sweep, one JSON line each (<c>{"job":…,"tasks":[…],"time":…}</c>), oldest first.</summary>
-    public string SubmissionsPath => Path.Combine(Folder, "slurm-jobs.jsonl");
-
-    /// <summary>Appends a submission of <paramref name="tasks"/> as job <paramref name="job"/> to <see cref="SubmissionsPath"/>.</summary>
-    public void RecordSubmission(long job, IReadOnlyList<int> tasks)
-    {
-        var line = JsonSerializer.Serialize(new { job, tasks, time = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ") });
-        var before = File.Exists(SubmissionsPath) ? File.ReadAllText(SubmissionsPath) : "";
-        AtomicFile.WriteText(SubmissionsPath, before + line + "\n");
+        return Progress(plan, index)?.Finished == true;
     }
 
     static bool Reached(SweepPlan plan, long step, double trainingCpu) =>
