@@ -16,7 +16,7 @@ namespace GanSharp.Cli;
 /// </summary>
 static class SweepCommand
 {
-    static readonly Option<string?> PresetList = Cli.Option<string?>("--presets", $"Presets to compare, comma-separated (known: {string.Join(", ", Presets.Names)})");
+    static readonly Option<string?> PresetList = Cli.Option<string?>("--presets", $"Presets to compare, comma-separated (known: {string.Join(", ", Presets.Names)}), or configuration files NAME.json laid over the preset they name (as gan train --config)");
     static readonly Option<string?> SeedList = Cli.Option<string?>("--seeds", "Seeds per preset, comma-separated (default 1,2,3)");
     static readonly Option<double?> CpuMinutes = Cli.Option<double?>("--cpu-minutes", "Budget per run: N minutes of training CPU time (all threads, evaluations excluded)").Within(1e-3, 1e9);
     static readonly Option<long?> Steps = Cli.Option<long?>("--steps", "Budget per run: N iterations (exact and repeatable; nets of different cost get different CPU time)").Positive();
@@ -109,7 +109,7 @@ static class SweepCommand
                     throw;
                 }
             }
-            sweep ??= SweepDirectory.Create(folder, plan);
+            sweep ??= SweepDirectory.Create(folder, plan, out plan);
             if (slurm) return Submit(p, sweep, plan);
             var runs = plan.Runs().Select(r => r.Name).ToList();
             Console.WriteLine($"sweep {sweep.Folder}: {plan.Presets.Length} presets × {plan.Seeds.Length} seeds, " +

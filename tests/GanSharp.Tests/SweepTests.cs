@@ -196,6 +196,34 @@ public class SweepTests
         Assert.Contains("slurm-jobs.jsonl:3: not a submission record", Assert.Throws<InputException>(() => slurm.Status()).Message);
     }
 
+    [Fact]
+    public void A_sweep_of_configuration_files_keeps_copies_and_names_runs_and_rows_after_them()
+    {
+        var mine = Path.Combine(TempFolder(), "mine");
+        Directory.CreateDirectory(mine);
+        File.WriteAllText(Path.Combine(mine, "small-sgd.json"), Tiny().ToJson());
+        File.WriteAllText(Path.Combine(mine, "small-adam.json"), Tiny(optimizer: OptimizerKind.Adam).ToJson());
+        var plan = new SweepPlan { Presets = ["small-sgd.json", "small-adam.json"], Seeds = [3, 4], Steps = 6, Evaluations = 2, ConfigFolder = mine };
+        Assert.Empty(plan.Problems());
+        var sweep = SweepDirectory.Create(Path.Combine(TempFolder(), "sweep"), plan, out var saved);
+        Assert.Equal(["configs/small-sgd.json", "configs/small-adam.json"], saved.Presets);
+        File.Delete(Path.Combine(mine, "small-sgd.json"));                        // the sweep reads its own copies from now on
+        var reopened = SweepDirectory.Open(sweep.Folder, out var again);
+        Assert.Equal(saved.ToJson(), again.ToJson());
+        Assert.Equal(["small-sgd-seed3", "small-sgd-seed4", "small-adam-seed3", "small-adam-seed4"], again.Runs().Select(r => r.Name));
+        var config = again.Runs().First().Config;
+        var model = Assert.IsType<PaperModelConfig>(config.Model);                 // the file's nets, laid over the default preset's
+        Assert.Equal([8], model.GeneratorHidden);
+        Assert.Equal((4, 3L, 6L), (model.DiscriminatorUnits, config.Train.Seed, config.Train.Steps!.Value));
+        Assert.Equal(OptimizerKind.Adam, again.Runs().Last().Config.Optimizer.Kind);
+        var data = TinySet();
+        Assert.True(reopened.Train(again, _ => (data, new SampleStatistics()), (_, run) => run.Run()));
+        Assert.Equal(["small-sgd", "small-adam"], reopened.Summarise(again).Table.Select(r => r.Preset));
+
+        Assert.Contains("configuration file missing.json not found", (plan with { Presets = ["missing.json"] }).Problems().Single());
+        Assert.Contains((plan with { Presets = ["small-adam.json", "sub/small-adam.json"] }).Problems(), p => p.StartsWith("a preset is named twice", StringComparison.Ordinal));
+    }
+
     sealed class Progress(Action<TrainingStatus> report) : IProgress<TrainingStatus>
     {
         public void Report(TrainingStatus value) => report(value);

@@ -33,12 +33,28 @@ public sealed class SweepDirectory(string folder)
 
     /// <summary>Creates the sweep's folder (new or empty) and writes its plan.</summary>
     /// <exception cref="InputException">A bad plan, or a folder that holds something.</exception>
-    public static SweepDirectory Create(string folder, SweepPlan plan)
+    public static SweepDirectory Create(string folder, SweepPlan plan) => Create(folder, plan, out _);
+
+    /// <summary>
+    /// Creates the sweep's folder (new or empty), copies the plan's configuration files into <c>configs/</c> and writes
+    /// the plan, which names those copies (<paramref name="saved"/>: the plan as the folder now holds it).
+    /// </summary>
+    /// <exception cref="InputException">A bad plan, or a folder that holds something.</exception>
+    public static SweepDirectory Create(string folder, SweepPlan plan, out SweepPlan saved)
     {
         plan.Validate();
         var sweep = EnsureNew(folder);
         Directory.CreateDirectory(sweep.Folder);
-        AtomicFile.WriteText(sweep.PlanPath, plan.ToJson() + "\n");
+        var entries = plan.Presets.Select(entry =>
+        {
+            if (!SweepPlan.IsConfigFile(entry) || plan.PresetLookup is not null) return entry;
+            var copy = Path.Combine("configs", Path.GetFileName(entry));
+            Directory.CreateDirectory(Path.Combine(sweep.Folder, "configs"));
+            AtomicFile.WriteText(Path.Combine(sweep.Folder, copy), File.ReadAllText(plan.ConfigPath(entry)));
+            return copy;
+        }).ToArray();
+        saved = plan with { Presets = entries, ConfigFolder = sweep.Folder };
+        AtomicFile.WriteText(sweep.PlanPath, saved.ToJson() + "\n");
         return sweep;
     }
 
@@ -64,7 +80,7 @@ public sealed class SweepDirectory(string folder)
         var sweep = new SweepDirectory(folder);
         if (!Directory.Exists(sweep.Folder)) throw new InputException($"{folder}: no such sweep folder");
         if (!sweep.HoldsSweep) throw new InputException($"{folder}: not a sweep (no sweep.json)");
-        plan = SweepPlan.FromJson(File.ReadAllText(sweep.PlanPath), sweep.PlanPath, presetLookup);
+        plan = SweepPlan.FromJson(File.ReadAllText(sweep.PlanPath), sweep.PlanPath, presetLookup, sweep.Folder);
         return sweep;
     }
 

@@ -12,8 +12,24 @@ namespace GanSharp.Experiments;
 /// </summary>
 public sealed record SweepPlan
 {
-    /// <summary>The presets to compare (<see cref="Configuration.Presets.Names"/>).</summary>
+    /// <summary>
+    /// What to compare: preset names (<see cref="Configuration.Presets.Names"/>), or configuration files (<c>NAME.json</c>,
+    /// laid over the preset they name as <c>gan train --config</c> does; a sweep keeps a copy, <c>configs/NAME.json</c>,
+    /// and names their runs NAME).
+    /// </summary>
     public string[] Presets { get; init; } = [];
+
+    /// <summary>Where a configuration file's relative path starts: the sweep's folder (before it is made, the working folder).</summary>
+    [JsonIgnore] public string? ConfigFolder { get; init; }
+
+    /// <summary>Whether <paramref name="entry"/> of <see cref="Presets"/> is a configuration file (it ends in .json).</summary>
+    public static bool IsConfigFile(string entry) => entry.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An entry's name in run folders and tables: a preset's name, or a configuration file's without .json.</summary>
+    public static string EntryName(string entry) => IsConfigFile(entry) ? Path.GetFileNameWithoutExtension(entry) : entry;
+
+    /// <summary>The configuration file of <paramref name="entry"/>, as a full path.</summary>
+    public string ConfigPath(string entry) => Path.GetFullPath(Path.Combine(ConfigFolder ?? ".", entry));
     /// <summary>The seeds each preset trains with.</summary>
     public long[] Seeds { get; init; } = [1, 2, 3];
     /// <summary>Budget per run in training CPU minutes (see <see cref="TrainConfig.CpuMinutes"/>); or null with <see cref="Steps"/>.</summary>
@@ -36,9 +52,11 @@ public sealed record SweepPlan
     public IEnumerable<string> Problems()
     {
         if (Presets.Length == 0) yield return "name at least one preset";
-        foreach (var name in Presets.Where(n => PresetLookup is null && !Configuration.Presets.Names.Contains(n)))
-            yield return $"unknown preset '{name}' (known: {string.Join(", ", Configuration.Presets.Names)})";
-        if (Presets.Distinct().Count() != Presets.Length) yield return "a preset is named twice";
+        foreach (var name in Presets.Where(n => PresetLookup is null && !IsConfigFile(n) && !Configuration.Presets.Names.Contains(n)))
+            yield return $"unknown preset '{name}' (known: {string.Join(", ", Configuration.Presets.Names)}; or a configuration file NAME.json)";
+        foreach (var name in Presets.Where(n => PresetLookup is null && IsConfigFile(n) && !File.Exists(ConfigPath(n))))
+            yield return $"configuration file {name} not found";
+        if (Presets.Select(EntryName).Distinct().Count() != Presets.Length) yield return "a preset is named twice (or two configuration files share a name)";
         if (Seeds.Length == 0) yield return "name at least one seed";
         if (Seeds.Distinct().Count() != Seeds.Length) yield return "a seed is named twice";
         if ((CpuMinutes is null) == (Steps is null)) yield return "give the budget once: CPU minutes or iterations";
@@ -67,7 +85,7 @@ public sealed record SweepPlan
         foreach (var preset in Presets)
             foreach (var seed in Seeds)
             {
-                var c = (PresetLookup ?? Configuration.Presets.Get)(preset);
+                var c = PresetLookup?.Invoke(preset) ?? (IsConfigFile(preset) ? ReadConfig(preset) : Configuration.Presets.Get(preset));
                 c = c with
                 {
                     Train = c.Train with { Seed = seed, Threads = Threads, Steps = Steps, CpuMinutes = CpuMinutes },
@@ -80,7 +98,7 @@ public sealed record SweepPlan
                     },
                     Ema = Ema ? c.Ema ?? new EmaConfig() : c.Ema,
                 };
-                yield return (RunName(preset, seed), preset, seed, c);
+                yield return (RunName(EntryName(preset), seed), EntryName(preset), seed, c);
             }
     }
 
@@ -96,20 +114,28 @@ public sealed record SweepPlan
         index >= 0 && index < RunCount ? Runs().ElementAt(index)
             : throw new InputException($"task {index}: the sweep has tasks 0 to {RunCount - 1} ({Presets.Length} presets × {Seeds.Length} seeds)");
 
+    /// <summary>A configuration file laid over the preset it names (or the default one), as <c>gan train --config</c> reads it.</summary>
+    GanConfig ReadConfig(string entry)
+    {
+        var text = File.ReadAllText(ConfigPath(entry));
+        return GanConfig.Overlay(Configuration.Presets.Get(GanConfig.PresetNamedIn(text, entry) ?? Configuration.Presets.Default), text, entry);
+    }
+
     /// <summary>The plan as indented JSON (the keys of <see cref="GanConfig.Json"/>'s style).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, GanConfig.Json);
 
     /// <summary>Reads a plan written by <see cref="ToJson"/>; <paramref name="source"/> names the file in errors.</summary>
     /// <exception cref="InputException">Not a plan, or a plan with a problem.</exception>
-    public static SweepPlan FromJson(string json, string source) => FromJson(json, source, null);
+    /// <param name="configFolder">Where the plan's configuration files' paths start (its sweep's folder).</param>
+    public static SweepPlan FromJson(string json, string source, string? configFolder = null) => FromJson(json, source, null, configFolder);
 
-    internal static SweepPlan FromJson(string json, string source, Func<string, GanConfig>? presetLookup)
+    internal static SweepPlan FromJson(string json, string source, Func<string, GanConfig>? presetLookup, string? configFolder)
     {
         SweepPlan? plan;
         try { plan = JsonSerializer.Deserialize<SweepPlan>(json, GanConfig.Json); }
         catch (JsonException e) { throw new InputException($"{source}: not a sweep plan ({e.Message.Split(" Path:")[0]})"); }
         if (plan is null) throw new InputException($"{source}: not a sweep plan");
-        plan = plan with { PresetLookup = presetLookup };
+        plan = plan with { PresetLookup = presetLookup, ConfigFolder = configFolder };
         if (plan.Problems().FirstOrDefault() is { } problem) throw new InputException($"{source}: {problem}");
         return plan;
     }

@@ -40,7 +40,7 @@ public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<SweepRunResult> 
     public string? DefaultPlotMetric => new[] { "parzen_test", "fid_valid" }.FirstOrDefault(m => Runs.Any(r => r.Evaluations.Any(e => e.Values.ContainsKey(m))));
 
     /// <summary>Per preset (in the plan's order): the finished runs' statistics of each metric at the end of the budget.</summary>
-    public IReadOnlyList<SweepRow> Table => [.. Plan.Presets.Select(Row).OfType<SweepRow>()];
+    public IReadOnlyList<SweepRow> Table => [.. Plan.Presets.Select(SweepPlan.EntryName).Select(Row).OfType<SweepRow>()];
 
     SweepRow? Row(string preset)
     {
