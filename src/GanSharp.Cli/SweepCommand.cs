@@ -166,8 +166,7 @@ static class SweepCommand
     {
         var cluster = new SlurmCluster();
         var slurm = new SlurmSweep(sweep, plan, cluster);
-        bool first = slurm.Submissions().Count == 0;
-        var tasks = first ? [.. Enumerable.Range(0, plan.RunCount).Where(i => !sweep.Finished(plan, i))] : SlurmSweep.ToSubmit(slurm.Status());
+        var tasks = SlurmSweep.ToSubmit(slurm.Status());                                 // on a first submission: every run not done
         if (tasks.Count == 0)
         {
             Console.WriteLine($"no run of the sweep in {sweep.Folder} is left to submit: each is done, waiting or running (gan sweep --status {sweep.Folder})");

@@ -165,12 +165,6 @@ public sealed class SweepDirectory(string folder)
         return Progress(plan, name, preset, seed);
     }
 
-    /// <summary>Whether task <paramref name="index"/>'s run has reached its budget and been evaluated at its end (nothing left to train).</summary>
-    public bool Finished(SweepPlan plan, int index)
-    {
-        return Progress(plan, index)?.Finished == true;
-    }
-
     static bool Reached(SweepPlan plan, long step, double trainingCpu) =>
         plan.Steps is { } steps ? step >= steps : trainingCpu >= plan.CpuMinutes!.Value * 60;
 }
