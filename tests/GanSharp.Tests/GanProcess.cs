@@ -26,6 +26,9 @@ static class Gan
         lock (Gate)
         {
             var (stdout, stderr) = (Console.Out, Console.Error);
+            // The test cache for this command line only: left set, it would move every later in-process reader of the
+            // data cache (the captioned-data tests under GANSHARP_REQUIRE_DATA) away from the fetched data.
+            var userCache = Environment.GetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable);
             using var output = new StringWriter();
             using var error = new StringWriter();
             Environment.SetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable, DataCache);
@@ -48,6 +51,7 @@ static class Gan
             {
                 Console.SetOut(stdout);
                 Console.SetError(stderr);
+                Environment.SetEnvironmentVariable(DatasetCatalog.DataEnvironmentVariable, userCache);
                 AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
             }
         }
