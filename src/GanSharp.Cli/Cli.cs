@@ -56,8 +56,10 @@ static class Cli
 
     /// <summary>
     /// A cancellation token fired by Ctrl-C (SIGINT) or SIGTERM instead of the default abrupt exit, so that a training
-    /// run can save its checkpoint. A second signal while the first is being handled exits at once. Disposing it gives
-    /// the signals back to their default handling.
+    /// run can save its checkpoint. A second Ctrl-C while the first is being handled exits at once (a person who will not
+    /// wait); further SIGTERMs are ignored, because a scheduler's SIGTERM often comes twice — Slurm signals every process of
+    /// a job that it preempts, requeues or cancels, and the job script forwards its own to gan (docs/scale.md) — and a
+    /// scheduler that will not wait sends SIGKILL. Disposing it gives the signals back to their default handling.
     /// </summary>
     public static CancellationTokenSource CancelOnSignal() => new SignalCancellation();
 
@@ -68,7 +70,7 @@ static class Cli
         public SignalCancellation() =>
             registrations = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, ctx =>
             {
-                ctx.Cancel = !IsCancellationRequested;
+                ctx.Cancel = signal == PosixSignal.SIGTERM || !IsCancellationRequested;
                 Cancel();
             }))];
 
