@@ -51,15 +51,19 @@ public class SlurmTests : TempFolders
     static string[] Sweep(string[] configs, string folder, long steps = 30, string seeds = "1,2") =>
         ["sweep", "--presets", string.Join(",", configs), "--seeds", seeds, "--steps", steps.ToString(), "--evaluations", "1", "--eval", "parzen", "--out", folder];
 
-    /// <summary>Waits until the queue holds none of the sweep's jobs (at most <paramref name="minutes"/>).</summary>
-    static void WaitForQueue(string folder, double minutes = 4)
+    /// <summary>
+    /// Waits until the queue holds none of the jobs <paramref name="submission"/> says it submitted — the array and the job
+    /// that collects the summary — (at most <paramref name="minutes"/>). The collect job's id is read from what gan printed,
+    /// not guessed: array tasks take job ids of their own as they start, also between the two submissions.
+    /// </summary>
+    static void WaitForQueue(Gan.Result submission, double minutes = 4)
     {
-        var jobs = File.ReadLines(Path.Combine(folder, "slurm-jobs.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("job").GetInt64()).ToList();
+        var m = System.Text.RegularExpressions.Regex.Match(submission.Out, @"submitted job array (\d+) .* then job (\d+) writes the summary");
+        Assert.True(m.Success, submission.Out);
+        long[] jobs = [long.Parse(m.Groups[1].Value), long.Parse(m.Groups[2].Value)];
         var cluster = new SlurmCluster();
         var deadline = DateTime.UtcNow.AddMinutes(minutes);
-        // The collect job (the last submission's id + 1 here: nothing else submits to this cluster in between) counts too.
-        var all = jobs.Append(jobs.Max() + 1).ToList();
-        while (cluster.Queue(all).Any(j => j.State is not ("COMPLETED" or "FAILED" or "CANCELLED" or "TIMEOUT" or "OUT_OF_MEMORY" or "NODE_FAIL" or "BOOT_FAIL" or "DEADLINE" or "PREEMPTED")))
+        while (cluster.Queue(jobs).Any(j => j.State is not ("COMPLETED" or "FAILED" or "CANCELLED" or "TIMEOUT" or "OUT_OF_MEMORY" or "NODE_FAIL" or "BOOT_FAIL" or "DEADLINE" or "PREEMPTED")))
         {
             Assert.True(DateTime.UtcNow < deadline, $"the sweep's jobs did not end within {minutes} minutes");
             Thread.Sleep(250);
@@ -91,8 +95,7 @@ public class SlurmTests : TempFolders
         Assert.True(here.Code == 0, here.Err);
         var submitted = Gan.Run([.. Sweep(configs, onSlurm), "--scheduler", "slurm"]);
         Assert.True(submitted.Code == 0, submitted.Err);
-        Assert.Contains("submitted job array", submitted.Out);
-        WaitForQueue(onSlurm);
+        WaitForQueue(submitted);
 
         Assert.Equal(Outcome(local), Outcome(onSlurm));
         Assert.Equal(File.ReadAllText(Path.Combine(local, "summary.md")), File.ReadAllText(Path.Combine(onSlurm, "summary.md")));  // written by the collect job
@@ -123,7 +126,7 @@ public class SlurmTests : TempFolders
             Thread.Sleep(50);
         }
         new SlurmCluster().Run("scontrol", ["requeue", $"{job}_0"]);
-        WaitForQueue(onSlurm);
+        WaitForQueue(submitted);
 
         var log = File.ReadAllText(Path.Combine(onSlurm, "logs", "task-0.log"));
         Assert.Contains("restart 1", log);                                             // it ran twice
@@ -147,7 +150,7 @@ public class SlurmTests : TempFolders
         var submitted = Gan.Run([.. Sweep(configs, onSlurm), "--scheduler", "slurm", "--time", "5"]);
         Assert.True(submitted.Code == 0, submitted.Err);
         Directory.Move(copy, copy + "-gone");
-        WaitForQueue(onSlurm);
+        WaitForQueue(submitted);
 
         var status = Gan.Run("sweep", "--status", onSlurm);
         Assert.Contains("4 runs: 2 done, 2 failed", status.Out);
@@ -160,7 +163,7 @@ public class SlurmTests : TempFolders
         var again = Gan.Run("sweep", "--resume", onSlurm, "--scheduler", "slurm");
         Assert.True(again.Code == 0, again.Err);
         Assert.Contains("2 task(s) of 4 (2-3)", again.Out);
-        WaitForQueue(onSlurm);
+        WaitForQueue(again);
         Assert.Contains("4 runs: 4 done", Gan.Run("sweep", "--status", onSlurm).Out);
         var nothing = Gan.Run("sweep", "--resume", onSlurm, "--scheduler", "slurm");
         Assert.Contains("no run of the sweep", nothing.Out);
