@@ -133,8 +133,8 @@ public class SlurmTests : TempFolders
         Assert.Contains("resuming at step", log);
         // Checkpoint and evaluations as the uninterrupted run's; its training rows are cut at the interruption (a row for
         // the iterations up to it: docs/scale.md), so those are not compared.
+        // (Not summary.md: its CPU minutes, rounded to 0.1, may differ for a run of seconds that was stopped and restarted.)
         Assert.Equal(Outcome(local, trainingRows: false), Outcome(onSlurm, trainingRows: false));
-        Assert.Equal(File.ReadAllText(Path.Combine(local, "summary.md")), File.ReadAllText(Path.Combine(onSlurm, "summary.md")));
     }
 
     [SlurmFact]
