@@ -120,9 +120,7 @@ static class TrainCommand
             if (!File.Exists(configPath)) throw new InputException($"{configPath}: config file not found");
             fileText = File.ReadAllText(configPath);
         }
-        var presetName = p.GetValue(Preset) ?? (fileText is null ? null : GanConfig.PresetNamedIn(fileText, configPath!)) ?? Presets.Default;
-        var config = Presets.Get(presetName);
-        if (fileText is not null) config = GanConfig.Overlay(config, fileText, configPath!);
+        var config = fileText is null ? Presets.Get(p.GetValue(Preset) ?? Presets.Default) : GanConfig.FromFile(fileText, configPath!, p.GetValue(Preset));
 
         var t = config.Train;
         t = ExtendLength(t, p) with

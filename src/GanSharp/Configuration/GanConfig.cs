@@ -118,6 +118,15 @@ public sealed record GanConfig
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>
+    /// A configuration file's text laid over its preset — <paramref name="preset"/> when given (a command line's
+    /// <c>--preset</c>), else the one the file names in <c>"preset"</c>, else <see cref="Presets.Default"/> — as
+    /// <c>gan train --config</c> and a sweep's configuration-file entries read it. <paramref name="where"/> names the file.
+    /// </summary>
+    /// <exception cref="InputException">As <see cref="Overlay"/>, or an unknown preset.</exception>
+    public static GanConfig FromFile(string json, string where, string? preset = null) =>
+        Overlay(Presets.Get(preset ?? PresetNamedIn(json, where) ?? Presets.Default), json, where);
+
+    /// <summary>
     /// Lays the keys of a (partial) JSON configuration over <paramref name="baseConfig"/>: objects merge key by key,
     /// any other value replaces; an object whose <c>"kind"</c> differs from the base's replaces it whole (a DCGAN model
     /// shares no settings with the paper's MLP). <paramref name="where"/> names the source in error messages.

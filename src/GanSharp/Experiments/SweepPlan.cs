@@ -115,11 +115,7 @@ public sealed record SweepPlan
             : throw new InputException($"task {index}: the sweep has tasks 0 to {RunCount - 1} ({Presets.Length} presets × {Seeds.Length} seeds)");
 
     /// <summary>A configuration file laid over the preset it names (or the default one), as <c>gan train --config</c> reads it.</summary>
-    GanConfig ReadConfig(string entry)
-    {
-        var text = File.ReadAllText(ConfigPath(entry));
-        return GanConfig.Overlay(Configuration.Presets.Get(GanConfig.PresetNamedIn(text, entry) ?? Configuration.Presets.Default), text, entry);
-    }
+    GanConfig ReadConfig(string entry) => GanConfig.FromFile(File.ReadAllText(ConfigPath(entry)), entry);
 
     /// <summary>The plan as indented JSON (the keys of <see cref="GanConfig.Json"/>'s style).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, GanConfig.Json);
