@@ -80,26 +80,26 @@ public sealed record SweepPlan
     public static string RunName(string preset, long seed) => $"{preset}-seed{seed}";
 
     /// <summary>The runs of the plan, preset by preset, with the configuration each trains.</summary>
-    public IEnumerable<(string Name, string Preset, long Seed, GanConfig Config)> Runs()
+    public IEnumerable<(string Name, string Preset, long Seed, GanConfig Config)> Runs() =>
+        Presets.SelectMany(preset => Seeds.Select(seed => Run(preset, seed)));
+
+    /// <summary>The run of <paramref name="entry"/> (a preset or a configuration file) with <paramref name="seed"/>.</summary>
+    (string Name, string Preset, long Seed, GanConfig Config) Run(string entry, long seed)
     {
-        foreach (var preset in Presets)
-            foreach (var seed in Seeds)
+        var c = PresetLookup?.Invoke(entry) ?? (IsConfigFile(entry) ? ReadConfig(entry) : Configuration.Presets.Get(entry));
+        c = c with
+        {
+            Train = c.Train with { Seed = seed, Threads = Threads, Steps = Steps, CpuMinutes = CpuMinutes },
+            Output = c.Output with
             {
-                var c = PresetLookup?.Invoke(preset) ?? (IsConfigFile(preset) ? ReadConfig(preset) : Configuration.Presets.Get(preset));
-                c = c with
-                {
-                    Train = c.Train with { Seed = seed, Threads = Threads, Steps = Steps, CpuMinutes = CpuMinutes },
-                    Output = c.Output with
-                    {
-                        Eval = Eval,
-                        EvalEvery = Steps is { } s ? (int)Math.Max(1, s / Evaluations) : 0,
-                        EvalEveryCpuMinutes = CpuMinutes / Evaluations,
-                        SkipStartEvaluation = true,  // runs are compared along and at the end of their budgets
-                    },
-                    Ema = Ema ? c.Ema ?? new EmaConfig() : c.Ema,
-                };
-                yield return (RunName(EntryName(preset), seed), EntryName(preset), seed, c);
-            }
+                Eval = Eval,
+                EvalEvery = Steps is { } s ? (int)Math.Max(1, s / Evaluations) : 0,
+                EvalEveryCpuMinutes = CpuMinutes / Evaluations,
+                SkipStartEvaluation = true,  // runs are compared along and at the end of their budgets
+            },
+            Ema = Ema ? c.Ema ?? new EmaConfig() : c.Ema,
+        };
+        return (RunName(EntryName(entry), seed), EntryName(entry), seed, c);
     }
 
     /// <summary>How many runs the plan has (presets × seeds).</summary>
@@ -111,7 +111,7 @@ public sealed record SweepPlan
     /// </summary>
     /// <exception cref="InputException">No such task in this plan.</exception>
     public (string Name, string Preset, long Seed, GanConfig Config) Task(int index) =>
-        index >= 0 && index < RunCount ? Runs().ElementAt(index)
+        index >= 0 && index < RunCount ? Run(Presets[index / Seeds.Length], Seeds[index % Seeds.Length])
             : throw new InputException($"task {index}: the sweep has tasks 0 to {RunCount - 1} ({Presets.Length} presets × {Seeds.Length} seeds)");
 
     /// <summary>A configuration file laid over the preset it names (or the default one), as <c>gan train --config</c> reads it.</summary>
